@@ -1,0 +1,44 @@
+/**
+ * The shapes an audit event takes between the classifier, the journal and the sinks.
+ *
+ * Invariant: `line` is the original input line exactly as wirety wrote it (minus the line
+ * terminator and a leading UTF-8 BOM), so every sink can ship it byte-for-byte.
+ */
+
+/** Server events carry actor_id/actor_email/remote_ip; agent events carry actor_type="agent". */
+export type EventSource = 'server' | 'agent';
+
+/** A parsed audit line. Only the fields every audit line has are typed; the rest stay `unknown`. */
+export interface AuditEvent {
+  readonly level: string;
+  readonly log_type: 'audit';
+  /** Unix seconds (integer). */
+  readonly time: number;
+  readonly action: string;
+  readonly message: 'audit';
+  readonly [field: string]: unknown;
+}
+
+/** What the classifier hands to the journal: an accepted event that has no sequence number yet. */
+export interface AcceptedEvent {
+  readonly line: string;
+  /** UTF-8 byte length of `line`. */
+  readonly bytes: number;
+  readonly event: AuditEvent;
+  readonly source: EventSource;
+  /** When wirety-ship read the line, ms since the epoch. */
+  readonly receivedAtMs: number;
+  /**
+   * A stable id chosen by the source (e.g. file identity + byte offset for tailed files).
+   * When absent the journal derives one from its own identity and the sequence number.
+   */
+  readonly id?: string;
+}
+
+/** An event as stored in the journal and read back by each sink. */
+export interface AuditRecord extends AcceptedEvent {
+  /** Journal sequence number: strictly increasing, never reused within one journal. */
+  readonly seq: number;
+  /** Stable event id: the same on every delivery attempt and across restarts. */
+  readonly id: string;
+}

@@ -1,0 +1,39 @@
+/**
+ * Every line or event that does not reach a sink, and is not plain non-audit noise, is written
+ * here with the reason: the dead-letter file is the auditor's proof that nothing vanished.
+ * One NDJSON record per rejected line or event. Never contains secrets: only the input line
+ * (or its prefix) and the receiver's error text.
+ */
+export type DeadLetterReason =
+  | 'not_json'
+  | 'invalid_utf8'
+  | 'line_too_long'
+  | 'invalid'
+  | 'unknown_action'
+  | 'rejected'
+  | 'undelivered_at_shutdown';
+
+export interface DeadLetterRecord {
+  readonly reason: DeadLetterReason;
+  /** Human-readable detail: the failing field path, the receiver's message… */
+  readonly detail: string;
+  /** Where the line came from ("stdin", a file path). */
+  readonly source: string;
+  /** For per-sink rejections: which sink refused it. */
+  readonly sink?: string;
+  readonly event_id?: string;
+  readonly seq?: number;
+  /** The line as text (UTF-8), or its prefix when truncated. Absent when the line is not valid UTF-8. */
+  readonly line?: string;
+  /** The raw bytes (base64) when the line is not valid UTF-8. */
+  readonly line_base64?: string;
+  /** The real length of the line in bytes, even when only a prefix is kept. */
+  readonly line_bytes: number;
+  readonly truncated: boolean;
+}
+
+export interface DeadLetterSink {
+  /** Resolves once the records are written (and flushed per the durability policy). */
+  write(records: readonly DeadLetterRecord[]): Promise<void>;
+  close(): Promise<void>;
+}

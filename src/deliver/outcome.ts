@@ -1,0 +1,66 @@
+/**
+ * Replies and outcomes are values, not exceptions. A transport never throws for a network
+ * problem: it returns an HttpReply; a sink's pure `classify` turns that into an Outcome; the
+ * one delivery loop (deliver/sink-worker.ts) acts on the Outcome.
+ */
+
+export type HttpReply =
+  | {
+      readonly kind: 'response';
+      readonly status: number;
+      /** Header names lower-cased. */
+      readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+      /** The whole response body as UTF-8 text (always read, so the connection is freed). */
+      readonly body: string;
+    }
+  | {
+      /** Connection refused, reset, DNS failure, TLS failure… `code` is e.g. ECONNREFUSED. */
+      readonly kind: 'network_error';
+      readonly code: string;
+      readonly message: string;
+    }
+  | { readonly kind: 'timeout'; readonly afterMs: number };
+
+export interface RejectedItem {
+  /** Index into the records of the request that was classified. */
+  readonly index: number;
+  readonly reason: string;
+}
+
+export type Outcome =
+  /** Every record reached the receiver. */
+  | { readonly kind: 'delivered' }
+  /**
+   * Nothing (known to be) stored; send the same records again after a backoff. `retryAfter` is the
+   * raw Retry-After header (seconds or an HTTP date): the retry policy turns it into a delay.
+   */
+  | { readonly kind: 'retry'; readonly class: RetryClass; readonly reason: string; readonly retryAfter?: string }
+  /**
+   * The receiver refuses us as configured: credentials, permissions, a wrong URL (401/403/404,
+   * HEC token and channel codes). The records are kept and retried at the maximum backoff; the
+   * sink is reported unhealthy and an error is logged on every attempt.
+   */
+  | { readonly kind: 'blocked'; readonly reason: string }
+  /** The request was too large (413): send each half on its own. */
+  | { readonly kind: 'split'; readonly reason: string }
+  /**
+   * Some records were delivered, some must be retried, some are permanently rejected
+   * (Elasticsearch per-item results). Indices not listed in `retry` or `rejected` were delivered.
+   */
+  | {
+      readonly kind: 'partial';
+      readonly retry: readonly number[];
+      readonly rejected: readonly RejectedItem[];
+      readonly retryReason: string;
+      readonly retryAfter?: string;
+    }
+  /** Every record is permanently refused: dead-letter them all with `reason`. Never resent. */
+  | { readonly kind: 'rejected'; readonly reason: string }
+  /**
+   * Accepted, but delivery is confirmed only later (Splunk HEC indexer acknowledgement):
+   * the delivery loop asks the sink's Acknowledger about `ackId`.
+   */
+  | { readonly kind: 'awaiting_ack'; readonly ackId: number };
+
+/** Why an attempt is repeated; the label of the retries metric. */
+export type RetryClass = 'rate_limited' | 'server_error' | 'network' | 'timeout';

@@ -1,0 +1,56 @@
+/**
+ * The event log sits between the input and the sinks: the input appends accepted events, and
+ * each sink reads them through its own cursor (like a consumer group).
+ *
+ * Invariants every implementation keeps:
+ * - `append` resolves only once the events are stored per the durability policy; the input does
+ *   not read on until it resolves, so backpressure reaches the producer.
+ * - A record leaves the log only when every sink's cursor has committed past it.
+ * - A sink's cursor never moves because of another sink: a dead sink never holds back a healthy one
+ *   (except through `when_full: block`, which is the documented price of not dropping).
+ * - Sequence numbers strictly increase and are never reused within one log.
+ */
+import type { AcceptedEvent, AuditRecord } from '../audit/record.js';
+
+export interface AppendResult {
+  /** Records stored, with their sequence numbers and ids, in input order. */
+  readonly stored: readonly AuditRecord[];
+  /** Events refused because the log was full under `when_full: drop_newest` (counted by the caller). */
+  readonly dropped: number;
+}
+
+export interface EventLog {
+  append(events: readonly AcceptedEvent[]): Promise<AppendResult>;
+  /** No more appends will come (stdin EOF or shutdown); cursors that reach the head end. */
+  endInput(): void;
+  /** The cursor of a sink; the same object for the same name. */
+  cursor(sinkName: string): SinkCursor;
+  /** Records held (not yet committed by every sink). */
+  stats(): { readonly records: number; readonly bytes: number; readonly full: boolean };
+  close(): Promise<void>;
+}
+
+export interface SinkCursor {
+  readonly sinkName: string;
+  /**
+   * Up to `maxEvents` records / about `maxBytes` (at least one record) after what this cursor has
+   * already taken, without waiting. Empty when nothing new is there yet.
+   */
+  take(maxEvents: number, maxBytes: number): Promise<AuditRecord[]>;
+  /** Resolves when `take` may return something new or the input has ended. */
+  waitForRecords(signal: AbortSignal): Promise<void>;
+  /** Input ended and every record has been taken. */
+  readonly drained: boolean;
+  /**
+   * Every record with seq <= upTo has a final outcome for this sink (delivered or dead-lettered).
+   * Commits must be called in non-decreasing order.
+   */
+  commit(upTo: number): Promise<void>;
+  /** Records not yet committed by this sink, and the receive time of the oldest one. */
+  lag(): { readonly events: number; readonly oldestReceivedAtMs?: number };
+  /**
+   * Forget what was taken but not committed, so the next `take` starts again right after the last
+   * commit. Used after a shutdown abort in tests and by memory mode.
+   */
+  rewind(): void;
+}

@@ -1,0 +1,58 @@
+/**
+ * The counters behind the delivery contract's "nothing disappears silently": every input line ends
+ * in exactly one verdict bucket, and every event that leaves the journal for a sink ends as
+ * delivered or rejected (dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
+ * them to Prometheus at scrape time and the summary line prints them.
+ *
+ * Invariant: lines_read = not_json + not_audit + invalid + journaled + dropped_full
+ * (valid lines are journaled unless dropped under when_full: drop_newest).
+ */
+export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
+
+export interface SinkStats {
+  delivered: number;
+  rejected: number;
+  /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split. */
+  retries: Record<string, number>;
+  requests: number;
+  inFlight: number;
+  /** Unix ms of the first 'blocked' outcome (401/403…) not yet followed by a success, for /readyz. */
+  blockedSinceMs?: number;
+  /** Set while the sink's last attempt failed (cleared on success). */
+  lastError?: string;
+}
+
+export interface Stats {
+  linesRead: number;
+  verdicts: Record<Verdict, number>;
+  /** Lines whose action is not in the catalogue (also counted under their verdict). */
+  unknownActions: number;
+  journaled: number;
+  droppedFull: number;
+  deadLettered: number;
+  /** Times the input stopped reading because the journal was full. */
+  blockedOnFull: number;
+  sinks: Map<string, SinkStats>;
+}
+
+export function createStats(): Stats {
+  return {
+    linesRead: 0,
+    verdicts: { not_json: 0, not_audit: 0, invalid: 0, valid: 0 },
+    unknownActions: 0,
+    journaled: 0,
+    droppedFull: 0,
+    deadLettered: 0,
+    blockedOnFull: 0,
+    sinks: new Map(),
+  };
+}
+
+export function sinkStats(stats: Stats, sinkName: string): SinkStats {
+  let s = stats.sinks.get(sinkName);
+  if (!s) {
+    s = { delivered: 0, rejected: 0, retries: {}, requests: 0, inFlight: 0 };
+    stats.sinks.set(sinkName, s);
+  }
+  return s;
+}

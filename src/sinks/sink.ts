@@ -1,0 +1,48 @@
+/**
+ * A sink is a folder of pure parts (encode, classify) plus the I/O adapters the shared delivery
+ * loop drives. Nothing in a SinkCodec does I/O, waits or retries: that is deliver/'s job.
+ */
+import type { AuditRecord } from '../audit/record.js';
+import type { HttpReply, Outcome } from '../deliver/outcome.js';
+
+export type SinkKind = 'loki' | 'elasticsearch' | 'splunk_hec' | 'stdout';
+
+export interface SinkRequest {
+  /** Path and query relative to the sink's base URL, e.g. "/loki/api/v1/push". */
+  readonly path: string;
+  readonly method?: 'POST' | 'GET';
+  /** Content-Type and protocol headers. Never credentials: a Credentials object adds those. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+}
+
+export interface SinkCodec {
+  readonly kind: SinkKind;
+  /** Pure: the same records always encode to the same request. */
+  encode(records: readonly AuditRecord[]): SinkRequest;
+  /** Pure: what the reply means for these records (same order as given to encode). */
+  classify(reply: HttpReply, records: readonly AuditRecord[]): Outcome;
+}
+
+/** Adds authentication headers; re-reads a token file when the receiver says 401. */
+export interface Credentials {
+  headers(): Readonly<Record<string, string>>;
+  /** Called after an 'auth' outcome, before the next attempt. Must never throw. */
+  refresh(): Promise<void>;
+}
+
+/** Sends one request. Never throws for network problems: those are HttpReply values. */
+export interface Transport {
+  send(request: SinkRequest, signal: AbortSignal): Promise<HttpReply>;
+  close(): Promise<void>;
+}
+
+/** Splunk HEC indexer acknowledgement: resolves once the receiver confirms (or gives up) an ackId. */
+export interface Acknowledger {
+  /**
+   * true: indexed (delivered). false: not confirmed within the configured polls/time, so the
+   * records must be sent again (at-least-once). Rejects only when `signal` aborts.
+   */
+  wait(ackId: number, signal: AbortSignal): Promise<boolean>;
+  close(): Promise<void>;
+}
