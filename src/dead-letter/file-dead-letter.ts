@@ -1,0 +1,157 @@
+/**
+ * The dead-letter file: NDJSON, one DeadLetterRecord per line, created with mode 0600.
+ *
+ * Guarantees:
+ * - `write` resolves only once the records are in the file (and fsynced under `fsync: always`);
+ *   callers advance (read on, commit a cursor) only after that, so a rejected line is never lost.
+ * - A failed write (disk full, I/O error) is cut back to the last whole record and retried with
+ *   backoff until it succeeds, logging a clear error; the caller waits meanwhile (backpressure),
+ *   so a full disk pauses the pipeline instead of losing evidence.
+ * - Rotation by size: `path` → `path.1` → `path.2` …; with `max_files: 0` (the default) rotated
+ *   files are never deleted. A configured limit deletes the oldest and says so in a warning.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../observe/logger.js';
+import type { DeadLetterRecord, DeadLetterSink } from './dead-letter.js';
+
+export interface FileDeadLetterOptions {
+  readonly path: string;
+  readonly maxBytes: number;
+  /** Rotated files to keep; 0 keeps all. */
+  readonly maxFiles: number;
+  readonly fsync: 'always' | 'interval' | 'never';
+  readonly fsyncIntervalMs: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** For fault-injection tests: replaces the file write. */
+  readonly writeFile?: (handle: fsp.FileHandle, data: Buffer) => Promise<void>;
+}
+
+export interface FileDeadLetter extends DeadLetterSink {
+  /** Records written since start. */
+  readonly written: number;
+}
+
+const RETRY_MAX_MS = 30_000;
+
+export async function createFileDeadLetter(options: FileDeadLetterOptions): Promise<FileDeadLetter> {
+  const file = path.resolve(options.path);
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  let handle = await fsp.open(file, 'a', 0o600);
+  let size = (await handle.stat()).size;
+  let written = 0;
+  let dirty = false;
+  let closed = false;
+  let queue: Promise<void> = Promise.resolve();
+  const writeFile =
+    options.writeFile ??
+    (async (h: fsp.FileHandle, data: Buffer) => {
+      await h.write(data);
+    });
+
+  const timer =
+    options.fsync === 'interval'
+      ? setInterval(() => {
+          if (dirty && !closed) {
+            dirty = false;
+            handle.datasync().catch((error: unknown) => {
+              options.logger.error('dead-letter fsync failed', { path: file, error: String(error) });
+            });
+          }
+        }, options.fsyncIntervalMs).unref()
+      : undefined;
+
+  const rotate = async (): Promise<void> => {
+    await handle.close();
+    const rotated = await listRotated(file);
+    const keep = options.maxFiles;
+    for (let n = rotated.at(-1) ?? 0; n >= 1; n--) {
+      if (!rotated.includes(n)) continue;
+      if (keep > 0 && n >= keep) {
+        await fsp.rm(`${file}.${n}`, { force: true });
+        options.logger.warn('dead-letter file deleted by rotation (dead_letter.max_files)', {
+          path: `${file}.${n}`,
+          max_files: keep,
+        });
+      } else {
+        await fsp.rename(`${file}.${n}`, `${file}.${n + 1}`);
+      }
+    }
+    await fsp.rename(file, `${file}.1`);
+    handle = await fsp.open(file, 'a', 0o600);
+    size = 0;
+  };
+
+  const writeOnce = async (data: Buffer): Promise<void> => {
+    if (size > 0 && size + data.length > options.maxBytes) await rotate();
+    try {
+      await writeFile(handle, data);
+    } catch (error) {
+      // Cut a partial write back so the file stays whole NDJSON records.
+      await handle.truncate(size).catch(() => undefined);
+      throw error;
+    }
+    size += data.length;
+    if (options.fsync === 'always') await handle.datasync();
+    else dirty = true;
+  };
+
+  const writeWithRetry = async (data: Buffer, count: number): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeOnce(data);
+        written += count;
+        if (attempt > 0) options.logger.info('dead-letter file writable again', { path: file });
+        return;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+        const waitMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(attempt, 10));
+        options.logger.error('cannot write the dead-letter file; input is paused until it can', {
+          path: file,
+          code,
+          retry_in_ms: waitMs,
+          hint: code === 'ENOSPC' ? 'the disk is full: free space or move dead_letter.path' : undefined,
+        });
+        await options.clock.sleep(waitMs);
+      }
+    }
+  };
+
+  return {
+    get written() {
+      return written;
+    },
+    write(records) {
+      if (records.length === 0) return Promise.resolve();
+      if (closed) return Promise.reject(new Error('dead-letter file is closed'));
+      let text = '';
+      for (const r of records) text += JSON.stringify({ time: new Date(options.clock.now()).toISOString(), ...r }) + '\n';
+      const data = Buffer.from(text);
+      const next = queue.then(() => writeWithRetry(data, records.length));
+      queue = next;
+      return next;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      await queue.catch(() => undefined);
+      if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
+      await handle.close();
+    },
+  };
+}
+
+async function listRotated(file: string): Promise<number[]> {
+  const base = path.basename(file);
+  const entries = await fsp.readdir(path.dirname(file));
+  const numbers: number[] = [];
+  for (const entry of entries) {
+    if (!entry.startsWith(base + '.')) continue;
+    const n = Number(entry.slice(base.length + 1));
+    if (Number.isInteger(n) && n > 0) numbers.push(n);
+  }
+  return numbers.sort((a, b) => a - b);
+}

@@ -1,0 +1,56 @@
+/**
+ * The one-line progress/summary on stderr: where every line went, and per sink what was
+ * delivered, refused (dead-lettered), retried and is still pending. The numbers are the same
+ * counters /metrics exports, so the summary and the dashboards never disagree.
+ */
+import type { Stats } from './stats.js';
+
+export interface SinkProgress {
+  readonly name: string;
+  /** Events journaled but not yet final for this sink. */
+  readonly pending: number;
+}
+
+export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): string {
+  const v = stats.verdicts;
+  const parts = [
+    `lines=${stats.linesRead}`,
+    `valid=${v.valid}`,
+    `not_audit=${v.not_audit}`,
+    `not_json=${v.not_json}`,
+    `invalid=${v.invalid}`,
+    `unknown_action=${stats.unknownActions}`,
+    `journaled=${stats.journaled}`,
+    `dropped_full=${stats.droppedFull}`,
+    `dead_lettered=${stats.deadLettered}`,
+  ];
+  for (const sink of sinks) {
+    const s = stats.sinks.get(sink.name);
+    const retries = s ? Object.values(s.retries).reduce((a, b) => a + b, 0) : 0;
+    parts.push(
+      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0} retries=${retries} pending=${sink.pending}`,
+    );
+  }
+  return parts.join(' ');
+}
+
+/** The same numbers as a JSON object, for the JSON log format. */
+export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Record<string, unknown> {
+  return {
+    lines_read: stats.linesRead,
+    ...stats.verdicts,
+    unknown_actions: stats.unknownActions,
+    journaled: stats.journaled,
+    dropped_full: stats.droppedFull,
+    dead_lettered: stats.deadLettered,
+    sinks: Object.fromEntries(
+      sinks.map((sink) => {
+        const s = stats.sinks.get(sink.name);
+        return [
+          sink.name,
+          { delivered: s?.delivered ?? 0, rejected: s?.rejected ?? 0, retries: s?.retries ?? {}, pending: sink.pending },
+        ];
+      }),
+    ),
+  };
+}

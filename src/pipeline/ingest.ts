@@ -1,0 +1,182 @@
+/**
+ * Ingest: input bytes → lines → one verdict per line → journal or dead-letter file.
+ *
+ * Invariants (the input half of the delivery contract):
+ * - Every input line lands in exactly one counted bucket: not_json, not_audit, invalid or valid
+ *   (stats.verdicts); framing failures (over-long line, invalid UTF-8) count as invalid.
+ * - The next chunk is read only after this chunk's accepted events are appended to the journal
+ *   and its rejected lines are in the dead-letter file: backpressure reaches the writer, and a
+ *   crash loses nothing that was read past.
+ * - Passthrough copies the input bytes unchanged, chunk by chunk, after they are processed.
+ */
+import type { Writable } from 'node:stream';
+import type { AcceptedEvent } from '../audit/record.js';
+import type { Classification } from '../audit/classify.js';
+import type { AuditConfig } from '../config/types.js';
+import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import type { EventLog } from '../journal/event-log.js';
+import type { Logger } from '../observe/logger.js';
+import type { Stats } from '../observe/stats.js';
+import { createLineFramer, type FramedLine } from '../sources/line-framer.js';
+
+export interface IngestOptions {
+  readonly input: AsyncIterable<Buffer | string>;
+  /** Dead-letter `source` label, e.g. "stdin". */
+  readonly sourceName: string;
+  readonly maxLineBytes: number;
+  readonly classify: (line: string) => Classification;
+  readonly audit: AuditConfig;
+  readonly log: EventLog;
+  readonly deadLetter: DeadLetterSink;
+  readonly stats: Stats;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly passthrough?: Writable;
+  /** Aborting stops reading (shutdown); ingest then resolves after the current chunk. */
+  readonly signal: AbortSignal;
+}
+
+/** Resolves at end of input or once `signal` aborts; true when the input was read to its end. */
+export async function runIngest(options: IngestOptions): Promise<boolean> {
+  const framer = createLineFramer({ maxLineBytes: options.maxLineBytes });
+  const handle = createLineHandler(options);
+  const iterator = options.input[Symbol.asyncIterator]();
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (options.signal.aborted) resolve('aborted');
+    options.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === 'aborted') return false;
+      if (next.done) break;
+      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      await handle(framer.push(chunk));
+      if (options.passthrough) await writeAll(options.passthrough, chunk);
+    }
+    await handle(framer.end());
+    return true;
+  } finally {
+    // Stops the underlying stream (e.g. stdin) when we leave early.
+    void iterator.return?.();
+  }
+}
+
+function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Promise<void> {
+  const { stats, audit, sourceName } = options;
+  const warnedActions = new Set<string>();
+
+  return async (lines) => {
+    if (lines.length === 0) return;
+    const accepted: AcceptedEvent[] = [];
+    const dead: DeadLetterRecord[] = [];
+    const receivedAtMs = options.now();
+    stats.linesRead += lines.length;
+
+    for (const framed of lines) {
+      if (framed.kind === 'too_long') {
+        stats.verdicts.invalid++;
+        dead.push({
+          reason: 'line_too_long',
+          detail: `line is ${framed.bytes} bytes, over max_line_bytes (${options.maxLineBytes}); only its first ${framed.prefix.length} bytes are kept here`,
+          source: sourceName,
+          ...lineFields(framed.prefix),
+          line_bytes: framed.bytes,
+          truncated: true,
+        });
+        continue;
+      }
+      if (framed.kind === 'invalid_utf8') {
+        stats.verdicts.invalid++;
+        dead.push({
+          reason: 'invalid_utf8',
+          detail: 'line is not valid UTF-8; its exact bytes are in line_base64',
+          source: sourceName,
+          line_base64: framed.raw.toString('base64'),
+          line_bytes: framed.bytes,
+          truncated: false,
+        });
+        continue;
+      }
+      const c = options.classify(framed.text);
+      switch (c.verdict) {
+        case 'not_audit':
+          stats.verdicts.not_audit++;
+          break;
+        case 'not_json':
+          stats.verdicts.not_json++;
+          if (audit.not_json === 'dead_letter' && framed.bytes > 0 && framed.text.trim() !== '') {
+            dead.push({ reason: 'not_json', detail: c.detail, source: sourceName, line: framed.text, line_bytes: framed.bytes, truncated: false });
+          }
+          break;
+        case 'invalid':
+          stats.verdicts.invalid++;
+          dead.push({
+            reason: 'invalid',
+            detail: c.path ? `${c.path}: ${c.detail}` : c.detail,
+            source: sourceName,
+            line: framed.text,
+            line_bytes: framed.bytes,
+            truncated: false,
+          });
+          break;
+        case 'valid':
+          if (!c.knownAction) {
+            stats.unknownActions++;
+            const action = c.event.action;
+            if (!warnedActions.has(action) && warnedActions.size < 1000) {
+              warnedActions.add(action);
+              options.logger.warn('unknown audit action (warned once per action)', {
+                action,
+                policy: audit.unknown_actions,
+              });
+            }
+            if (audit.unknown_actions === 'dead_letter') {
+              stats.verdicts.invalid++;
+              dead.push({
+                reason: 'unknown_action',
+                detail: `action "${action}" is not in the event catalogue (audit.unknown_actions: dead_letter)`,
+                source: sourceName,
+                line: framed.text,
+                line_bytes: framed.bytes,
+                truncated: false,
+              });
+              break;
+            }
+          }
+          stats.verdicts.valid++;
+          accepted.push({ line: framed.text, bytes: framed.bytes, event: c.event, source: c.source, receivedAtMs });
+          break;
+      }
+    }
+
+    const deadWritten = dead.length > 0 ? options.deadLetter.write(dead) : undefined;
+    if (accepted.length > 0) {
+      const result = await options.log.append(accepted);
+      stats.journaled += result.stored.length;
+      stats.droppedFull += result.dropped;
+    }
+    if (deadWritten) {
+      await deadWritten;
+      stats.deadLettered += dead.length;
+    }
+  };
+}
+
+/**
+ * A dead-letter line field for a prefix: text when the bytes are valid UTF-8 (a character cut at
+ * the prefix's end is left out), else base64 of the exact bytes.
+ */
+function lineFields(bytes: Buffer): { line: string } | { line_base64: string } {
+  try {
+    return { line: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true }) };
+  } catch {
+    return { line_base64: bytes.toString('base64') };
+  }
+}
+
+async function writeAll(stream: Writable, chunk: Buffer): Promise<void> {
+  if (stream.write(chunk)) return;
+  await new Promise<void>((resolve) => stream.once('drain', resolve));
+}

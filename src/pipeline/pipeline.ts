@@ -1,0 +1,257 @@
+/**
+ * Wires input → classifier → journal → one delivery worker per sink, and owns the start and stop
+ * order. This file is the one place the shutdown order is written down:
+ *
+ *   start: dead-letter file → journal → sinks → metrics server → workers → ingest
+ *   stop:  ingest stops reading → journal.endInput() → workers deliver until
+ *            EOF:    everything is final, or no sink made progress for shutdown_timeout
+ *            signal: shutdown_timeout has passed since the signal
+ *          → workers aborted (uncommitted events stay in the journal for the next start;
+ *            in memory mode they are written to the dead-letter file, so they are not lost)
+ *          → sinks closed → journal closed → dead-letter file closed → metrics server closed
+ *
+ * Exit codes (also in README): 0 everything read was delivered or dead-lettered with a reason;
+ * 75 events were left undelivered (kept in the journal, or dead-lettered in memory mode).
+ */
+import type { Writable } from 'node:stream';
+import { createClassifier } from '../audit/classify.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/types.js';
+import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { createFileDeadLetter } from '../dead-letter/file-dead-letter.js';
+import { createSinkWorker } from '../deliver/sink-worker.js';
+import type { EventLog, SinkCursor } from '../journal/event-log.js';
+import { openEventLog } from '../journal/open-event-log.js';
+import { startHealthServer, type HealthServer } from '../observe/health-server.js';
+import { instrumentTransport } from '../observe/instrument-transport.js';
+import type { Logger } from '../observe/logger.js';
+import { createMetrics } from '../observe/metrics.js';
+import { readiness } from '../observe/readiness.js';
+import { createStats, sinkStats, type Stats } from '../observe/stats.js';
+import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
+import { createSinkRuntime } from '../sinks/create-sink.js';
+import type { SinkRuntime } from '../sinks/sink-runtime.js';
+import { runIngest } from './ingest.js';
+
+export const EXIT_OK = 0;
+export const EXIT_UNDELIVERED = 75;
+
+export interface PipelineDeps {
+  readonly input: AsyncIterable<Buffer | string>;
+  readonly stdout: Writable;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random?: () => number;
+  /** How the summary is printed: a text line or JSON fields through the logger. */
+  readonly summaryFormat: 'text' | 'json';
+  readonly writeSummary?: (line: string) => void;
+}
+
+export interface PipelineResult {
+  readonly exitCode: number;
+  readonly undelivered: ReadonlyMap<string, number>;
+  readonly stats: Stats;
+}
+
+export interface Pipeline {
+  readonly done: Promise<PipelineResult>;
+  /** Stop reading and deliver for at most shutdown_timeout (a signal). Idempotent. */
+  stop(reason: string): void;
+  readonly metricsAddress?: string;
+  readonly stats: Stats;
+}
+
+export async function startPipeline(config: Config, deps: PipelineDeps): Promise<Pipeline> {
+  const { clock, logger } = deps;
+  const stats = createStats();
+  const sinkNames = config.sinks.map((s) => s.name);
+
+  const deadLetter = await createFileDeadLetter({
+    path: config.dead_letter.path,
+    maxBytes: config.dead_letter.max_bytes,
+    maxFiles: config.dead_letter.max_files,
+    fsync: config.buffer.type === 'memory' ? 'never' : config.buffer.fsync,
+    fsyncIntervalMs: config.buffer.fsync_interval_ms,
+    clock,
+    logger,
+  });
+  const log = await openEventLog(config.buffer, sinkNames, { clock, logger });
+  const runtimes: SinkRuntime[] = config.sinks.map((sink) => createSinkRuntime(sink, { clock, logger, stdout: deps.stdout }));
+  const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
+  const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
+
+  const metrics = createMetrics({ stats, log, lag: lagOf, now: () => clock.now() });
+  let health: HealthServer | undefined;
+  if (config.metrics.address) {
+    health = await startHealthServer(config.metrics.address, metrics, () =>
+      readiness({ stats, log, now: clock.now(), authFailureUnreadyMs: config.metrics.auth_failure_unready_ms }),
+    );
+    logger.info('metrics and health endpoints listening', { address: health.address, paths: '/metrics /healthz /readyz' });
+  }
+
+  const stopReading = new AbortController();
+  const stopDelivering = new AbortController();
+  const workers = runtimes.map((rt) => {
+    sinkStats(stats, rt.name);
+    if (rt.startupCheck) void rt.startupCheck(stopDelivering.signal).catch(() => undefined);
+    return createSinkWorker({
+      name: rt.name,
+      codec: rt.codec,
+      transport: instrumentTransport(rt.transport, (s, outcome) => metrics.observeRequest(rt.name, s, outcome)),
+      ...(rt.credentials ? { credentials: rt.credentials } : {}),
+      ...(rt.acknowledger ? { acknowledger: rt.acknowledger } : {}),
+      cursor: cursors.get(rt.name)!,
+      batch: rt.batch,
+      retry: rt.retry,
+      maxInFlight: rt.maxInFlight,
+      clock,
+      ...(deps.random ? { random: deps.random } : {}),
+      deadLetter,
+      stats,
+      logger,
+      source: config.input.type,
+    }).run(stopDelivering.signal);
+  });
+  logger.info('wirety-ship started', {
+    input: config.input.type,
+    buffer: config.buffer.type,
+    ...(config.buffer.type === 'disk' ? { data_dir: config.buffer.data_dir } : {}),
+    sinks: runtimes.map((rt) => `${rt.name} (${rt.codec.kind})`).join(', ') || 'none (passthrough only)',
+    dead_letter: config.dead_letter.path,
+  });
+
+  let signalled = false;
+  const done = (async (): Promise<PipelineResult> => {
+    let readToEnd = false;
+    try {
+      readToEnd = await runIngest({
+        input: deps.input,
+        sourceName: config.input.type,
+        maxLineBytes: config.input.max_line_bytes,
+        classify: createClassifier(),
+        audit: config.audit,
+        log,
+        deadLetter,
+        stats,
+        logger,
+        now: () => clock.now(),
+        ...(config.input.passthrough ? { passthrough: deps.stdout } : {}),
+        signal: stopReading.signal,
+      });
+    } finally {
+      log.endInput();
+    }
+    logger.info(readToEnd ? 'end of input: delivering what is left' : 'stopped reading: delivering what is left', {
+      shutdown_timeout_ms: config.shutdown_timeout_ms,
+    });
+
+    await waitForWorkers(workers, stopDelivering, () => signalled, stats, config.shutdown_timeout_ms, clock, logger);
+
+    const undelivered = new Map([...cursors].map(([name, c]) => [name, c.lag().events]));
+    const left = [...undelivered.values()].reduce((a, b) => a + b, 0);
+    if (left > 0 && config.buffer.type === 'memory') await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type);
+
+    await Promise.all(runtimes.map((rt) => rt.close()));
+    await log.close();
+    await deadLetter.close();
+    await health?.close();
+
+    const progress: SinkProgress[] = [...undelivered].map(([name, pending]) => ({ name, pending }));
+    if (deps.summaryFormat === 'json') logger.info('summary', summaryFields(stats, progress));
+    else (deps.writeSummary ?? ((l: string) => process.stderr.write(l + '\n')))(`wirety-ship summary: ${formatSummary(stats, progress)}`);
+    if (left > 0) {
+      logger.error(
+        config.buffer.type === 'memory'
+          ? 'events were not delivered before shutdown; they are in the dead-letter file (buffer: memory)'
+          : 'events were not delivered before shutdown; they stay in the journal and are delivered on the next start',
+        Object.fromEntries(undelivered),
+      );
+    }
+    return { exitCode: left > 0 ? EXIT_UNDELIVERED : EXIT_OK, undelivered, stats };
+  })();
+
+  return {
+    done,
+    stats,
+    ...(health ? { metricsAddress: health.address } : {}),
+    stop(reason) {
+      if (signalled) return;
+      signalled = true;
+      logger.info('shutting down', { reason, shutdown_timeout_ms: config.shutdown_timeout_ms });
+      stopReading.abort(new Error(reason));
+    },
+  };
+}
+
+/**
+ * After a signal: a hard deadline of shutdown_timeout. After end of input: keep going while any
+ * sink makes progress, give up once none has for shutdown_timeout (a dead receiver must not hang
+ * a `cat file | wirety-ship` forever; with the disk journal nothing is lost by giving up).
+ */
+async function waitForWorkers(
+  workers: readonly Promise<void>[],
+  stop: AbortController,
+  signalled: () => boolean,
+  stats: Stats,
+  timeoutMs: number,
+  clock: Clock,
+  logger: Logger,
+): Promise<void> {
+  const all = Promise.all(workers).then(() => 'done' as const);
+  const watchdog = new AbortController();
+  // Progress = events reaching a final outcome (delivered or dead-lettered) on any sink.
+  const progressMark = () => [...stats.sinks.values()].reduce((n, s) => n + s.delivered + s.rejected, 0);
+  const timer = (async () => {
+    let lastMark = progressMark();
+    let stalledSince = clock.now();
+    const signalAt = signalled() ? clock.now() : undefined;
+    for (;;) {
+      await clock.sleep(Math.min(1000, timeoutMs), watchdog.signal);
+      const now = clock.now();
+      const mark = progressMark();
+      if (mark !== lastMark) {
+        lastMark = mark;
+        stalledSince = now;
+      }
+      const deadlineFromSignal = signalled() ? (signalAt ?? now) + timeoutMs : Infinity;
+      if (now >= deadlineFromSignal || now - stalledSince >= timeoutMs) return 'timeout' as const;
+    }
+  })().catch(() => 'done' as const);
+  const first = await Promise.race([all, timer]);
+  watchdog.abort();
+  if (first === 'timeout') {
+    logger.warn('shutdown_timeout reached: abandoning in-flight deliveries');
+    stop.abort(new Error('shutdown_timeout'));
+    await all;
+  }
+}
+
+async function deadLetterLeftovers(
+  cursors: ReadonlyMap<string, SinkCursor>,
+  deadLetter: DeadLetterSink,
+  stats: Stats,
+  source: string,
+): Promise<void> {
+  for (const [name, cursor] of cursors) {
+    cursor.rewind();
+    for (;;) {
+      const records = await cursor.take(1000, 4 * 1024 * 1024);
+      if (records.length === 0) break;
+      const dead: DeadLetterRecord[] = records.map((r) => ({
+        reason: 'undelivered_at_shutdown',
+        detail: `not delivered to sink "${name}" before shutdown (buffer: memory keeps nothing across restarts)`,
+        source,
+        sink: name,
+        event_id: r.id,
+        seq: r.seq,
+        line: r.line,
+        line_bytes: r.bytes,
+        truncated: false,
+      }));
+      await deadLetter.write(dead);
+      stats.deadLettered += dead.length;
+    }
+  }
+}
+
+export type { EventLog };

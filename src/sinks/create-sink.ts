@@ -1,0 +1,114 @@
+/**
+ * Builds the runtime of one configured sink: codec + transport (+ credentials, acknowledger,
+ * startup check). Each sink gets its own transport, so a slow or dead receiver never holds a
+ * connection another sink needs.
+ */
+import type { Writable } from 'node:stream';
+import type { Clock } from '../clock.js';
+import type { HttpSinkCommon, SinkConfig } from '../config/types.js';
+import { createCredentials } from '../deliver/credentials.js';
+import { createHttpTransport } from '../deliver/http-transport.js';
+import type { Logger } from '../observe/logger.js';
+import { checkCluster } from './elasticsearch/startup-check.js';
+import { createElasticsearchCodec } from './elasticsearch/index.js';
+import { createLokiCodec } from './loki/index.js';
+import type { Credentials, Transport } from './sink.js';
+import type { SinkRuntime } from './sink-runtime.js';
+import { createHecAcknowledger, createSplunkHecCodec, newChannelId } from './splunk-hec/index.js';
+import { createStdoutCodec, createStreamTransport } from './stdout/index.js';
+
+export interface SinkDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly stdout: Writable;
+}
+
+export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRuntime {
+  const common = {
+    name: config.name,
+    config,
+    batch: config.batch,
+    retry: config.retry,
+    maxInFlight: config.max_in_flight,
+  };
+  switch (config.type) {
+    case 'stdout': {
+      const transport = createStreamTransport(deps.stdout);
+      return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
+    }
+    case 'loki': {
+      const credentials = createCredentials(config.auth);
+      const transport = httpTransport(config, credentials, deps.logger);
+      return {
+        ...common,
+        codec: createLokiCodec(config),
+        transport,
+        ...(credentials ? { credentials } : {}),
+        close: once(() => transport.close()),
+      };
+    }
+    case 'elasticsearch': {
+      const credentials = createCredentials(config.auth);
+      const transport = httpTransport(config, credentials, deps.logger);
+      return {
+        ...common,
+        codec: createElasticsearchCodec(config),
+        transport,
+        ...(credentials ? { credentials } : {}),
+        ...(config.startup_check ? { startupCheck: (signal: AbortSignal) => checkCluster(transport, deps.logger, signal) } : {}),
+        close: once(() => transport.close()),
+      };
+    }
+    case 'splunk_hec': {
+      const credentials = createCredentials(config.auth, {
+        scheme: 'Splunk',
+        ...(config.token !== undefined ? { token: config.token } : {}),
+        ...(config.token_file !== undefined ? { tokenFile: config.token_file } : {}),
+      });
+      const transport = httpTransport(config, credentials, deps.logger);
+      // One channel per process: Splunk ties ackIds to the channel that sent the events.
+      const channel = config.ack.enabled ? newChannelId() : undefined;
+      const acknowledger = channel
+        ? createHecAcknowledger({
+            transport,
+            channel,
+            clock: deps.clock,
+            pollIntervalMs: config.ack.poll_interval_ms,
+            timeoutMs: config.ack.timeout_ms,
+            logger: deps.logger,
+          })
+        : undefined;
+      return {
+        ...common,
+        codec: createSplunkHecCodec(config, channel ? { channel } : {}),
+        transport,
+        ...(credentials ? { credentials } : {}),
+        ...(acknowledger ? { acknowledger } : {}),
+        close: once(async () => {
+          await acknowledger?.close();
+          await transport.close();
+        }),
+      };
+    }
+  }
+}
+
+function httpTransport(config: HttpSinkCommon, credentials: Credentials | undefined, logger: Logger): Transport {
+  if (config.tls.insecure_skip_verify) {
+    logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', { sink: config.name });
+  }
+  return createHttpTransport({
+    url: config.url,
+    timeoutMs: config.timeout_ms,
+    gzip: config.gzip,
+    tls: config.tls,
+    headers: config.headers,
+    ...(credentials ? { credentials } : {}),
+    connections: config.max_in_flight,
+  });
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let result: Promise<void> | undefined;
+  return () => (result ??= fn());
+}
