@@ -82,7 +82,10 @@ async function main(): Promise<number> {
 
   const progress =
     config.log.progress_interval_ms > 0
-      ? setInterval(() => logger.info(`progress: ${formatSummary(running.stats, [])}`), config.log.progress_interval_ms).unref()
+      ? setInterval(
+          () => logger.info(`progress: ${formatSummary(running.stats, [])}`),
+          config.log.progress_interval_ms,
+        ).unref()
       : undefined;
   const result = await running.done;
   if (progress) clearInterval(progress);
@@ -92,7 +95,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`wirety-ship: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `wirety-ship: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(EXIT_INTERNAL);
   },
 );

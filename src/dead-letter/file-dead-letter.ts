@@ -14,7 +14,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
-import type { DeadLetterRecord, DeadLetterSink } from './dead-letter.js';
+import type { DeadLetterSink } from './dead-letter.js';
 
 export interface FileDeadLetterOptions {
   readonly path: string;
@@ -127,7 +127,8 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       if (records.length === 0) return Promise.resolve();
       if (closed) return Promise.reject(new Error('dead-letter file is closed'));
       let text = '';
-      for (const r of records) text += JSON.stringify({ time: new Date(options.clock.now()).toISOString(), ...r }) + '\n';
+      for (const r of records)
+        text += JSON.stringify({ time: new Date(options.clock.now()).toISOString(), ...r }) + '\n';
       const data = Buffer.from(text);
       const next = queue.then(() => writeWithRetry(data, records.length));
       queue = next;

@@ -34,7 +34,12 @@ export type Outcome =
    * Nothing (known to be) stored; send the same records again after a backoff. `retryAfter` is the
    * raw Retry-After header (seconds or an HTTP date): the retry policy turns it into a delay.
    */
-  | { readonly kind: 'retry'; readonly class: RetryClass; readonly reason: string; readonly retryAfter?: string }
+  | {
+      readonly kind: 'retry';
+      readonly class: RetryClass;
+      readonly reason: string;
+      readonly retryAfter?: string;
+    }
   /**
    * The receiver refuses us as configured: credentials, permissions, a wrong URL (401/403/404,
    * HEC token and channel codes). The records are kept and retried at the maximum backoff; the

@@ -53,7 +53,9 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /** For tests and library use: remembers every entry. */
-export function createMemoryLogger(): Logger & { readonly entries: { level: LogLevel; message: string; fields?: LogFields }[] } {
+export function createMemoryLogger(): Logger & {
+  readonly entries: { level: LogLevel; message: string; fields?: LogFields }[];
+} {
   const entries: { level: LogLevel; message: string; fields?: LogFields }[] = [];
   const push = (level: LogLevel) => (message: string, fields?: LogFields) => {
     entries.push(fields ? { level, message, fields } : { level, message });

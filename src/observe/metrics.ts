@@ -49,10 +49,26 @@ export function createMetrics(sources: MetricsSources): Metrics {
       for (const [verdict, n] of Object.entries(stats.verdicts)) this.labels(verdict).inc(n);
     },
   });
-  counter('wirety_ship_unknown_actions_total', 'Audit lines whose action is not in the catalogue.', () => stats.unknownActions);
-  counter('wirety_ship_events_journaled_total', 'Valid audit events stored in the journal.', () => stats.journaled);
-  counter('wirety_ship_events_dropped_full_total', 'Events dropped because the journal was full (when_full: drop_newest).', () => stats.droppedFull);
-  counter('wirety_ship_dead_lettered_total', 'Records written to the dead-letter file.', () => stats.deadLettered);
+  counter(
+    'wirety_ship_unknown_actions_total',
+    'Audit lines whose action is not in the catalogue.',
+    () => stats.unknownActions,
+  );
+  counter(
+    'wirety_ship_events_journaled_total',
+    'Valid audit events stored in the journal.',
+    () => stats.journaled,
+  );
+  counter(
+    'wirety_ship_events_dropped_full_total',
+    'Events dropped because the journal was full (when_full: drop_newest).',
+    () => stats.droppedFull,
+  );
+  counter(
+    'wirety_ship_dead_lettered_total',
+    'Records written to the dead-letter file.',
+    () => stats.deadLettered,
+  );
 
   if (sources.log) {
     const log = sources.log;
@@ -82,7 +98,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
     });
   }
 
-  const perSink = (name: string, help: string, value: (s: Stats['sinks'] extends Map<string, infer V> ? V : never) => number) =>
+  const perSink = (
+    name: string,
+    help: string,
+    value: (s: Stats['sinks'] extends Map<string, infer V> ? V : never) => number,
+  ) =>
     new Counter({
       name,
       help,
@@ -94,7 +114,11 @@ export function createMetrics(sources: MetricsSources): Metrics {
       },
     });
   perSink('wirety_ship_sink_delivered_total', 'Events delivered, per sink.', (s) => s.delivered);
-  perSink('wirety_ship_sink_rejected_total', 'Events the receiver refused for good (dead-lettered), per sink.', (s) => s.rejected);
+  perSink(
+    'wirety_ship_sink_rejected_total',
+    'Events the receiver refused for good (dead-lettered), per sink.',
+    (s) => s.rejected,
+  );
   perSink('wirety_ship_sink_requests_total', 'Requests sent, per sink.', (s) => s.requests);
   new Counter({
     name: 'wirety_ship_sink_retries_total',
@@ -103,7 +127,8 @@ export function createMetrics(sources: MetricsSources): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [sink, s] of stats.sinks) for (const [reason, n] of Object.entries(s.retries)) this.labels(sink, reason).inc(n);
+      for (const [sink, s] of stats.sinks)
+        for (const [reason, n] of Object.entries(s.retries)) this.labels(sink, reason).inc(n);
     },
   });
   new Gauge({
@@ -143,7 +168,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
       collect() {
         const now = sources.now();
         for (const [sink, l] of lag()) {
-          this.labels(sink).set(l.oldestReceivedAtMs === undefined ? 0 : Math.max(0, (now - l.oldestReceivedAtMs) / 1000));
+          this.labels(sink).set(
+            l.oldestReceivedAtMs === undefined ? 0 : Math.max(0, (now - l.oldestReceivedAtMs) / 1000),
+          );
         }
       },
     });

@@ -48,7 +48,12 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
         const s = stats.sinks.get(sink.name);
         return [
           sink.name,
-          { delivered: s?.delivered ?? 0, rejected: s?.rejected ?? 0, retries: s?.retries ?? {}, pending: sink.pending },
+          {
+            delivered: s?.delivered ?? 0,
+            rejected: s?.rejected ?? 0,
+            retries: s?.retries ?? {},
+            pending: sink.pending,
+          },
         ];
       }),
     ),

@@ -107,7 +107,14 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
         case 'not_json':
           stats.verdicts.not_json++;
           if (audit.not_json === 'dead_letter' && framed.bytes > 0 && framed.text.trim() !== '') {
-            dead.push({ reason: 'not_json', detail: c.detail, source: sourceName, line: framed.text, line_bytes: framed.bytes, truncated: false });
+            dead.push({
+              reason: 'not_json',
+              detail: c.detail,
+              source: sourceName,
+              line: framed.text,
+              line_bytes: framed.bytes,
+              truncated: false,
+            });
           }
           break;
         case 'invalid':
@@ -146,7 +153,13 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
             }
           }
           stats.verdicts.valid++;
-          accepted.push({ line: framed.text, bytes: framed.bytes, event: c.event, source: c.source, receivedAtMs });
+          accepted.push({
+            line: framed.text,
+            bytes: framed.bytes,
+            event: c.event,
+            source: c.source,
+            receivedAtMs,
+          });
           break;
       }
     }

@@ -76,7 +76,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     logger,
   });
   const log = await openEventLog(config.buffer, sinkNames, { clock, logger });
-  const runtimes: SinkRuntime[] = config.sinks.map((sink) => createSinkRuntime(sink, { clock, logger, stdout: deps.stdout }));
+  const runtimes: SinkRuntime[] = config.sinks.map((sink) =>
+    createSinkRuntime(sink, { clock, logger, stdout: deps.stdout }),
+  );
   const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
   const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
 
@@ -84,9 +86,17 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   let health: HealthServer | undefined;
   if (config.metrics.address) {
     health = await startHealthServer(config.metrics.address, metrics, () =>
-      readiness({ stats, log, now: clock.now(), authFailureUnreadyMs: config.metrics.auth_failure_unready_ms }),
+      readiness({
+        stats,
+        log,
+        now: clock.now(),
+        authFailureUnreadyMs: config.metrics.auth_failure_unready_ms,
+      }),
     );
-    logger.info('metrics and health endpoints listening', { address: health.address, paths: '/metrics /healthz /readyz' });
+    logger.info('metrics and health endpoints listening', {
+      address: health.address,
+      paths: '/metrics /healthz /readyz',
+    });
   }
 
   const stopReading = new AbortController();
@@ -97,7 +107,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     return createSinkWorker({
       name: rt.name,
       codec: rt.codec,
-      transport: instrumentTransport(rt.transport, (s, outcome) => metrics.observeRequest(rt.name, s, outcome)),
+      transport: instrumentTransport(rt.transport, (s, outcome) =>
+        metrics.observeRequest(rt.name, s, outcome),
+      ),
       ...(rt.credentials ? { credentials: rt.credentials } : {}),
       ...(rt.acknowledger ? { acknowledger: rt.acknowledger } : {}),
       cursor: cursors.get(rt.name)!,
@@ -141,15 +153,27 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     } finally {
       log.endInput();
     }
-    logger.info(readToEnd ? 'end of input: delivering what is left' : 'stopped reading: delivering what is left', {
-      shutdown_timeout_ms: config.shutdown_timeout_ms,
-    });
+    logger.info(
+      readToEnd ? 'end of input: delivering what is left' : 'stopped reading: delivering what is left',
+      {
+        shutdown_timeout_ms: config.shutdown_timeout_ms,
+      },
+    );
 
-    await waitForWorkers(workers, stopDelivering, () => signalled, stats, config.shutdown_timeout_ms, clock, logger);
+    await waitForWorkers(
+      workers,
+      stopDelivering,
+      () => signalled,
+      stats,
+      config.shutdown_timeout_ms,
+      clock,
+      logger,
+    );
 
     const undelivered = new Map([...cursors].map(([name, c]) => [name, c.lag().events]));
     const left = [...undelivered.values()].reduce((a, b) => a + b, 0);
-    if (left > 0 && config.buffer.type === 'memory') await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type);
+    if (left > 0 && config.buffer.type === 'memory')
+      await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type);
 
     await Promise.all(runtimes.map((rt) => rt.close()));
     await log.close();
@@ -158,7 +182,10 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
     const progress: SinkProgress[] = [...undelivered].map(([name, pending]) => ({ name, pending }));
     if (deps.summaryFormat === 'json') logger.info('summary', summaryFields(stats, progress));
-    else (deps.writeSummary ?? ((l: string) => process.stderr.write(l + '\n')))(`wirety-ship summary: ${formatSummary(stats, progress)}`);
+    else
+      (deps.writeSummary ?? ((l: string) => process.stderr.write(l + '\n')))(
+        `wirety-ship summary: ${formatSummary(stats, progress)}`,
+      );
     if (left > 0) {
       logger.error(
         config.buffer.type === 'memory'

@@ -55,7 +55,12 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
         codec: createElasticsearchCodec(config),
         transport,
         ...(credentials ? { credentials } : {}),
-        ...(config.startup_check ? { startupCheck: (signal: AbortSignal) => checkCluster(transport, deps.logger, signal) } : {}),
+        ...(config.startup_check
+          ? {
+              startupCheck: (signal: AbortSignal) =>
+                checkCluster(transport, deps.logger, signal, config.name),
+            }
+          : {}),
         close: once(() => transport.close()),
       };
     }
@@ -93,9 +98,15 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   }
 }
 
-function httpTransport(config: HttpSinkCommon, credentials: Credentials | undefined, logger: Logger): Transport {
+function httpTransport(
+  config: HttpSinkCommon,
+  credentials: Credentials | undefined,
+  logger: Logger,
+): Transport {
   if (config.tls.insecure_skip_verify) {
-    logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', { sink: config.name });
+    logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', {
+      sink: config.name,
+    });
   }
   return createHttpTransport({
     url: config.url,

@@ -27,7 +27,7 @@ export interface SinkCodec {
 /** Adds authentication headers; re-reads a token file when the receiver says 401. */
 export interface Credentials {
   headers(): Readonly<Record<string, string>>;
-  /** Called after an 'auth' outcome, before the next attempt. Must never throw. */
+  /** Called after a 'blocked' outcome, before the next attempt. Must never throw. */
   refresh(): Promise<void>;
 }
 

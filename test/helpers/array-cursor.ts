@@ -13,7 +13,10 @@ export interface ArrayCursor extends SinkCursor {
   end(): void;
 }
 
-export function createArrayCursor(initial: readonly AuditRecord[], options: { ended?: boolean } = {}): ArrayCursor {
+export function createArrayCursor(
+  initial: readonly AuditRecord[],
+  options: { ended?: boolean } = {},
+): ArrayCursor {
   const records = [...initial];
   const commits: number[] = [];
   let taken = 0;

@@ -7,7 +7,7 @@
  * a real socket.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
 export interface ReceivedRequest {
@@ -55,7 +55,7 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
   const queue: ScriptedReply[] = [];
   let fallback = defaultReply;
   let waiters: { count: number; resolve: () => void }[] = [];
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
 
   const answer = async (res: http.ServerResponse, reply: ScriptedReply): Promise<void> => {
     if ('gate' in reply) {
@@ -68,7 +68,11 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
     }
     if ('hang' in reply) return;
     const body =
-      reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      reply.body === undefined
+        ? ''
+        : typeof reply.body === 'string'
+          ? reply.body
+          : JSON.stringify(reply.body);
     res.writeHead(reply.status, { 'content-length': Buffer.byteLength(body), ...reply.headers });
     res.end(body);
   };

@@ -21,7 +21,11 @@ export function createStdoutCodec(): SinkCodec {
     },
     classify(reply: HttpReply): Outcome {
       if (reply.kind === 'response') return { kind: 'delivered' };
-      return { kind: 'retry', class: 'network', reason: reply.kind === 'network_error' ? reply.message : 'timeout' };
+      return {
+        kind: 'retry',
+        class: 'network',
+        reason: reply.kind === 'network_error' ? reply.message : 'timeout',
+      };
     },
   };
 }

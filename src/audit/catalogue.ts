@@ -1,0 +1,158 @@
+/**
+ * The Wirety audit event catalogue: every action the spec (wirety-audit-logs.txt) names, who emits
+ * it, and the fields it carries. This is the single source of truth in code; the published JSON
+ * Schema (config/audit-event.schema.json) says the same thing for operators and SIEM tooling, and
+ * test/audit/catalogue-schema.test.ts fails if the two ever disagree.
+ *
+ * Field types are deliberately coarse (see docs/audit-events.md for why each one is what it is):
+ * a catalogue that is stricter than what wirety really writes would push real audit events into
+ * the dead-letter file instead of the SIEM.
+ */
+import type { EventSource } from './record.js';
+
+/**
+ * - string: any JSON string, empty included (wirety writes every field with zerolog's Str()).
+ * - count: a non-negative integer.
+ * - unix_seconds: an integer number of seconds since the epoch (negative allowed: Go's zero time).
+ * - duration_ns: an integer number of nanoseconds (negative allowed: wall-clock steps).
+ */
+export type FieldType = 'string' | 'count' | 'unix_seconds' | 'duration_ns';
+
+export interface FieldSpec {
+  readonly name: string;
+  readonly type: FieldType;
+  /** false only where real wirety output is known to omit the field (documented per field). */
+  readonly required: boolean;
+}
+
+export interface ActionSpec {
+  readonly action: string;
+  readonly source: EventSource;
+  /** The spec's section heading, e.g. "Peers". */
+  readonly category: string;
+  /** The spec's "Trigger" column. */
+  readonly trigger: string;
+  /** Action-specific fields, on top of the common and source fields. */
+  readonly fields: readonly FieldSpec[];
+}
+
+const req = (name: string, type: FieldType = 'string'): FieldSpec => ({ name, type, required: true });
+const opt = (name: string, type: FieldType = 'string'): FieldSpec => ({ name, type, required: false });
+
+const server = (action: string, category: string, trigger: string, fields: FieldSpec[] = []): ActionSpec => ({
+  action,
+  source: 'server',
+  category,
+  trigger,
+  fields,
+});
+const agent = (action: string, category: string, trigger: string, fields: FieldSpec[] = []): ActionSpec => ({
+  action,
+  source: 'agent',
+  category,
+  trigger,
+  fields,
+});
+
+const net = req('network_id');
+
+export const CATALOGUE: readonly ActionSpec[] = [
+  server('auth.login', 'Authentication', 'Successful simple-auth login (POST /auth/login)'),
+
+  server('network.create', 'Networks', 'Network created', [net, req('network_name')]),
+  server('network.update', 'Networks', 'Network configuration updated', [net, req('network_name')]),
+  server('network.delete', 'Networks', 'Network deleted', [net]),
+  server('acl.update', 'Networks', 'ACL block list updated', [net]),
+
+  server('peer.create', 'Peers', 'Peer created', [net, req('peer_id'), req('peer_name')]),
+  server('peer.update', 'Peers', 'Peer updated', [net, req('peer_id'), req('peer_name')]),
+  server('peer.delete', 'Peers', 'Peer deleted', [net, req('peer_id')]),
+
+  server('group.create', 'Groups', 'Group created', [net, req('group_id'), req('group_name')]),
+  server('group.update', 'Groups', 'Group updated', [net, req('group_id'), req('group_name')]),
+  server('group.delete', 'Groups', 'Group deleted', [net, req('group_id')]),
+  server('group.peer.add', 'Groups', 'Peer added to group', [net, req('group_id'), req('peer_id')]),
+  server('group.peer.remove', 'Groups', 'Peer removed from group', [net, req('group_id'), req('peer_id')]),
+
+  server('policy.create', 'Policies', 'Policy created', [net, req('policy_id'), req('policy_name')]),
+  server('policy.update', 'Policies', 'Policy updated', [net, req('policy_id'), req('policy_name')]),
+  server('policy.delete', 'Policies', 'Policy deleted', [net, req('policy_id')]),
+  server('policy.rule.add', 'Policies', 'Rule added to policy', [net, req('policy_id'), req('rule_id')]),
+  server('policy.rule.remove', 'Policies', 'Rule removed from policy', [
+    net,
+    req('policy_id'),
+    req('rule_id'),
+  ]),
+  server('policy.group.attach', 'Policies', 'Policy attached to group', [
+    net,
+    req('group_id'),
+    req('policy_id'),
+  ]),
+  server('policy.group.detach', 'Policies', 'Policy detached from group', [
+    net,
+    req('group_id'),
+    req('policy_id'),
+  ]),
+  server('policy.group.reorder', 'Policies', 'Policy priority order changed', [net, req('group_id')]),
+
+  server('route.create', 'Routes', 'Route created', [net, req('route_id'), req('route_name')]),
+  server('route.update', 'Routes', 'Route updated', [net, req('route_id'), req('route_name')]),
+  server('route.delete', 'Routes', 'Route deleted', [net, req('route_id')]),
+  server('route.group.attach', 'Routes', 'Route attached to group', [net, req('group_id'), req('route_id')]),
+  server('route.group.detach', 'Routes', 'Route detached from group', [
+    net,
+    req('group_id'),
+    req('route_id'),
+  ]),
+
+  server('user.update', 'Users', 'User role or networks updated', [req('target_user_id')]),
+  server('user.delete', 'Users', 'User deleted', [req('target_user_id')]),
+  server('user.defaults.update', 'Users', 'Default network permissions changed'),
+
+  agent(
+    'config.sync',
+    'Configuration & Firewall',
+    'WireGuard configuration successfully written and applied',
+  ),
+  agent('firewall.sync', 'Configuration & Firewall', 'iptables rules successfully applied', [
+    req('rule_count', 'count'),
+  ]),
+  agent('dns.update', 'Configuration & Firewall', 'DNS server peer table updated', [
+    req('domain'),
+    req('peer_count', 'count'),
+  ]),
+  agent('peer.rename', 'Configuration & Firewall', 'Peer renamed, interface migrated', [
+    req('old_name'),
+    req('new_name'),
+    req('new_interface'),
+  ]),
+
+  agent('tunnel.connected', 'Tunnel Sessions', 'Peer established a WireGuard handshake', [
+    req('peer_name'),
+    req('peer_pubkey'),
+    req('endpoint'),
+    req('handshake_at', 'unix_seconds'),
+  ]),
+  // endpoint and last_handshake are optional: the agent omits both when the peer vanished from
+  // the WireGuard config (the "peer removed" path), and that disconnect must still be shipped.
+  agent('tunnel.disconnected', 'Tunnel Sessions', 'Peer stopped sending handshakes', [
+    req('peer_name'),
+    req('peer_pubkey'),
+    opt('endpoint'),
+    opt('last_handshake', 'unix_seconds'),
+    req('session_duration', 'duration_ns'),
+  ]),
+];
+
+const byAction: ReadonlyMap<string, ActionSpec> = new Map(CATALOGUE.map((spec) => [spec.action, spec]));
+
+export function findAction(action: string): ActionSpec | undefined {
+  return byAction.get(action);
+}
+
+/** Fields every audit line has, whatever its source. */
+export const COMMON_FIELDS: readonly string[] = ['level', 'log_type', 'time', 'action', 'message'];
+/** Fields every server event has (zerolog audit.Server(actorID, actorEmail, remoteIP)). */
+export const SERVER_FIELDS: readonly string[] = ['actor_id', 'actor_email', 'remote_ip'];
+/** Fields every agent event has (zerolog audit.Agent(peerID, networkID) plus actor_type). */
+export const AGENT_FIELDS: readonly string[] = ['actor_type', 'peer_id', 'network_id'];

@@ -1,0 +1,80 @@
+/**
+ * The classifier: one input line in, exactly one verdict out. It runs on every line, so it is
+ * built once (schema read and compiled at startup) and the per-line path is JSON.parse, a few
+ * property reads, a Map lookup and one small compiled validator.
+ *
+ * Invariants:
+ * - Exactly one verdict per line, and it never throws: whatever the input, the caller gets a
+ *   value it can count and, for not_json / invalid, dead-letter with the reason.
+ * - not_json: the line does not parse (an empty or whitespace-only line says "empty line").
+ * - not_audit: valid JSON that is not an object, or whose log_type is not exactly "audit".
+ *   These are wirety's ordinary log lines; they are counted, never shipped.
+ * - invalid: log_type is "audit" but the line breaks the published schema
+ *   (config/audit-event.schema.json), including a catalogue action arriving with the other
+ *   source's shape. `path` names the field, `detail` says what was expected and found.
+ * - valid: everything else. An action outside the catalogue is valid if it has the common fields
+ *   and a server or agent shape (knownAction: false), so a newer wirety is not dead-lettered.
+ * - Source: actor_type "agent" means agent, anything else means server.
+ */
+import type { AuditEvent, EventSource } from './record.js';
+import { describeValidationError, describeValue } from './describe-error.js';
+import { loadAuditValidators } from './schema.js';
+
+export type Classification =
+  | { verdict: 'not_json'; detail: string }
+  | { verdict: 'not_audit' }
+  | { verdict: 'invalid'; path: string; detail: string; action?: string }
+  | { verdict: 'valid'; event: AuditEvent; source: EventSource; knownAction: boolean };
+
+export type Classifier = (line: string) => Classification;
+
+const NOT_AUDIT: Classification = Object.freeze({ verdict: 'not_audit' });
+const EMPTY_LINE: Classification = Object.freeze({ verdict: 'not_json', detail: 'empty line' });
+
+/**
+ * @param schemaPath the audit event JSON Schema; defaults to the published
+ *   config/audit-event.schema.json. Throws (naming the file) if it cannot be loaded.
+ */
+export function createClassifier(schemaPath?: string): Classifier {
+  const validators = loadAuditValidators(schemaPath);
+  const byAction = validators.byAction;
+
+  return function classify(line: string): Classification {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (err) {
+      if (line.trim() === '') return EMPTY_LINE;
+      return { verdict: 'not_json', detail: err instanceof Error ? err.message : String(err) };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return NOT_AUDIT;
+    const obj = parsed as Record<string, unknown>;
+    if (obj.log_type !== 'audit') return NOT_AUDIT;
+
+    const source: EventSource = obj.actor_type === 'agent' ? 'agent' : 'server';
+    const action = obj.action;
+    const known = typeof action === 'string' ? byAction.get(action) : undefined;
+    if (known !== undefined && known.source !== source) {
+      return mismatch(action as string, known.source, obj.actor_type);
+    }
+    const validate =
+      known !== undefined ? known.validate : source === 'agent' ? validators.agent : validators.server;
+    if (!validate(obj)) {
+      const { path, detail } = describeValidationError(validate.errors?.[0], obj);
+      return typeof action === 'string'
+        ? { verdict: 'invalid', path, detail, action }
+        : { verdict: 'invalid', path, detail };
+    }
+    return { verdict: 'valid', event: obj as AuditEvent, source, knownAction: known !== undefined };
+  };
+}
+
+function mismatch(action: string, expected: EventSource, actorType: unknown): Classification {
+  const detail =
+    expected === 'agent'
+      ? `"${action}" is an agent action: actor_type must be "agent", got ${
+          actorType === undefined ? 'no actor_type (a server-shaped line)' : describeValue(actorType)
+        }`
+      : `"${action}" is a server action but the line has actor_type "agent" (an agent-shaped line)`;
+  return { verdict: 'invalid', path: '/actor_type', detail, action };
+}

@@ -1,0 +1,186 @@
+/**
+ * Command-line parsing with commander, driven by the SETTINGS table.
+ *
+ * Guarantees: commander never prints or exits (exitOverride + captured output: help and version
+ * come back as text); a flag's value never appears in an error, because someone may have typed a
+ * secret into the wrong flag; secret flags (--loki-password, --splunk-token…) are refused with the
+ * environment variable and *_file flag to use instead.
+ *
+ * Environment variables are NOT read through commander's Option.env(): it reads the global
+ * process.env (the loader takes `env` as a parameter) and turns a boolean option on whenever the
+ * variable exists, so WIRETY_SHIP_PASSTHROUGH=false would mean true. overlay.ts applies them; the
+ * help shows each flag's variable in commander's own "(env: …)" style.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, type Where } from './config-error.js';
+import { SETTINGS, type Setting } from './settings.js';
+import { suggest } from './suggest.js';
+
+export type FlagValue = string | boolean | readonly string[];
+
+export type ParsedArgs =
+  | { readonly kind: 'help' | 'version'; readonly text: string }
+  | { readonly kind: 'options'; readonly values: ReadonlyMap<Setting, FlagValue> };
+
+const FLAGGED = SETTINGS.filter((s) => s.flag !== undefined);
+const LONG = new Map(FLAGGED.map((s) => [s.flag as string, s]));
+const SECRETS = SETTINGS.filter((s) => s.secret !== undefined);
+/** Other spellings people reach for; each maps to the secret setting it means. */
+const SECRET_ALIASES: Readonly<Record<string, string>> = {
+  'elasticsearch-password': 'es-password',
+  'elasticsearch-api-key': 'es-api-key',
+  'splunk-hec-token': 'splunk-token',
+  'splunk-password': 'splunk-token',
+};
+const GENERIC_SECRETS = new Set(['password', 'token', 'api-key', 'apikey', 'bearer-token', 'secret']);
+
+const meant = (flag: string | undefined): string => (flag ? `; did you mean --${flag}?` : '');
+const commandLine = (flag: string): Where => ({ text: `command line (${flag})` });
+
+function refuseSecret(name: string): ConfigError | undefined {
+  const refused = SECRET_ALIASES[name] ?? name;
+  const setting = SECRETS.find((s) => s.secret?.refused === refused);
+  const why =
+    'secrets are not accepted as command-line values: other users of the machine can read them (ps, /proc)';
+  if (setting?.secret) {
+    return new ConfigError({
+      message: why,
+      where: commandLine(`--${name}`),
+      hint: `set the environment variable ${setting.env}, or put it in a file and pass --${setting.secret.file} <file>`,
+    });
+  }
+  if (!GENERIC_SECRETS.has(name)) return undefined;
+  return new ConfigError({
+    message: why,
+    where: commandLine(`--${name}`),
+    hint: `use one of ${SECRETS.map((s) => s.env).join(', ')}, or a *_file flag (see --help)`,
+  });
+}
+
+/** Checks flag names before commander sees them, so no message can echo a value. */
+function prescan(argv: readonly string[]): void {
+  const known = [...LONG.keys(), 'help', 'version'];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg.startsWith('--') && arg.length > 2) {
+      const name = arg.slice(2).split('=')[0] as string;
+      const refusal = refuseSecret(name);
+      if (refusal) throw refusal;
+      const setting = LONG.get(name);
+      if (setting?.arg !== undefined && !arg.includes('=')) i++;
+      else if (!setting && name !== 'help' && name !== 'version') {
+        throw new ConfigError({
+          message: `unknown flag --${name}${meant(suggest(name, known))}`,
+          where: commandLine(`--${name}`),
+          hint: 'run wirety-ship --help for the list of flags',
+        });
+      }
+    } else if (/^-[^-]/.test(arg)) {
+      const letter = arg.charAt(1);
+      if (letter === 'c' && arg.length === 2) i++;
+      else if (!['c', 'h', 'V'].includes(letter)) {
+        throw new ConfigError({
+          message: `unknown flag -${letter}`,
+          where: commandLine(`-${letter}`),
+          hint: 'run wirety-ship --help',
+        });
+      }
+    } else {
+      const looksLikeFile = /\.ya?ml$/.test(arg);
+      throw new ConfigError({
+        message: `unexpected argument #${i + 1}: wirety-ship takes only flags`,
+        where: { text: 'command line' },
+        hint: looksLikeFile
+          ? `to use "${arg}" as the config file, write --config ${arg}`
+          : 'run wirety-ship --help',
+      });
+    }
+  }
+}
+
+const HELP_AFTER = `
+Secrets come from the environment or from files, never from flags:
+  ${SECRETS.map((s) => s.env).join('\n  ')}
+
+Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags.
+Empty variables count as unset. Without any sink, events go to stdout as NDJSON.
+
+Examples:
+  AUDIT_LOG=true wirety-server | wirety-ship
+  AUDIT_LOG=true wirety-server | wirety-ship --loki http://loki:3100 --loki-tenant acme
+  WIRETY_SHIP_SPLUNK_TOKEN=… wirety-ship --splunk-hec https://splunk:8088 --splunk-ack
+  WIRETY_SHIP_ES_API_KEY=… wirety-ship --elasticsearch https://es:9200 --stdout
+  wirety-ship --config /etc/wirety-ship.yaml --check-config
+
+Every setting, its default and its variable: docs/config.md`;
+
+function buildProgram(
+  version: string,
+  output: { text: string },
+): { program: Command; options: Map<Setting, Option> } {
+  const program = new Command('wirety-ship')
+    .description(
+      'Ship Wirety audit events (AUDIT_LOG=true JSON lines on stdin) to Loki, Elasticsearch and Splunk HEC.',
+    )
+    .usage('[options]')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureHelp({ helpWidth: 110, sortOptions: false })
+    .configureOutput({
+      writeOut: (text) => {
+        output.text += text;
+      },
+      writeErr: () => {},
+      outputError: () => {},
+    })
+    .addHelpText('after', HELP_AFTER);
+  const options = new Map<Setting, Option>();
+  for (const setting of FLAGGED) {
+    const flags = `${setting.short ? `-${setting.short}, ` : ''}--${setting.flag}${setting.arg ? ` ${setting.arg}` : ''}`;
+    const list = setting.kind === 'list' || setting.kind === 'labels' ? ', comma-separated' : '';
+    const option = new Option(
+      flags,
+      setting.description + (setting.env ? ` (env: ${setting.env}${list})` : ''),
+    );
+    if (setting.kind === 'list' || setting.kind === 'labels') {
+      option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]);
+    }
+    program.addOption(option);
+    options.set(setting, option);
+  }
+  // Added last so they are listed last; parseArgs answers them before commander parses.
+  program.version(`wirety-ship ${version}`, '-V, --version', 'print the version and exit');
+  program.helpOption('-h, --help', 'show this help and exit');
+  return { program, options };
+}
+
+export function parseArgs(argv: readonly string[], version: string): ParsedArgs {
+  const output = { text: '' };
+  const { program, options } = buildProgram(version, output);
+  // Help and version win over everything else on the line, even a mistake elsewhere.
+  if (argv.some((a) => a === '-h' || a === '--help')) {
+    program.outputHelp();
+    return { kind: 'help', text: output.text };
+  }
+  if (argv.some((a) => a === '-V' || a === '--version'))
+    return { kind: 'version', text: `wirety-ship ${version}` };
+  prescan(argv);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // Commander's messages quote option names, never values, for the errors left after prescan.
+    throw new ConfigError({
+      message: error.message.replace(/^error: /, ''),
+      where: { text: 'command line' },
+      hint: 'run wirety-ship --help',
+    });
+  }
+  const opts = program.opts<Record<string, FlagValue | undefined>>();
+  const values = new Map<Setting, FlagValue>();
+  for (const [setting, option] of options) {
+    const value = opts[option.attributeName()];
+    if (value !== undefined) values.set(setting, value);
+  }
+  return { kind: 'options', values };
+}

@@ -1,0 +1,181 @@
+/**
+ * Folds WIRETY_SHIP_* variables, then flags, into the settings tree parsed from the file, so
+ * flags beat variables beat the file, and everything is validated once by the same schema.
+ *
+ * Guarantees: every value set here is recorded in `origins` (errors then name the flag or the
+ * variable, not the file); a flag sink (--loki…) creates or completes the sink of that exact name
+ * and refuses to touch one of another type; repeatable settings add to the file's list or map;
+ * empty variables count as unset; a WIRETY_SHIP_* variable that means nothing is an error (a typo
+ * in a password variable would otherwise surface only as 401s), except Kubernetes/Docker link
+ * variables and variables the file itself references as ${…}.
+ */
+import type { ProblemList, Where } from './config-error.js';
+import { LOKI_DEFAULTS } from './defaults.js';
+import type { FlagValue } from './flags.js';
+import type { Env } from './interpolate.js';
+import type { Origins } from './origins.js';
+import { FOREIGN_ENV, SETTINGS, SINK_TARGETS, type Setting } from './settings.js';
+import { suggest } from './suggest.js';
+import { formatKey, getOwn, isTree, setOwn, type Path, type Tree } from './tree.js';
+
+const HTTP_TYPES = new Set(['loki', 'elasticsearch', 'splunk_hec']);
+
+interface Context {
+  readonly origins: Origins;
+  readonly problems: ProblemList;
+}
+
+function parseSwitch(text: string): boolean | undefined {
+  const lower = text.trim().toLowerCase();
+  return lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
+}
+
+/** Walks to (creating) the block holding path's last key; undefined when the file put a non-block there. */
+function parentOf(root: Tree, path: Path): Tree | undefined {
+  let node = root;
+  for (const part of path.slice(0, -1)) {
+    const next = getOwn(node, String(part));
+    if (next === undefined) setOwn(node, String(part), (node = {}));
+    else if (isTree(next)) node = next;
+    else return undefined;
+  }
+  return node;
+}
+
+function setValue(
+  root: Tree,
+  path: Path,
+  setting: Setting,
+  value: FlagValue,
+  where: Where,
+  ctx: Context,
+): void {
+  const parent = parentOf(root, path);
+  const key = String(path[path.length - 1]);
+  if (!parent) return; // the file has a scalar where a block belongs: validation reports it
+  if (setting.kind === 'list') {
+    const had = getOwn(parent, key);
+    const list = Array.isArray(had) ? (had as unknown[]) : [];
+    setOwn(parent, key, [...new Set([...list, ...(value as readonly string[])])]);
+  } else if (setting.kind === 'labels') {
+    const had = getOwn(parent, key);
+    const labels: Tree = isTree(had) ? had : { ...LOKI_DEFAULTS.labels };
+    for (const pair of value as readonly string[]) {
+      const at = pair.indexOf('=');
+      if (at <= 0) {
+        ctx.problems.add({ key: formatKey(path), message: 'each label must be written name=value', where });
+        continue;
+      }
+      setOwn(labels, pair.slice(0, at).trim(), pair.slice(at + 1));
+      ctx.origins.record([...path, pair.slice(0, at).trim()], where);
+    }
+    setOwn(parent, key, labels);
+  } else {
+    setOwn(parent, key, value);
+  }
+  ctx.origins.record(path, where);
+}
+
+function apply(tree: Tree, setting: Setting, value: FlagValue, where: Where, ctx: Context): void {
+  const path = setting.path;
+  if (!path) return;
+  if (setting.allHttp) {
+    const sinks = getOwn(tree, 'sinks');
+    if (!isTree(sinks)) return;
+    for (const [name, sink] of Object.entries(sinks)) {
+      if (isTree(sink) && typeof sink.type === 'string' && HTTP_TYPES.has(sink.type))
+        setValue(tree, ['sinks', name, ...path], setting, value, where, ctx);
+    }
+    return;
+  }
+  if (!setting.sink) {
+    setValue(tree, path, setting, value, where, ctx);
+    return;
+  }
+  const target = SINK_TARGETS[setting.sink];
+  const name = setting.sink;
+  let sinks = getOwn(tree, 'sinks');
+  if (sinks === undefined) setOwn(tree, 'sinks', (sinks = {}));
+  if (!isTree(sinks)) return;
+  const sink = getOwn(sinks, name);
+  if (sink === undefined) {
+    if (value === false) return; // "WIRETY_SHIP_SPLUNK_ACK=false" must not invent a Splunk sink
+    setOwn(sinks, name, { type: target.type });
+    ctx.origins.record(['sinks', name], where);
+  } else if (!isTree(sink)) {
+    return;
+  } else if (sink.type !== undefined && sink.type !== target.type) {
+    ctx.problems.add({
+      key: `sinks.${name}.type`,
+      message: `is ${JSON.stringify(sink.type)}, but ${where.text} configures the ${target.type} sink named "${name}"`,
+      where: ctx.origins.where(['sinks', name, 'type']),
+      hint: `rename the file's sink "${name}", or drop the ${where.text.startsWith('command') ? 'flag' : 'variable'}`,
+    });
+    return;
+  }
+  if (path.length > 0) setValue(tree, ['sinks', name, ...path], setting, value, where, ctx);
+}
+
+function fromEnv(setting: Setting, text: string, where: Where, ctx: Context): FlagValue | undefined {
+  if (setting.kind === 'switch') {
+    const on = parseSwitch(text);
+    if (on === undefined) {
+      ctx.problems.add({
+        message: `"${text}" is not a switch value`,
+        where,
+        hint: 'use true or false (or 1 or 0)',
+      });
+    }
+    return on;
+  }
+  if (setting.kind === 'list' || setting.kind === 'labels') {
+    return text
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+  }
+  return text;
+}
+
+export function applyOverlays(
+  tree: Tree,
+  env: Env,
+  flags: ReadonlyMap<Setting, FlagValue>,
+  ctx: Context,
+): void {
+  const later: [Setting, FlagValue, Where][] = [];
+  const run = (setting: Setting, value: FlagValue, where: Where) => {
+    if (setting.allHttp) later.push([setting, value, where]);
+    else apply(tree, setting, value, where, ctx);
+  };
+  for (const setting of SETTINGS) {
+    const text = setting.env ? env[setting.env] : undefined;
+    if (!setting.env || text === undefined || text === '') continue;
+    const where = { text: `environment variable ${setting.env}` };
+    const value = fromEnv(setting, text, where, ctx);
+    if (value !== undefined) run(setting, value, where);
+  }
+  for (const [setting, value] of flags) run(setting, value, { text: `command line (--${setting.flag})` });
+  // After every sink exists, so --gzip also reaches a sink created by --loki.
+  for (const [setting, value, where] of later) apply(tree, setting, value, where, ctx);
+}
+
+export function checkUnknownEnv(env: Env, referenced: ReadonlySet<string>, problems: ProblemList): void {
+  const known = SETTINGS.flatMap((s) => (s.env ? [s.env] : []));
+  for (const name of Object.keys(env)) {
+    if (
+      !name.startsWith('WIRETY_SHIP_') ||
+      known.includes(name) ||
+      referenced.has(name) ||
+      FOREIGN_ENV.test(name)
+    ) {
+      continue;
+    }
+    const close = suggest(name, known);
+    problems.add({
+      message: `is not a wirety-ship setting${close ? `; did you mean ${close}?` : ''}`,
+      where: { text: `environment variable ${name}` },
+      hint: 'unset it, or see docs/config.md for the WIRETY_SHIP_* variables',
+    });
+  }
+}

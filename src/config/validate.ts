@@ -1,0 +1,128 @@
+/**
+ * Checks the merged settings tree (file + env + flags) against fileSchema and turns ajv's errors
+ * into problems a person can act on: full key path, origin, "did you mean", the accepted values.
+ *
+ * ajv coerces unambiguous scalars in place ("5" → 5 where a number is expected, "true" → true,
+ * 123 → "123" where text is expected), so values that came through ${VAR} or an environment
+ * variable work like literals. Empty values (`key:` with nothing after it) are refused first:
+ * ajv would coerce them to "", 0 or false, which is never what the user meant.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import type { Problem, ProblemList } from './config-error.js';
+import { fileSchema, SINK_TYPES, sinkTypesWithKey, type RawConfig } from './file-schema.js';
+import type { Origins } from './origins.js';
+import { didYouMean } from './suggest.js';
+import { formatKey, fromPointer, isTree, type Path, type Tree } from './tree.js';
+
+const ajv = new Ajv({
+  allErrors: true,
+  coerceTypes: true,
+  verbose: true,
+  discriminator: true,
+  allowUnionTypes: true,
+});
+const check = ajv.compile<RawConfig>(fileSchema);
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a block of "key: value" settings',
+  array: 'a list',
+};
+
+function expected(error: ErrorObject): string {
+  const title = (error.parentSchema as { title?: string } | undefined)?.title;
+  if (title === 'duration') return 'a duration such as "500ms", "30s", "5m" (or a number of milliseconds)';
+  if (title === 'size') return 'a size such as "256KiB", "1MiB", "100MB" (or a number of bytes)';
+  return String(error.params.type)
+    .split(',')
+    .map((t) => TYPE_WORDS[t] ?? t)
+    .join(' or ');
+}
+
+function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { path: Path }) | undefined {
+  const path = fromPointer(error.instancePath, tree);
+  const params = error.params as Record<string, unknown>;
+  const key = (extra: Path = []) => ({ path: [...path, ...extra], key: formatKey([...path, ...extra]) });
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = Object.keys(
+        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
+      );
+      const suggestion = didYouMean(name, known);
+      const elsewhere =
+        path.length === 2 && path[0] === 'sinks' && suggestion === '' ? sinkTypesWithKey(name) : [];
+      const hint =
+        elsewhere.length > 0 ? `"${name}" is a setting of ${elsewhere.join(' and ')} sinks` : undefined;
+      return { ...key([name]), message: `unknown key${suggestion}`, ...(hint ? { hint } : {}) };
+    }
+    case 'required': {
+      const name = String(params.missingProperty);
+      const hint = name === 'type' ? `one of ${SINK_TYPES.join(', ')}` : undefined;
+      return { ...key([name]), message: 'is required', ...(hint ? { hint } : {}) };
+    }
+    case 'discriminator': {
+      if (params.error !== 'mapping') return undefined; // a missing `type` is reported by `required`
+      const value = String(params.tagValue);
+      return {
+        ...key(['type']),
+        message: `unknown sink type "${value}"${didYouMean(value, SINK_TYPES)}`,
+        hint: `valid types: ${SINK_TYPES.join(', ')}`,
+      };
+    }
+    case 'propertyNames':
+      return {
+        ...key([String(params.propertyName)]),
+        message: 'is not a valid sink name: use only a-z, 0-9, "_" and "-" (the name is used for file names)',
+      };
+    case 'pattern':
+      return error.schemaPath.includes('/propertyNames/')
+        ? undefined
+        : { ...key(), message: error.message ?? '' };
+    case 'type':
+      return { ...key(), message: `must be ${expected(error)}` };
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const value = String(error.data);
+      return {
+        ...key(),
+        message: `"${value}" is not one of ${allowed.join(', ')}${didYouMean(value, allowed)}`,
+      };
+    }
+    case 'minimum':
+      return { ...key(), message: `must be at least ${String(params.limit)}` };
+    default:
+      return { ...key(), message: error.message ?? 'is invalid' };
+  }
+}
+
+function findEmpty(node: unknown, path: Path, found: Path[]): void {
+  if (node === null) found.push(path);
+  else if (Array.isArray(node)) node.forEach((item, i) => findEmpty(item, [...path, i], found));
+  else if (isTree(node)) for (const [k, v] of Object.entries(node)) findEmpty(v, [...path, k], found);
+}
+
+/** Validates (and coerces) `tree` in place; adds every problem found to `problems`. */
+export function validateTree(tree: Tree, origins: Origins, problems: ProblemList): RawConfig | undefined {
+  const empty: Path[] = [];
+  findEmpty(tree, [], empty);
+  for (const path of empty) {
+    problems.add({
+      key: formatKey(path),
+      message: 'has no value',
+      where: origins.where(path),
+      hint: 'give it a value, or delete the line to use the default',
+    });
+  }
+  if (empty.length > 0) return undefined;
+  if (check(tree)) return tree;
+  const found = (check.errors ?? [])
+    .map((error) => describe(error, tree))
+    .filter((p) => p !== undefined)
+    .map(({ path, ...rest }) => ({ ...rest, where: origins.where(path) }));
+  for (const problem of found) problems.add(problem);
+  return undefined;
+}

@@ -1,0 +1,196 @@
+/**
+ * The one HTTP client of every sink: an undici Pool per sink.
+ *
+ * Guarantees: send() never throws for a network problem, a TLS failure or a timeout (those are
+ * HttpReply values); it rejects only with the caller's abort reason. The response body is always
+ * read to the end (an unread body holds the connection), keeping at most MAX_BODY_BYTES of it.
+ * TLS verification is on unless the user turns it off. Neither credentials nor extra headers ever
+ * appear in the errors it returns or throws.
+ */
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { Pool } from 'undici';
+import type { TlsConfig } from '../config/types.js';
+import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
+import type { HttpReply } from './outcome.js';
+
+// Async gzip runs on the libuv threadpool, so compressing a large batch does not stall the loop.
+const gzip = promisify(gzipCallback);
+
+/** Receivers' error bodies are short; anything past this is read and thrown away. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface HttpTransportOptions {
+  readonly url: string;
+  readonly timeoutMs: number;
+  readonly gzip: boolean;
+  readonly tls: TlsConfig;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly credentials?: Credentials;
+  /** Connections in the pool; the sink's max_in_flight. */
+  readonly connections?: number;
+}
+
+export function createHttpTransport(options: HttpTransportOptions): Transport {
+  const base = parseBaseUrl(options.url);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const extraHeaders = lowerCaseKeys(options.headers ?? {});
+  const pool = new Pool(base.origin, {
+    connections: Math.max(1, options.connections ?? 1),
+    connect: {
+      ...readTlsFiles(options.tls),
+      rejectUnauthorized: !options.tls.insecure_skip_verify,
+      ...(options.tls.server_name ? { servername: options.tls.server_name } : {}),
+      timeout: Math.min(options.timeoutMs, 10_000),
+    },
+  });
+  let closing: Promise<void> | undefined;
+
+  const secretsIn = (): string[] => [
+    ...Object.values(extraHeaders),
+    ...Object.values(options.credentials?.headers() ?? {}),
+  ];
+
+  return {
+    async send(request: SinkRequest, signal: AbortSignal): Promise<HttpReply> {
+      signal.throwIfAborted();
+      const headers: Record<string, string> = {
+        ...extraHeaders,
+        ...lowerCaseKeys(request.headers),
+        ...lowerCaseKeys(options.credentials?.headers() ?? {}),
+      };
+      let body: Uint8Array = request.body;
+      if (options.gzip && body.byteLength > 0) {
+        body = await gzip(body);
+        headers['content-encoding'] = 'gzip';
+      }
+      signal.throwIfAborted();
+
+      // Our own timer (cleared when done) rather than AbortSignal.timeout, whose timer outlives
+      // every request; `timedOut` tells a timeout (a value) from the caller's abort (a rejection).
+      const controller = new AbortController();
+      let timedOut = false;
+      const onAbort = () => controller.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error('request timed out'));
+      }, options.timeoutMs);
+      try {
+        const response = await pool.request({
+          path: prefix + request.path,
+          method: request.method ?? 'POST',
+          headers,
+          body,
+          signal: controller.signal,
+        });
+        const text = await readCapped(response.body);
+        return {
+          kind: 'response',
+          status: response.statusCode,
+          headers: response.headers,
+          body: text,
+        };
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (timedOut || isUndiciTimeout(error)) return { kind: 'timeout', afterMs: options.timeoutMs };
+        return networkError(error, secretsIn());
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    close() {
+      // destroy, not close: by the time a sink closes its transport nothing it cares about is in
+      // flight, and a hanging receiver must not hold shutdown.
+      closing ??= pool.destroy().catch(() => undefined);
+      return closing;
+    },
+  };
+}
+
+function parseBaseUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The text is not echoed: a malformed URL may still carry a password.
+    throw new Error('sink url is not a valid URL');
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new Error(
+      `sink url ${parsed.protocol}//${parsed.host} must not contain credentials (user:pass@); use the sink's auth settings`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`sink url must be http:// or https://, got ${parsed.protocol}//`);
+  }
+  return parsed;
+}
+
+function readTlsFiles(tls: TlsConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (label: string, path: string | undefined): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new Error(
+        `cannot read tls.${label} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}`,
+      );
+    }
+  };
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  const ca = read('ca_file', tls.ca_file);
+  const cert = read('cert_file', tls.cert_file);
+  const key = read('key_file', tls.key_file);
+  if (ca) out.ca = ca;
+  if (cert) out.cert = cert;
+  if (key) out.key = key;
+  return out;
+}
+
+async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  for await (const chunk of body) {
+    if (kept >= MAX_BODY_BYTES) continue;
+    const part = kept + chunk.length > MAX_BODY_BYTES ? chunk.subarray(0, MAX_BODY_BYTES - kept) : chunk;
+    chunks.push(part);
+    kept += part.length;
+  }
+  return Buffer.concat(chunks, kept).toString('utf8');
+}
+
+function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+function networkError(error: unknown, secrets: readonly string[]): HttpReply {
+  const { code, message } = describe(error);
+  let clean = message;
+  for (const secret of secrets) if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
+  return { kind: 'network_error', code, message: clean };
+}
+
+// Connect errors may be an AggregateError (one per address tried) or wrap the cause.
+function describe(error: unknown): { code: string; message: string } {
+  if (!(error instanceof Error)) return { code: 'UNKNOWN', message: String(error) };
+  const withCode = error as Error & { code?: unknown; cause?: unknown; errors?: unknown };
+  const inner = Array.isArray(withCode.errors) ? (withCode.errors as unknown[])[0] : withCode.cause;
+  const code =
+    typeof withCode.code === 'string'
+      ? withCode.code
+      : inner instanceof Error && typeof (inner as { code?: unknown }).code === 'string'
+        ? String((inner as { code?: unknown }).code)
+        : 'UNKNOWN';
+  const message = error.message || (inner instanceof Error ? inner.message : '') || code;
+  return { code, message };
+}

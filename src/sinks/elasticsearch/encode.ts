@@ -1,0 +1,160 @@
+/**
+ * AuditRecords → one `_bulk` request (NDJSON: an action line and a document line per record, every
+ * line ending in "\n"). Pure and deterministic: the same records always give the same bytes, so a
+ * retried or split batch carries the same `_id`s and `create` turns a resend into a harmless 409.
+ *
+ * The document is the audit event with every original field and value, plus `@timestamp` (from the
+ * event's `time`, Unix SECONDS) and `wirety_ship: {event_id, seq, source}`. It is built by splicing
+ * the original line when that is provably equivalent (it also keeps big integers exact), otherwise by
+ * serialising a copy; a field of ours never silently replaces one of the event's.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditRecord } from '../../audit/record.js';
+import type { SinkRequest } from '../sink.js';
+import { createIndexNamer } from './index-name.js';
+
+export interface BulkEncodeOptions {
+  /** Index name pattern (%Y %m %d %H from the event time, UTC). Ignored when `dataStream` is set. */
+  readonly index: string;
+  /** Data stream name: used as `_index` verbatim, and forces op `create`. */
+  readonly dataStream?: string;
+  readonly op: 'create' | 'index';
+  readonly pipeline?: string;
+}
+
+export interface BulkEncoder {
+  /** The op every action line uses (always `create` for a data stream). */
+  readonly op: 'create' | 'index';
+  encode(records: readonly AuditRecord[]): SinkRequest;
+}
+
+/** OpenSearch ≥ 2.9 refuses longer `_id`s (Elasticsearch: 512 bytes too). */
+export const MAX_ID_BYTES = 512;
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/x-ndjson' });
+/** Keys we add; their presence anywhere in a line sends it down the careful path. */
+const OURS = ['@timestamp', 'wirety_ship'] as const;
+
+export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
+  const op = options.dataStream === undefined ? options.op : 'create';
+  const path = options.pipeline ? `/_bulk?pipeline=${encodeURIComponent(options.pipeline)}` : '/_bulk';
+  const indexFor =
+    options.dataStream === undefined ? createIndexNamer(options.index) : () => options.dataStream!;
+  const timestamps = createTimestampFormatter();
+  let lastIndex: string | undefined;
+  let lastPrefix = '';
+
+  const actionPrefix = (index: string): string => {
+    if (index !== lastIndex) {
+      lastIndex = index;
+      lastPrefix = `{"${op}":{"_index":${JSON.stringify(index)},"_id":`;
+    }
+    return lastPrefix;
+  };
+
+  return {
+    op,
+    encode(records) {
+      let out = Buffer.allocUnsafe(estimateBytes(records));
+      let offset = 0;
+      for (const record of records) {
+        const { ms, fromEvent } = eventTimeMs(record);
+        const timestamp = timestamps(ms);
+        const pair =
+          actionPrefix(indexFor(ms)) +
+          JSON.stringify(documentId(record.id)) +
+          '}}\n' +
+          (documentBySplice(record, timestamp, fromEvent) ?? documentByCopy(record, timestamp, fromEvent)) +
+          '\n';
+        // Worst case 3 bytes per UTF-16 unit: grow before writing so nothing is ever truncated.
+        if (offset + pair.length * 3 > out.length) out = grow(out, offset, pair.length * 3);
+        offset += out.write(pair, offset, 'utf8');
+      }
+      return { path, method: 'POST', headers: HEADERS, body: out.subarray(0, offset) };
+    },
+  };
+}
+
+/** Per record: the line plus action line and our fields (about 200 bytes with typical ids). */
+function estimateBytes(records: readonly AuditRecord[]): number {
+  let n = 1024;
+  for (const r of records) n += r.bytes + 256;
+  return n;
+}
+
+function grow(buffer: Buffer, used: number, needed: number): Buffer<ArrayBuffer> {
+  const next = Buffer.allocUnsafe(Math.max(buffer.length * 2, used + needed));
+  buffer.copy(next, 0, 0, used);
+  return next;
+}
+
+/** The `_id` sent for an event id: the id itself, or a stable hash when it is too long for the receiver. */
+export function documentId(id: string): string {
+  // 3 UTF-8 bytes per UTF-16 unit at most: short ids skip the byte count.
+  if (id.length * 3 <= MAX_ID_BYTES || Buffer.byteLength(id) <= MAX_ID_BYTES) return id;
+  return `sha256-${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/**
+ * The event's time in ms. `time` is Unix seconds; reading it as ms is the classic 1970 bug. When it
+ * is unusable (never for a validated event) the receive time stands in and the document says so.
+ */
+export function eventTimeMs(record: AuditRecord): { ms: number; fromEvent: boolean } {
+  const ms = record.event.time * 1000;
+  if (typeof record.event.time === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15) {
+    return { ms, fromEvent: true };
+  }
+  return { ms: record.receivedAtMs, fromEvent: false };
+}
+
+/** The fast path: the original line with our fields spliced in front; undefined when not provably safe. */
+export function documentBySplice(
+  record: AuditRecord,
+  timestamp: string,
+  fromEvent = true,
+): string | undefined {
+  const line = record.line;
+  // A compact non-empty object "{"…"}" that never names our keys, not even through a \u escape:
+  // splicing then cannot create a duplicate key (which Elasticsearch refuses).
+  if (
+    line.charCodeAt(0) !== 0x7b ||
+    line.charCodeAt(1) !== 0x22 ||
+    line.charCodeAt(line.length - 1) !== 0x7d
+  ) {
+    return undefined;
+  }
+  if (line.includes(OURS[0]) || line.includes(OURS[1]) || line.includes('\\u')) return undefined;
+  return `{"@timestamp":"${timestamp}","wirety_ship":${shipperFields(record, fromEvent)},${line.slice(1)}`;
+}
+
+/** The careful path: a serialised copy; colliding original values are kept under wirety_ship.overwritten. */
+export function documentByCopy(record: AuditRecord, timestamp: string, fromEvent = true): string {
+  const rest: Record<string, unknown> = { ...record.event };
+  const meta = JSON.parse(shipperFields(record, fromEvent)) as Record<string, unknown>;
+  const overwritten: Record<string, unknown> = {};
+  for (const key of OURS) {
+    if (Object.hasOwn(rest, key)) {
+      overwritten[key] = rest[key];
+      delete rest[key];
+      meta.overwritten = overwritten;
+    }
+  }
+  return JSON.stringify({ '@timestamp': timestamp, wirety_ship: meta, ...rest });
+}
+
+function shipperFields(record: AuditRecord, fromEvent: boolean): string {
+  const base = `{"event_id":${JSON.stringify(record.id)},"seq":${record.seq},"source":${JSON.stringify(record.source)}`;
+  return fromEvent ? base + '}' : base + ',"timestamp_from":"received"}';
+}
+
+/** RFC 3339 UTC with ms; memoised for the previous value because consecutive events share a second. */
+function createTimestampFormatter(): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      lastMs = ms;
+      last = new Date(ms).toISOString();
+    }
+    return last;
+  };
+}

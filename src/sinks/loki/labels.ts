@@ -1,0 +1,221 @@
+/**
+ * Stream labels for Loki: static `labels` + `source` + each `label_fields` value of the event.
+ *
+ * Guarantees: label names are sorted so one label set always gives one byte-identical stream key;
+ * empty or missing values are omitted (Loki drops them anyway); values are escaped for Loki's
+ * Prometheus-style selector parser. The label string of a label set is built once and cached, so
+ * the per-event cost is a couple of Map lookups. The cache is bounded: a field that unexpectedly
+ * takes many values cannot grow memory without limit.
+ */
+import type { AuditRecord } from '../../audit/record.js';
+import type { LokiSinkConfig } from '../../config/types.js';
+
+export interface LabelSet {
+  /** `{job="wirety",source="server"}`: the StreamAdapter.labels string. */
+  readonly text: string;
+  /** UTF-8 bytes of `text`, written as-is into every request that carries this stream. */
+  readonly bytes: Buffer;
+}
+
+export type Labeler = (record: AuditRecord) => LabelSet;
+
+const MAX_VALUE_BYTES = 2048;
+const MAX_CACHED_SETS = 4096;
+
+/** A value as Loki would index it; '' means "omit the label". */
+export function labelValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let text =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : (JSON.stringify(value) ?? '');
+  // A label value over Loki's limit gets the whole request refused (400); cutting the index value
+  // is better than dead-lettering a batch over it (the line itself is shipped intact).
+  // 682 UTF-16 units encode to at most 2046 bytes.
+  if (text.length > 682 && Buffer.byteLength(text) > MAX_VALUE_BYTES) text = text.slice(0, 682);
+  return text;
+}
+
+export function escapeLabelValue(value: string): string {
+  return value.replace(/[\\"\n\r\t]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\${c}`,
+  );
+}
+
+export function formatLabels(pairs: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  for (const name of Object.keys(pairs).sort()) {
+    const value = pairs[name];
+    if (value) parts.push(`${name}="${escapeLabelValue(value)}"`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+type Node = Map<string, Node | LabelSet>;
+
+export function createLabeler(config: Pick<LokiSinkConfig, 'labels' | 'label_fields'>): Labeler {
+  const fields = [...config.label_fields];
+  const statics = { ...config.labels };
+  let root: Node = new Map();
+  let cached = 0;
+
+  const build = (source: string, values: readonly string[]): LabelSet => {
+    const pairs: Record<string, string> = { ...statics, source };
+    fields.forEach((field, i) => {
+      pairs[field] = values[i] ?? '';
+    });
+    const text = formatLabels(pairs);
+    return { text, bytes: Buffer.from(text, 'utf8') };
+  };
+
+  const values: string[] = [];
+  const miss = (record: AuditRecord): LabelSet => {
+    if (cached >= MAX_CACHED_SETS) {
+      root = new Map();
+      cached = 0;
+    }
+    let node = root.get(record.source) as Node | undefined;
+    if (!node && fields.length > 0) root.set(record.source, (node = new Map()));
+    for (let i = 0; i < fields.length; i++) values[i] = labelValue(record.event[fields[i] as string]);
+    const set = build(record.source, values);
+    if (fields.length === 0) {
+      root.set(record.source, set);
+    } else {
+      let parent = node as Node;
+      for (let i = 0; i < fields.length - 1; i++) {
+        const key = values[i] as string;
+        let child = parent.get(key) as Node | undefined;
+        if (!child) parent.set(key, (child = new Map()));
+        parent = child;
+      }
+      parent.set(values[fields.length - 1] as string, set);
+    }
+    cached++;
+    return set;
+  };
+
+  if (fields.length === 0) {
+    return (record) => (root.get(record.source) as LabelSet | undefined) ?? miss(record);
+  }
+  return (record) => {
+    let node: Node | LabelSet | undefined = root.get(record.source);
+    for (let i = 0; node !== undefined && i < fields.length; i++) {
+      node = (node as Node).get(labelValue(record.event[fields[i] as string]));
+    }
+    return (node as LabelSet | undefined) ?? miss(record);
+  };
+}
+
+const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MAX_LABELS = 15;
+const MAX_NAME_BYTES = 1024;
+
+/** Why a field must not be a label; undefined when it may be one. */
+function highCardinality(field: string): string | undefined {
+  const exact: Record<string, string> = {
+    actor_email: 'one value per user',
+    remote_ip: 'one value per client address',
+    endpoint: 'one value per peer address and port',
+    peer_pubkey: 'one value per peer key',
+    domain: 'one value per DNS domain',
+    handshake_at: 'a timestamp: a new value for nearly every event',
+    last_handshake: 'a timestamp: a new value for nearly every event',
+    time: 'a timestamp: a new value every second',
+    session_duration: 'a new value for every session',
+    old_name: 'one value per name',
+    new_name: 'one value per name',
+    new_interface: 'one value per interface',
+    rule_count: 'a count that changes with every change',
+    peer_count: 'a count that changes with every change',
+    message: 'always "audit" in audit events, so it adds nothing but a stream per value',
+  };
+  const reason = exact[field];
+  if (reason) return reason;
+  if (field.endsWith('_id')) return `one value per ${field.slice(0, -3).replace(/_/g, ' ') || 'object'}`;
+  if (field.endsWith('_name'))
+    return `one value per named ${field.slice(0, -5).replace(/_/g, ' ') || 'object'}`;
+  return undefined;
+}
+
+/**
+ * Checks the label configuration of a Loki sink. Returns one message per problem (empty = valid),
+ * each naming the offending key as `sinks.<name>.<key>`.
+ */
+export function validateLokiLabels(
+  config: Pick<LokiSinkConfig, 'name' | 'labels' | 'label_fields' | 'structured_metadata_fields'>,
+): string[] {
+  const errors: string[] = [];
+  const key = (k: string) => `sinks.${config.name}.${k}`;
+  const checkName = (where: string, name: string): boolean => {
+    if (!NAME.test(name)) {
+      errors.push(
+        `${key(where)}: "${name}" is not a valid Loki label name (letters, digits and _, not starting with a digit)`,
+      );
+    } else if (name.startsWith('__')) {
+      errors.push(`${key(where)}: "${name}" starts with "__", which Loki reserves for internal labels`);
+    } else if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+      errors.push(
+        `${key(where)}: "${name.slice(0, 40)}…" is longer than Loki's ${MAX_NAME_BYTES}-byte label name limit`,
+      );
+    } else {
+      return true;
+    }
+    return false;
+  };
+
+  const seen = new Set<string>(['source']);
+  for (const [name, value] of Object.entries(config.labels)) {
+    if (!checkName('labels', name)) continue;
+    if (name === 'source') {
+      errors.push(
+        `${key('labels')}: "source" is set by wirety-ship itself (server or agent); choose another name`,
+      );
+    } else if (value === '') {
+      errors.push(
+        `${key('labels')}: "${name}" has an empty value, and Loki drops empty labels; remove it or give it a value`,
+      );
+    } else if (Buffer.byteLength(value) > MAX_VALUE_BYTES) {
+      errors.push(
+        `${key('labels')}: the value of "${name}" is longer than Loki's ${MAX_VALUE_BYTES}-byte label value limit`,
+      );
+    }
+    seen.add(name);
+  }
+  for (const field of config.label_fields) {
+    if (!checkName('label_fields', field)) continue;
+    const why = highCardinality(field);
+    if (why) {
+      errors.push(
+        `${key('label_fields')}: \`${field}\` is high-cardinality (${why}): Loki would create a stream per value. Put it in structured_metadata_fields instead.`,
+      );
+    } else if (seen.has(field)) {
+      errors.push(
+        field === 'source'
+          ? `${key('label_fields')}: "source" is already a label (set by wirety-ship: server or agent)`
+          : `${key('label_fields')}: "${field}" is listed twice or is also a static label`,
+      );
+    }
+    seen.add(field);
+  }
+  const total = new Set([...Object.keys(config.labels), 'source', ...config.label_fields]).size;
+  if (total > MAX_LABELS) {
+    errors.push(
+      `${key('label_fields')}: ${total} labels per stream (labels + source + label_fields) is more than Loki's limit of ${MAX_LABELS}`,
+    );
+  }
+  const metadata = new Set<string>(['event_id']);
+  for (const field of config.structured_metadata_fields) {
+    if (!checkName('structured_metadata_fields', field)) continue;
+    if (metadata.has(field)) {
+      errors.push(
+        field === 'event_id'
+          ? `${key('structured_metadata_fields')}: "event_id" is always sent (the stable event id); remove it`
+          : `${key('structured_metadata_fields')}: "${field}" is listed twice`,
+      );
+    }
+    metadata.add(field);
+  }
+  return errors;
+}

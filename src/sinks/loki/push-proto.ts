@@ -1,0 +1,166 @@
+/**
+ * Loki's push protobuf (pkg/push/push.proto), defined here from an embedded .proto string so there
+ * are no generated files and nothing is fetched. Field numbers and types follow PROTOCOLS.md §1.
+ *
+ * `Timestamp` is declared in our own package rather than imported as google.protobuf.Timestamp: the
+ * wire bytes are identical (message names never reach the wire) and protobufjs then needs no import
+ * resolution or well-known-type wrappers.
+ *
+ * This module is the reference encoding: the hot path (encode.ts, with the wire primitives at the
+ * end of this file) writes the same bytes by hand and the tests compare both; the test receiver
+ * decodes with `decodePushRequest`.
+ */
+import protobuf from 'protobufjs';
+
+const PROTO = `
+syntax = "proto3";
+package logproto;
+
+message PushRequest {
+  repeated StreamAdapter streams = 1;
+}
+
+message StreamAdapter {
+  string labels = 1;
+  repeated EntryAdapter entries = 2;
+  uint64 hash = 3;
+}
+
+message EntryAdapter {
+  Timestamp timestamp = 1;
+  string line = 2;
+  repeated LabelPairAdapter structuredMetadata = 3;
+  repeated LabelPairAdapter parsed = 4;
+}
+
+message LabelPairAdapter {
+  string name = 1;
+  string value = 2;
+}
+
+message Timestamp {
+  int64 seconds = 1;
+  int32 nanos = 2;
+}
+`;
+
+const root = protobuf.parse(PROTO, { keepCase: true }).root;
+const PushRequestType = root.lookupType('logproto.PushRequest');
+
+export interface PushLabelPair {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface PushEntry<Seconds = number> {
+  readonly timestamp: { readonly seconds: Seconds; readonly nanos: number };
+  readonly line: string;
+  readonly structuredMetadata: readonly PushLabelPair[];
+}
+
+export interface PushStream<Seconds = number> {
+  readonly labels: string;
+  readonly entries: readonly PushEntry<Seconds>[];
+}
+
+/** What we send. Seconds are plain numbers: exact for every integer up to 2^53. */
+export interface PushRequest {
+  readonly streams: readonly PushStream[];
+}
+
+/** What a receiver reads back. Seconds are bigint so a full int64 survives. */
+export interface DecodedPushRequest {
+  readonly streams: readonly PushStream<bigint>[];
+}
+
+/** The reference (reflection-based) encoder. Slower than the hand-written hot path; used to check it. */
+export function encodePushRequest(request: PushRequest): Uint8Array {
+  return PushRequestType.encode(PushRequestType.fromObject(request)).finish();
+}
+
+interface RawEntry {
+  timestamp?: { seconds: string; nanos: number };
+  line: string;
+  structuredMetadata: PushLabelPair[];
+}
+interface RawPush {
+  streams: { labels: string; entries: RawEntry[] }[];
+}
+
+/** Throws (protobufjs errors) on bytes that are not a PushRequest: a receiver turns that into a 400. */
+export function decodePushRequest(bytes: Uint8Array): DecodedPushRequest {
+  const message = PushRequestType.decode(bytes);
+  const raw = PushRequestType.toObject(message, { longs: String, arrays: true, defaults: true }) as RawPush;
+  return {
+    streams: raw.streams.map((s) => ({
+      labels: s.labels,
+      entries: s.entries.map((e) => ({
+        timestamp: { seconds: BigInt(e.timestamp?.seconds ?? '0'), nanos: e.timestamp?.nanos ?? 0 },
+        line: e.line,
+        structuredMetadata: e.structuredMetadata.map((p) => ({ name: p.name, value: p.value })),
+      })),
+    })),
+  };
+}
+
+// --- Wire primitives for the hand-written hot path (encode.ts) ---
+
+/** Bytes of `v` as a protobuf varint; negative numbers take 10 (int64 two's complement). */
+export function varintLen(v: number): number {
+  if (v < 0) return 10;
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  return 4 + varintLen(Math.floor(v / 0x10000000));
+}
+
+/** Writes `v` (an integral number) as a varint at `pos`; returns the position after it. */
+export function writeVarint(buf: Buffer, pos: number, v: number): number {
+  if (v >= 0 && v <= 0x7fffffff) {
+    while (v > 0x7f) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[pos++] = v;
+    return pos;
+  }
+  if (v < 0) {
+    // Two's complement over 64 bits, as protobuf encodes a negative int64 (10 bytes).
+    let b = BigInt.asUintN(64, BigInt(v));
+    while (b >= 0x80n) {
+      buf[pos++] = Number(b & 0x7fn) | 0x80;
+      b >>= 7n;
+    }
+    buf[pos++] = Number(b);
+    return pos;
+  }
+  // Above 2^31 bit operators would truncate; dividing an integral double by 128 and flooring is exact.
+  while (v >= 0x80) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+const SHORT = 64;
+
+/** UTF-8 length; short strings are measured in JS, which beats a native call for ids and names. */
+export function utf8Length(s: string): number {
+  if (s.length > SHORT) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
+/** Writes `s` whose UTF-8 length is `bytes`. Buffer#write without a length is its fastest form. */
+export function writeUtf8(buf: Buffer, pos: number, s: string, bytes: number): number {
+  if (bytes === s.length && bytes <= SHORT) {
+    for (let i = 0; i < bytes; i++) buf[pos + i] = s.charCodeAt(i);
+    return pos + bytes;
+  }
+  return pos + buf.write(s, pos);
+}
+
+/** Bytes of a length-delimited field (tag + length + payload) with a payload of `n` bytes. */
+export const fieldLen = (n: number): number => 1 + varintLen(n) + n;

@@ -1,0 +1,141 @@
+/**
+ * Records → one HEC `/services/collector/event` request: JSON envelopes concatenated with no
+ * separator. Pure. Everything that is the same for every event is rendered once per codec, so the
+ * per-event work is string concatenation, the audit line spliced in verbatim (it is already the
+ * exact JSON object wirety wrote), and JSON-escaping the few indexed field values.
+ */
+import type { AuditRecord } from '../../audit/record.js';
+import type { SplunkHecSinkConfig } from '../../config/types.js';
+import type { SinkRequest } from '../sink.js';
+import { plainDecimal } from './decimal.js';
+
+export const HEC_EVENT_PATH = '/services/collector/event';
+export const DEFAULT_SOURCETYPE = 'wirety:audit';
+export const CHANNEL_HEADER = 'x-splunk-request-channel';
+
+/** Names our envelope always sets in `fields`; a configured indexed field of the same name is ignored. */
+const RESERVED_FIELDS = new Set(['event_id', 'seq']);
+
+export type HecEncodeConfig = Pick<
+  SplunkHecSinkConfig,
+  'host' | 'source' | 'sourcetype' | 'index' | 'indexed_fields'
+>;
+
+export interface HecEncoder {
+  encode(records: readonly AuditRecord[]): SinkRequest;
+  /** One envelope, as text (for tests and the bench). */
+  envelope(record: AuditRecord): string;
+}
+
+export function createHecEncoder(config: HecEncodeConfig, channel?: string): HecEncoder {
+  const metadata = renderMetadata(config);
+  const fieldNames = indexedFieldNames(config);
+  const fieldKeys = fieldNames.map((name) => ',' + JSON.stringify(name) + ':');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (channel !== undefined) headers[CHANNEL_HEADER] = channel;
+  Object.freeze(headers);
+
+  const envelope = (record: AuditRecord): string => {
+    let fields = '';
+    for (let i = 0; i < fieldNames.length; i++) {
+      const value = fieldValue(record.event[fieldNames[i]!]);
+      if (value !== undefined) fields += fieldKeys[i]! + value;
+    }
+    return (
+      '{"time":' +
+      eventTime(record) +
+      metadata +
+      record.line +
+      ',"fields":{"event_id":' +
+      JSON.stringify(record.id) +
+      ',"seq":"' +
+      record.seq +
+      '"' +
+      fields +
+      '}}'
+    );
+  };
+
+  return {
+    envelope,
+    encode(records) {
+      let body = '';
+      for (const record of records) body += envelope(record);
+      return { path: HEC_EVENT_PATH, method: 'POST', headers, body: Buffer.from(body, 'utf8') };
+    },
+  };
+}
+
+/**
+ * An upper bound of the bytes one envelope adds around its event, not counting the audit line
+ * and the values of the configured `indexed_fields` (those are copied from the line, so they are
+ * at most about the line's size again). It does count the event id, assuming ids of at most
+ * `maxIdBytes` bytes once JSON-escaped. A batch of n records whose lines sum to L bytes encodes to
+ * at most L + n × envelopeOverheadBytes(config) bytes plus the indexed values, so to keep a
+ * request under a cap C: max_bytes ≤ C − max_events × envelopeOverheadBytes(config).
+ */
+export function envelopeOverheadBytes(config: HecEncodeConfig, maxIdBytes = 128): number {
+  const TIME_DIGITS = 32; // a plain-decimal double of a realistic epoch, with fraction, sign and slack
+  const SEQ_DIGITS = 16; // Number.MAX_SAFE_INTEGER has 16 digits
+  const keys = indexedFieldNames(config).reduce((sum, name) => sum + utf8Bytes(JSON.stringify(name)) + 4, 0);
+  return (
+    utf8Bytes('{"time":') +
+    TIME_DIGITS +
+    utf8Bytes(renderMetadata(config)) +
+    utf8Bytes(',"fields":{"event_id":') +
+    maxIdBytes +
+    utf8Bytes(',"seq":""') +
+    SEQ_DIGITS +
+    keys +
+    utf8Bytes('}}')
+  );
+}
+
+/** `,"host":…,"source":…,"sourcetype":…[,"index":…],"event":` — identical for every event. */
+function renderMetadata(config: HecEncodeConfig): string {
+  let out =
+    ',"host":' +
+    JSON.stringify(config.host) +
+    ',"source":' +
+    JSON.stringify(config.source) +
+    ',"sourcetype":' +
+    JSON.stringify(config.sourcetype || DEFAULT_SOURCETYPE);
+  if (config.index) out += ',"index":' + JSON.stringify(config.index);
+  return out + ',"event":';
+}
+
+function indexedFieldNames(config: HecEncodeConfig): string[] {
+  return [...new Set(config.indexed_fields)].filter((name) => !RESERVED_FIELDS.has(name));
+}
+
+// The classifier guarantees an integer `time`; should one ever be missing, the read time is the
+// honest substitute (HEC would otherwise stamp the indexing time, hiding the gap).
+function eventTime(record: AuditRecord): string {
+  const t = record.event.time;
+  return (
+    (typeof t === 'number' ? plainDecimal(t) : undefined) ?? plainDecimal(record.receivedAtMs / 1000) ?? '0'
+  );
+}
+
+// HEC indexed field values must be strings: numbers and booleans become their text, objects and
+// arrays their JSON text; null and absent fields are left out rather than indexed as "null".
+function fieldValue(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number': {
+      const text = plainDecimal(value);
+      return text === undefined ? undefined : '"' + text + '"';
+    }
+    case 'boolean':
+      return value ? '"true"' : '"false"';
+    case 'object':
+      return value === null ? undefined : JSON.stringify(JSON.stringify(value));
+    default:
+      return undefined;
+  }
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

@@ -1,0 +1,91 @@
+/**
+ * Runs the built CLI (dist/cli.js) as a child process, the way users run it. Every child is
+ * bounded in time (killed with SIGKILL past `timeoutMs`) and the result says whether that happened,
+ * so a hung process fails its test instead of hanging the suite.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export interface CliProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process exits (or is killed at the time limit). */
+  readonly result: Promise<CliResult>;
+  /** Resolves when stderr has printed text matching `pattern`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+export function startCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
+): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', WIRETY_SHIP_LOG_FORMAT: 'json', ...options.env },
+  });
+  const out: Buffer[] = [];
+  let stderr = '';
+  const stderrWaiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    for (const w of [...stderrWaiters]) {
+      if (w.pattern.test(stderr)) {
+        stderrWaiters.splice(stderrWaiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  child.stdin.on('error', () => undefined); // the CLI may exit before reading everything
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.timeoutMs ?? 30_000);
+  const result = new Promise<CliResult>((resolve) => {
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr, timedOut });
+    });
+  });
+  return {
+    child,
+    result,
+    waitForStderr: (pattern, timeoutMs = 15_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(stderr)) return resolve();
+        const t = setTimeout(
+          () => reject(new Error(`stderr never matched ${pattern}:\n${stderr}`)),
+          timeoutMs,
+        );
+        stderrWaiters.push({
+          pattern,
+          resolve: () => {
+            clearTimeout(t);
+            resolve();
+          },
+        });
+      }),
+  };
+}
+
+/** Runs the CLI with `input` on stdin (then EOF) and waits for it to exit. */
+export async function runCli(
+  args: readonly string[],
+  input: string | Buffer,
+  options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
+  const p = startCli(args, options);
+  p.child.stdin.end(input);
+  return p.result;
+}

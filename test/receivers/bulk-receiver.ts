@@ -1,0 +1,379 @@
+/**
+ * A faithful Elasticsearch `_bulk` receiver for tests, on a real socket (startScriptedReceiver).
+ *
+ * Like Elasticsearch it: refuses a body that is not NDJSON ending in "\n" (whole-request 400 with an
+ * ES error body), an unknown Content-Type (406), a missing `_index`; stores documents by
+ * `_index`/`_id`; answers `create` on an existing `_id` with an item 409
+ * version_conflict_engine_exception; refuses documents that are not JSON objects, have a duplicate
+ * key, or lack `@timestamp` in a data stream (item 400); answers items in request order with
+ * `errors` true iff any item failed; answers `GET /` with the cluster banner.
+ *
+ * Tests steer it with `scriptItems` (per-item statuses, e.g. a mix of 201, 409, 429, 503, 400 in one
+ * reply) and the scripted receiver's `script()` (whole-request statuses, which bypass bulk handling).
+ */
+import {
+  startScriptedReceiver,
+  type ReceivedRequest,
+  type ScriptedReceiver,
+  type ScriptedReply,
+} from './scripted-receiver.js';
+
+export type BulkOp = 'create' | 'index';
+
+export interface BulkAction {
+  readonly op: BulkOp;
+  readonly index: string;
+  readonly id: string;
+}
+
+export interface BulkItem {
+  readonly action: BulkAction;
+  /** The parsed document, or undefined when its line is not JSON. */
+  readonly doc: unknown;
+  /** The document line exactly as received. */
+  readonly line: string;
+}
+
+export interface ParsedBulkRequest {
+  /** The receiver-wide request index (same as in `requests`). */
+  readonly requestNumber: number;
+  readonly url: string;
+  readonly pipeline?: string;
+  readonly items: readonly BulkItem[];
+  /** The item statuses answered, in request order (filled in when the reply is built). */
+  readonly statuses: number[];
+}
+
+/** A status, or a status with a custom error; undefined = behave like Elasticsearch. */
+export type ItemScript = (
+  doc: unknown,
+  indexInRequest: number,
+  requestNumber: number,
+  action: BulkAction,
+) => number | { status: number; error?: { type: string; reason: string } } | undefined;
+
+export interface BulkReceiverOptions {
+  readonly distribution?: 'elasticsearch' | 'opensearch';
+  readonly version?: string;
+  readonly clusterName?: string;
+  /** When set, requests without exactly this Authorization header get ES security's 401. */
+  readonly authorization?: string;
+  /** Names that are data streams: op create only, `@timestamp` required. */
+  readonly dataStreams?: readonly string[];
+}
+
+export interface BulkReceiver extends ScriptedReceiver {
+  /** `${_index}/${_id}` → stored document. */
+  readonly documents: Map<string, Record<string, unknown>>;
+  /** Bulk requests this receiver handled itself (not those answered by `script()`). */
+  readonly bulkRequests: ParsedBulkRequest[];
+  scriptItems(script: ItemScript | undefined): void;
+  /** How many times `_id` arrived in any `_bulk` request, including ones answered by `script()`. */
+  sendCount(id: string): number;
+  sendCounts(): Map<string, number>;
+}
+
+const BULK_PATH = /^(?:\/([^/?]+))?\/_bulk(?:\?(.*))?$/;
+const FORBIDDEN_INDEX_CHARS = /[\\/*?"<>|, #:]/;
+
+export async function startBulkReceiver(options: BulkReceiverOptions = {}): Promise<BulkReceiver> {
+  const documents = new Map<string, Record<string, unknown>>();
+  const versions = new Map<string, number>();
+  const bulkRequests: ParsedBulkRequest[] = [];
+  const dataStreams = new Set(options.dataStreams ?? []);
+  let itemScript: ItemScript | undefined;
+  let seqNo = 0;
+  let autoId = 0;
+
+  const json = (status: number, body: object, headers: Record<string, string> = {}): ScriptedReply => ({
+    status,
+    headers: {
+      'content-type': 'application/json',
+      ...(options.distribution === 'opensearch' ? {} : { 'x-elastic-product': 'Elasticsearch' }),
+      ...headers,
+    },
+    body,
+  });
+  const requestError = (
+    status: number,
+    type: string,
+    reason: string,
+    headers: Record<string, string> = {},
+  ): ScriptedReply =>
+    json(status, { error: { root_cause: [{ type, reason }], type, reason }, status }, headers);
+
+  const banner = (): ScriptedReply =>
+    json(200, {
+      name: 'bulk-receiver-node-1',
+      cluster_name: options.clusterName ?? 'test-cluster',
+      cluster_uuid: 'bXVsdGktdGVzdC1jbHVzdGVy',
+      version:
+        options.distribution === 'opensearch'
+          ? { distribution: 'opensearch', number: options.version ?? '2.15.0', build_type: 'tar' }
+          : { number: options.version ?? '8.15.0', build_flavor: 'default', lucene_version: '9.11.1' },
+      tagline:
+        options.distribution === 'opensearch'
+          ? 'The OpenSearch Project: https://opensearch.org/'
+          : 'You Know, for Search',
+    });
+
+  const handleBulk = (
+    request: ReceivedRequest,
+    requestNumber: number,
+    match: RegExpExecArray,
+  ): ScriptedReply => {
+    const contentType = String(request.headers['content-type'] ?? '');
+    if (!/^application\/(x-ndjson|json)\b/.test(contentType)) {
+      return json(406, { error: `Content-Type header [${contentType}] is not supported`, status: 406 });
+    }
+    const parsed = parseBulkBody(request.body.toString('utf8'), match[1]);
+    if (typeof parsed === 'string')
+      return requestError(
+        400,
+        parsed.startsWith('Validation')
+          ? 'action_request_validation_exception'
+          : 'illegal_argument_exception',
+        parsed,
+      );
+    const pipeline = new URLSearchParams(match[2] ?? '').get('pipeline') ?? undefined;
+    const statuses: number[] = [];
+    bulkRequests.push({
+      requestNumber,
+      url: request.url,
+      items: parsed,
+      statuses,
+      ...(pipeline !== undefined ? { pipeline } : {}),
+    });
+
+    const started = Date.now();
+    const items = parsed.map((item, i) => {
+      const { op, index } = item.action;
+      const id = item.action.id === '' ? `auto-${++autoId}` : item.action.id;
+      const key = `${index}/${id}`;
+      const fail = (status: number, type: string, reason: string) => {
+        statuses.push(status);
+        return { [op]: { _index: index, _id: id, status, error: { type, reason, index } } };
+      };
+      const scripted = itemScript?.(item.doc, i, requestNumber, item.action);
+      if (scripted !== undefined) {
+        const status = typeof scripted === 'number' ? scripted : scripted.status;
+        if (status >= 300) {
+          const error = (typeof scripted === 'object' && scripted.error) || itemError(status, index, id);
+          return fail(status, error.type, error.reason);
+        }
+      } else {
+        const problem = checkItem(item, id, dataStreams);
+        if (problem) return fail(problem.status, problem.type, problem.reason);
+        if (op === 'create' && documents.has(key)) {
+          const e = itemError(409, index, id);
+          return fail(409, e.type, e.reason);
+        }
+      }
+      const version = (versions.get(key) ?? 0) + 1;
+      versions.set(key, version);
+      documents.set(key, item.doc as Record<string, unknown>);
+      const created = version === 1 || op === 'create';
+      statuses.push(created ? 201 : 200);
+      return {
+        [op]: {
+          _index: index,
+          _id: id,
+          _version: version,
+          result: created ? 'created' : 'updated',
+          _shards: { total: 2, successful: 1, failed: 0 },
+          _seq_no: seqNo++,
+          _primary_term: 1,
+          status: created ? 201 : 200,
+        },
+      };
+    });
+    const errors = statuses.some((status) => status >= 300);
+    return json(200, { took: Date.now() - started, errors, items });
+  };
+
+  const receiver = await startScriptedReceiver((request, index) => {
+    if (options.authorization !== undefined && request.headers.authorization !== options.authorization) {
+      const reason = 'missing authentication credentials for REST request [' + request.url + ']';
+      return requestError(401, 'security_exception', reason, {
+        'www-authenticate': 'Basic realm="security"',
+      });
+    }
+    const path = request.url.split('?')[0];
+    if (request.method === 'GET' && path === '/') return banner();
+    const match = BULK_PATH.exec(request.url);
+    if (match && (request.method === 'POST' || request.method === 'PUT'))
+      return handleBulk(request, index, match);
+    return json(400, {
+      error: `no handler found for uri [${request.url}] and method [${request.method}]`,
+      status: 400,
+    });
+  });
+
+  const sendCounts = (): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const request of receiver.requests) {
+      if (!BULK_PATH.test(request.url)) continue;
+      const lines = request.body.toString('utf8').split('\n');
+      for (let i = 0; i < lines.length; i += 2) {
+        try {
+          const action = JSON.parse(lines[i]!) as Record<string, { _id?: string }>;
+          const id = Object.values(action)[0]?._id;
+          if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+        } catch {
+          // a malformed line is the bulk handler's business; counting skips it
+        }
+      }
+    }
+    return counts;
+  };
+
+  return Object.assign(receiver, {
+    documents,
+    bulkRequests,
+    scriptItems: (script: ItemScript | undefined) => {
+      itemScript = script;
+    },
+    sendCount: (id: string) => sendCounts().get(id) ?? 0,
+    sendCounts,
+  });
+}
+
+/** Strict NDJSON: every line ends in "\n", action lines are valid, each has a document line. */
+function parseBulkBody(text: string, pathIndex: string | undefined): BulkItem[] | string {
+  if (text.length === 0) return 'request body is required';
+  if (!text.endsWith('\n')) return 'The bulk request must be terminated by a newline [\\n]';
+  const lines = text.slice(0, -1).split('\n');
+  const items: BulkItem[] = [];
+  for (let i = 0; i < lines.length; i += 2) {
+    let action: unknown;
+    try {
+      action = JSON.parse(lines[i]!);
+    } catch (error) {
+      return `Malformed action/metadata line [${i + 1}]: ${(error as Error).message}`;
+    }
+    const keys = action && typeof action === 'object' ? Object.keys(action) : [];
+    const op = keys[0];
+    if (keys.length !== 1 || (op !== 'create' && op !== 'index')) {
+      return `Malformed action/metadata line [${i + 1}], expected one of [create, index] but found [${keys.join(',')}]`;
+    }
+    const meta = (action as Record<string, { _index?: unknown; _id?: unknown }>)[op];
+    const index = typeof meta?._index === 'string' ? meta._index : pathIndex;
+    if (index === undefined) return 'Validation Failed: 1: index is missing;';
+    if (i + 1 >= lines.length) return `Validation Failed: action line [${i + 1}] has no document line;`;
+    const line = lines[i + 1]!;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(line);
+    } catch {
+      doc = undefined;
+    }
+    const id = typeof meta?._id === 'string' ? meta._id : '';
+    items.push({ action: { op, index, id }, doc, line });
+  }
+  return items;
+}
+
+function checkItem(
+  item: BulkItem,
+  id: string,
+  dataStreams: ReadonlySet<string>,
+): { status: number; type: string; reason: string } | undefined {
+  const { op, index } = item.action;
+  const doc = item.doc as Record<string, unknown> | null;
+  if (index !== index.toLowerCase() || FORBIDDEN_INDEX_CHARS.test(index) || /^[-_+]/.test(index)) {
+    return { status: 400, type: 'invalid_index_name_exception', reason: `Invalid index name [${index}]` };
+  }
+  if (Buffer.byteLength(id) > 512) {
+    const reason = `id [${id.slice(0, 40)}…] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)}`;
+    return { status: 400, type: 'illegal_argument_exception', reason };
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    return {
+      status: 400,
+      type: 'document_parsing_exception',
+      reason: '[1:1] failed to parse: not a JSON object',
+    };
+  }
+  const duplicate = findDuplicateKey(item.line);
+  if (duplicate !== undefined) {
+    const reason = `[1:1] failed to parse: Duplicate field '${duplicate}'`;
+    return { status: 400, type: 'document_parsing_exception', reason };
+  }
+  if (dataStreams.has(index)) {
+    if (op !== 'create') {
+      const reason = 'only write ops with an op_type of create are allowed in data streams';
+      return { status: 400, type: 'illegal_argument_exception', reason };
+    }
+    if (!('@timestamp' in doc)) {
+      return {
+        status: 400,
+        type: 'document_parsing_exception',
+        reason: 'data stream timestamp field [@timestamp] is missing',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** The error Elasticsearch gives an item with this status (for scripted statuses). */
+function itemError(status: number, index: string, id: string): { type: string; reason: string } {
+  switch (status) {
+    case 400:
+      return {
+        type: 'mapper_parsing_exception',
+        reason: `failed to parse field [time] of type [date] in document with id '${id}'`,
+      };
+    case 403:
+      return {
+        type: 'security_exception',
+        reason: `action [indices:data/write/bulk[s]] is unauthorized on index [${index}]`,
+      };
+    case 404:
+      return { type: 'index_not_found_exception', reason: `no such index [${index}]` };
+    case 409:
+      return {
+        type: 'version_conflict_engine_exception',
+        reason: `[${id}]: version conflict, document already exists (current version [1])`,
+      };
+    case 429:
+      return {
+        type: 'es_rejected_execution_exception',
+        reason: 'rejected execution of coordinating operation [shard_detail=[' + index + '][0]]',
+      };
+    case 503:
+      return {
+        type: 'unavailable_shards_exception',
+        reason: `[${index}][0] primary shard is not active Timeout: [1m]`,
+      };
+    default:
+      return { type: 'exception', reason: `scripted failure ${status}` };
+  }
+}
+
+/** Elasticsearch refuses a document with a repeated key (JSON.parse silently keeps the last one). */
+function findDuplicateKey(json: string): string | undefined {
+  // The text already parsed as JSON, so a flat scan of strings and brackets is exact.
+  const stack: ({ keys: Set<string>; expectKey: boolean } | null)[] = [];
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '{') stack.push({ keys: new Set(), expectKey: true });
+    else if (c === '[') stack.push(null);
+    else if (c === '}' || c === ']') stack.pop();
+    else if (c === ',') {
+      const top = stack.at(-1);
+      if (top) top.expectKey = true;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      const top = stack.at(-1);
+      if (top?.expectKey) {
+        const key = JSON.parse(json.slice(i, end + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}

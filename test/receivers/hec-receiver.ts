@@ -1,0 +1,288 @@
+/**
+ * A Splunk HTTP Event Collector on a real socket, faithful where wirety-ship depends on it:
+ * - `Authorization: Splunk <token>`: missing → 401 code 2, not "Splunk …" → 401 code 3, wrong
+ *   token → 403 code 4. The accepted token can change at runtime (setToken), like a rotation.
+ * - Channel: `X-Splunk-Request-Channel` (or `?channel=`) must be a GUID (else code 11) and is
+ *   required when acknowledgement is on (else code 10).
+ * - Body: JSON envelopes concatenated with no separator, split by a string-aware bracket scanner
+ *   (a `}{` inside a string stays inside its event). Empty → code 5; unparseable → code 6 with
+ *   `invalid-event-number`; no/null `event` → 12; blank event → 13; `fields` values that are not
+ *   strings or arrays of strings → 15; an index outside `indexes` (when given) → 7. A bad event
+ *   refuses the whole request here (nothing is recorded), the strict reading.
+ * - Acknowledgement: each accepted request gets the next ackId of its channel (from 0);
+ *   `/services/collector/ack` answers `{"acks":{"<id>":bool}}` as `setAckDecider` decides per id
+ *   and poll; an id reported true is released (later polls say false), like Splunk. Ack off → 14.
+ * - `replyNext(9, …)` answers the next event requests with those HEC codes (or raw scripted
+ *   replies); `replyNextPoll(…)` does the same for the next ack polls.
+ */
+import { startScriptedReceiver } from './scripted-receiver.js';
+import type { ReceivedRequest, ScriptedReceiver, ScriptedReply } from './scripted-receiver.js';
+
+export const HEC_CODES: Readonly<Record<number, { readonly status: number; readonly text: string }>> = {
+  0: { status: 200, text: 'Success' },
+  1: { status: 403, text: 'Token disabled' },
+  2: { status: 401, text: 'Token is required' },
+  3: { status: 401, text: 'Invalid authorization' },
+  4: { status: 403, text: 'Invalid token' },
+  5: { status: 400, text: 'No data' },
+  6: { status: 400, text: 'Invalid data format' },
+  7: { status: 400, text: 'Incorrect index' },
+  8: { status: 500, text: 'Internal server error' },
+  9: { status: 503, text: 'Server is busy' },
+  10: { status: 400, text: 'Data channel is missing' },
+  11: { status: 400, text: 'Invalid data channel' },
+  12: { status: 400, text: 'Event field is required' },
+  13: { status: 400, text: 'Event field cannot be blank' },
+  14: { status: 400, text: 'ACK is disabled' },
+  15: { status: 400, text: 'Error in handling indexed fields' },
+  16: { status: 400, text: 'Query string authorization is not enabled' },
+  17: { status: 200, text: 'HEC is healthy' },
+  18: { status: 503, text: 'HEC is unhealthy, queues are full' },
+  19: { status: 503, text: 'HEC is unhealthy, ack service unavailable' },
+  20: { status: 503, text: 'HEC is unhealthy, queues are full, ack service unavailable' },
+};
+
+export interface HecEnvelope {
+  readonly time?: unknown;
+  readonly host?: unknown;
+  readonly source?: unknown;
+  readonly sourcetype?: unknown;
+  readonly index?: unknown;
+  readonly event: unknown;
+  readonly fields?: Readonly<Record<string, string | readonly string[]>>;
+  /** The envelope's text exactly as it arrived. */
+  readonly raw: string;
+  readonly channel?: string;
+  readonly ackId?: number;
+}
+
+/** Whether `ackId` is indexed yet, at the `poll`-th poll (1-based) that asks about it. */
+export type AckDecider = (ackId: number, poll: number) => boolean;
+/** A HEC code to answer with (status and text as Splunk), or any raw scripted reply. */
+export type HecScript = number | ScriptedReply;
+
+export interface HecReceiver {
+  readonly url: string;
+  readonly port: number;
+  /** Every request, any path, as received (body un-gzipped). */
+  readonly requests: ReceivedRequest[];
+  /** Envelopes of accepted event requests, in arrival order. */
+  readonly events: HecEnvelope[];
+  /** The ids asked about by each ack poll, in order. */
+  readonly acksPolled: number[][];
+  setToken(token: string): void;
+  setAckDecider(decide: AckDecider): void;
+  replyNext(...replies: HecScript[]): void;
+  replyNextPoll(...replies: HecScript[]): void;
+  waitForEvents(count: number, timeoutMs?: number): Promise<void>;
+  waitForRequests(count: number, timeoutMs?: number): Promise<void>;
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HecReceiverOptions {
+  readonly ack?: boolean;
+  readonly token?: string;
+  /** Indexes the token may write to; an envelope naming another gets code 7. Default: any. */
+  readonly indexes?: readonly string[];
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EVENT_PATHS = new Set([
+  '/services/collector',
+  '/services/collector/event',
+  '/services/collector/event/1.0',
+]);
+
+export async function startHecReceiver(options: HecReceiverOptions = {}): Promise<HecReceiver> {
+  const ack = options.ack ?? false;
+  let token = options.token ?? 'hec-test-token';
+  let decide: AckDecider = () => true;
+  const events: HecEnvelope[] = [];
+  const acksPolled: number[][] = [];
+  const scripted: HecScript[] = [];
+  const scriptedPolls: HecScript[] = [];
+  /** Per channel: the next ackId, and how often each outstanding id has been polled. */
+  const channels = new Map<string, { next: number; polls: Map<number, number> }>();
+  let eventWaiters: { count: number; resolve: () => void }[] = [];
+
+  const handle = (request: ReceivedRequest): ScriptedReply => {
+    const url = new URL(request.url, 'http://hec.invalid');
+    if (url.pathname === '/services/collector/health') return hec(17);
+    const isEvent = EVENT_PATHS.has(url.pathname);
+    if (!isEvent && url.pathname !== '/services/collector/ack') {
+      return { status: 404, body: { text: 'The requested URL was not found on this server.', code: 404 } };
+    }
+    const next = isEvent ? scripted.shift() : scriptedPolls.shift();
+    if (next !== undefined) return typeof next === 'number' ? hec(next) : next;
+    const auth = request.headers.authorization;
+    if (auth === undefined) return hec(2);
+    const match = /^Splunk (.+)$/.exec(auth);
+    if (!match) return hec(3);
+    if (match[1] !== token) return hec(4);
+    const header = request.headers['x-splunk-request-channel'];
+    const channel =
+      (typeof header === 'string' ? header : undefined) ?? url.searchParams.get('channel') ?? undefined;
+    if (channel !== undefined && !GUID.test(channel)) return hec(11);
+    if (!isEvent && !ack) return hec(14);
+    if (ack && channel === undefined) return hec(10);
+    return isEvent ? acceptEvents(request.body.toString('utf8'), channel) : answerAckPoll(request, channel!);
+  };
+
+  const acceptEvents = (text: string, channel: string | undefined): ScriptedReply => {
+    const parts = splitConcatenatedJson(text);
+    if (parts === 'empty') return hec(5);
+    if (typeof parts === 'number') return hec(6, { 'invalid-event-number': parts });
+    const decoded: HecEnvelope[] = [];
+    for (const [n, raw] of parts.entries()) {
+      const verdict = checkEnvelope(raw, options.indexes);
+      if (typeof verdict === 'number') return hec(verdict, { 'invalid-event-number': n });
+      decoded.push({ ...verdict, raw, ...(channel === undefined ? {} : { channel }) });
+    }
+    let ackId: number | undefined;
+    if (ack && channel !== undefined) {
+      const state = channels.get(channel) ?? { next: 0, polls: new Map<number, number>() };
+      channels.set(channel, state);
+      ackId = state.next++;
+      state.polls.set(ackId, 0);
+    }
+    for (const envelope of decoded) events.push(ackId === undefined ? envelope : { ...envelope, ackId });
+    const ready = eventWaiters.filter((w) => events.length >= w.count);
+    eventWaiters = eventWaiters.filter((w) => events.length < w.count);
+    for (const w of ready) w.resolve();
+    return ackId === undefined ? hec(0) : hec(0, { ackId });
+  };
+
+  const answerAckPoll = (request: ReceivedRequest, channel: string): ScriptedReply => {
+    let ids: unknown;
+    try {
+      ids = (JSON.parse(request.body.toString('utf8')) as { acks?: unknown }).acks;
+    } catch {
+      return hec(6);
+    }
+    if (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id))) return hec(6);
+    acksPolled.push(ids as number[]);
+    const polls = channels.get(channel)?.polls;
+    const acks: Record<string, boolean> = {};
+    for (const id of ids as number[]) {
+      const seen = polls?.get(id);
+      if (polls === undefined || seen === undefined) {
+        acks[id] = false;
+        continue;
+      }
+      polls.set(id, seen + 1);
+      acks[id] = decide(id, seen + 1);
+      if (acks[id]) polls.delete(id);
+    }
+    return { status: 200, body: { acks } };
+  };
+
+  const base: ScriptedReceiver = await startScriptedReceiver((request) => handle(request));
+
+  return {
+    url: base.url,
+    port: base.port,
+    requests: base.requests,
+    events,
+    acksPolled,
+    setToken: (next) => {
+      token = next;
+    },
+    setAckDecider: (next) => {
+      decide = next;
+    },
+    replyNext: (...replies) => scripted.push(...replies),
+    replyNextPoll: (...replies) => scriptedPolls.push(...replies),
+    waitForEvents: (count, timeoutMs = 10_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (events.length >= count) return resolve();
+        const timer = setTimeout(
+          () => reject(new Error(`HEC receiver got ${events.length} events, expected ${count}`)),
+          timeoutMs,
+        );
+        eventWaiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      }),
+    waitForRequests: (count, timeoutMs) => base.waitForRequests(count, timeoutMs),
+    down: () => base.down(),
+    up: () => base.up(),
+    close: () => base.close(),
+  };
+}
+
+function hec(code: number, extra: Record<string, unknown> = {}): ScriptedReply {
+  const known = HEC_CODES[code] ?? { status: 400, text: `code ${code}` };
+  return { status: known.status, body: { text: known.text, code, ...extra } };
+}
+
+/**
+ * Splits `{…}{…} {…}` into the objects' texts by tracking strings and nesting, never by looking
+ * for `}{`. Returns 'empty' for a blank body, or the number of the first malformed object.
+ */
+export function splitConcatenatedJson(text: string): string[] | 'empty' | number {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) return parts.length === 0 ? 'empty' : parts;
+    if (text[i] !== '{') return parts.length;
+    let depth = 0;
+    let inString = false;
+    let j = i;
+    for (; j < text.length; j++) {
+      const c = text[j];
+      if (inString) {
+        if (c === '\\') j++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{' || c === '[') depth++;
+      else if ((c === '}' || c === ']') && --depth === 0) break;
+    }
+    if (j >= text.length) return parts.length;
+    parts.push(text.slice(i, j + 1));
+    i = j + 1;
+  }
+}
+
+/** The decoded envelope, or the HEC error code Splunk would answer for it. */
+function checkEnvelope(
+  raw: string,
+  indexes: readonly string[] | undefined,
+): Omit<HecEnvelope, 'raw'> | number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return 6;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 6;
+  const envelope = parsed as Record<string, unknown>;
+  const { event, fields, time, index } = envelope;
+  if (event === undefined || event === null) return 12;
+  if (typeof event === 'string' && event.trim() === '') return 13;
+  if (typeof event === 'object' && Object.keys(event).length === 0) return 13;
+  if (
+    time !== undefined &&
+    typeof time !== 'number' &&
+    !(typeof time === 'string' && /^\d+(\.\d+)?$/.test(time))
+  ) {
+    return 6;
+  }
+  if (fields !== undefined) {
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return 15;
+    for (const value of Object.values(fields)) {
+      const ok =
+        typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+      if (!ok) return 15;
+    }
+  }
+  if (indexes !== undefined && index !== undefined && (typeof index !== 'string' || !indexes.includes(index)))
+    return 7;
+  return envelope as unknown as Omit<HecEnvelope, 'raw'>;
+}
