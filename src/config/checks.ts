@@ -35,7 +35,7 @@ export function checkConfig(config: Config, raw: RawConfig, report: Report): voi
   for (const sink of config.sinks) checkSink(sink, raw.sinks?.[sink.name], report);
 
   const { buffer, input } = config;
-  if (buffer.segment_bytes > buffer.max_bytes) {
+  if (buffer.type === 'disk' && buffer.segment_bytes > buffer.max_bytes) {
     report(
       ['buffer', 'segment_bytes'],
       `(${formatSize(buffer.segment_bytes)}) is larger than buffer.max_bytes (${formatSize(buffer.max_bytes)})`,

@@ -16,13 +16,16 @@ const MINUTE = 60 * SECOND;
 export const DEFAULTS = {
   input: { type: 'stdin', max_line_bytes: 256 * KiB, passthrough: false },
   audit: { unknown_actions: 'forward', not_json: 'dead_letter' },
-  dead_letter: { path: './wirety-ship-dead-letter.ndjson', max_bytes: 100 * MiB, max_files: 5 },
+  dead_letter: { path: './wirety-ship-dead-letter.ndjson', max_bytes: 100 * MiB, max_files: 0 },
   buffer: {
     type: 'disk',
     data_dir: './wirety-ship-data',
     fsync: 'interval',
     fsync_interval_ms: SECOND,
     max_bytes: GiB,
+    // buffer: memory holds parsed events on the heap (several times their line size), so its
+    // default cap is small: backpressure keeps RSS flat instead of buffering an outage in RAM.
+    memory_max_bytes: 16 * MiB,
     segment_bytes: 64 * MiB,
     when_full: 'block',
     new_sink_start: 'head',

@@ -12,6 +12,7 @@ import type { SchemaObject } from 'ajv';
 const str = { type: 'string' };
 const bool = { type: 'boolean' };
 const count = { type: 'integer', minimum: 1 };
+const countOrZero = { type: 'integer', minimum: 0 };
 const duration = { title: 'duration', type: ['string', 'integer'] };
 const size = { title: 'size', type: ['string', 'integer'] };
 const strings = { type: 'array', items: str };
@@ -96,7 +97,7 @@ export const fileSchema: SchemaObject = block({
     unknown_actions: { type: 'string', enum: ['forward', 'dead_letter'] },
     not_json: { type: 'string', enum: ['dead_letter', 'count'] },
   }),
-  dead_letter: block({ path: str, max_bytes: size, max_files: count }),
+  dead_letter: block({ path: str, max_bytes: size, max_files: countOrZero }),
   buffer: block({
     type: { type: 'string', enum: ['disk', 'memory'] },
     data_dir: str,

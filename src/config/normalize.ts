@@ -58,7 +58,12 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
         d.buffer.fsync_interval_ms,
         1,
       ),
-      max_bytes: size(['buffer', 'max_bytes'], buffer.max_bytes, d.buffer.max_bytes, 1),
+      max_bytes: size(
+        ['buffer', 'max_bytes'],
+        buffer.max_bytes,
+        (buffer.type ?? d.buffer.type) === 'memory' ? d.buffer.memory_max_bytes : d.buffer.max_bytes,
+        1,
+      ),
       segment_bytes: size(['buffer', 'segment_bytes'], buffer.segment_bytes, d.buffer.segment_bytes, 1),
       when_full: buffer.when_full ?? d.buffer.when_full,
       new_sink_start: buffer.new_sink_start ?? d.buffer.new_sink_start,

@@ -59,7 +59,7 @@ export function describeConfig(config: Config): string {
     '',
     `input        ${input.type}; lines over ${b(input.max_line_bytes)} are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
     `audit        unknown actions: ${audit.unknown_actions}; lines that are not JSON: ${audit.not_json}`,
-    `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files} files kept)`,
+    `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files === 0 ? 'all' : config.dead_letter.max_files} rotated files kept)`,
     buffer.type === 'disk'
       ? `buffer       disk journal in ${buffer.data_dir}; fsync ${fsync}; at most ${b(buffer.max_bytes)} in ${b(buffer.segment_bytes)} segments; when full: ${buffer.when_full}; new sinks start at ${buffer.new_sink_start}`
       : `buffer       memory (events not yet delivered are LOST on a crash); at most ${b(buffer.max_bytes)}; when full: ${buffer.when_full}`,

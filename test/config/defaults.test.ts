@@ -12,7 +12,7 @@ describe('built-in defaults', () => {
     assert.deepEqual(config.dead_letter, {
       path: '/srv/ship/wirety-ship-dead-letter.ndjson',
       max_bytes: 100 * 1024 * 1024,
-      max_files: 5,
+      max_files: 0,
     });
     assert.deepEqual(config.buffer, {
       type: 'disk',

@@ -71,8 +71,8 @@ describe('types and values', () => {
       /shutdown_timeout: must be a duration such as "500ms"/,
     );
     assert.match(
-      (await failsFile('dead_letter: { max_files: 0 }\n')).message,
-      /dead_letter\.max_files: must be at least 1/,
+      (await failsFile('dead_letter: { max_files: -1 }\n')).message,
+      /dead_letter\.max_files: must be at least 0/,
     );
   });
 
