@@ -41,14 +41,9 @@ export async function runIngest(options: IngestOptions): Promise<boolean> {
   const framer = createLineFramer({ maxLineBytes: options.maxLineBytes });
   const handle = createLineHandler(options);
   const iterator = options.input[Symbol.asyncIterator]();
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (options.signal.aborted) resolve('aborted');
-    options.signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
-
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), aborted]);
+      const next = await nextOrAbort(iterator, options.signal);
       if (next === 'aborted') return false;
       if (next.done) break;
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
@@ -60,6 +55,28 @@ export async function runIngest(options: IngestOptions): Promise<boolean> {
   } finally {
     // Stops the underlying stream (e.g. stdin) when we leave early.
     void iterator.return?.();
+  }
+}
+
+/**
+ * The next chunk, or 'aborted' once the signal fires. The abort promise is made per call and its
+ * listener removed after: racing every chunk against one long-lived pending promise would chain a
+ * reaction (holding that chunk) onto it per iteration, a leak of the whole input.
+ */
+async function nextOrAbort<T>(
+  iterator: AsyncIterator<T>,
+  signal: AbortSignal,
+): Promise<IteratorResult<T> | 'aborted'> {
+  if (signal.aborted) return 'aborted';
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([iterator.next(), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
   }
 }
 
