@@ -1,10 +1,11 @@
 /**
  * Chooses the event log from `buffer`: the durable disk journal (default) or the in-memory log
- * for users who accept losing unsent events on a crash.
+ * for users who accept losing undelivered events on a crash.
  */
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
+import { createDiskJournal } from './disk-journal.js';
 import type { EventLog } from './event-log.js';
 import { createMemoryLog } from './memory-log.js';
 
@@ -13,8 +14,26 @@ export async function openEventLog(
   sinkNames: readonly string[],
   deps: { readonly clock: Clock; readonly logger: Logger },
 ): Promise<EventLog> {
-  void deps;
-  return Promise.resolve(
-    createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full }),
-  );
+  if (buffer.type === 'memory') {
+    return createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full });
+  }
+  const journal = await createDiskJournal({
+    dir: buffer.data_dir,
+    sinkNames,
+    fsync: buffer.fsync,
+    fsyncIntervalMs: buffer.fsync_interval_ms,
+    maxBytes: buffer.max_bytes,
+    segmentBytes: buffer.segment_bytes,
+    whenFull: buffer.when_full,
+    newSinkStart: buffer.new_sink_start,
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  deps.logger.info('journal opened', {
+    data_dir: buffer.data_dir,
+    journal_id: journal.journalId,
+    next_seq: journal.recovery.lastSeq + 1,
+    ...(journal.recovery.tornBytes > 0 ? { torn_bytes_cut: journal.recovery.tornBytes } : {}),
+  });
+  return journal;
 }

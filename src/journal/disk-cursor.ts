@@ -1,0 +1,236 @@
+/**
+ * One sink's cursor over the disk journal. It reads from the tail cache while it keeps up, and from
+ * the segment files (one buffered reader, one segment at a time) once it has fallen behind the
+ * cache. Invariants:
+ * - `take` never returns a record beyond `host.published` (with fsync always: not before it is
+ *   fsynced), and returns each record once until `rewind`.
+ * - A take interrupted by `rewind` or a forward `commit` changes nothing (generation check), so a
+ *   stale read can never move the cursor.
+ * - A read error is not data loss: the reader is dropped, the error logged, and reading retried
+ *   after a pause (waitForRecords waits it out instead of spinning).
+ */
+import type { AuditRecord } from '../audit/record.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../observe/logger.js';
+import type { SinkCursor } from './event-log.js';
+import type { JournalFs } from './journal-fs.js';
+import { decodeFrame } from './record-codec.js';
+import type { SegmentEntry } from './segment-files.js';
+import { segmentAfter, segmentFor } from './segment-files.js';
+import type { ReadProblem, SegmentReader } from './segment-reader.js';
+import { createSegmentReader } from './segment-reader.js';
+import type { TailCache } from './tail-cache.js';
+import { createTakenTimes } from './taken-times.js';
+import type { Wakeup } from './wakeup.js';
+
+/** What a cursor needs from its journal. */
+export interface CursorHost {
+  readonly fs: JournalFs;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly segments: readonly SegmentEntry[];
+  readonly tail: TailCache;
+  /** Highest seq readers may see. */
+  readonly published: number;
+  readonly ended: boolean;
+  readonly closed: boolean;
+  readonly idPrefix: string;
+  readonly readBufferBytes: number;
+  readonly retryMs: number;
+  readonly appended: Wakeup;
+  countRecords(after: number, upTo: number): number;
+  /** Persists per the fsync policy, then collects garbage. */
+  committed(cursor: DiskCursor): Promise<void>;
+  /** Logs damage found in a sealed segment (once per segment). */
+  damaged(segment: SegmentEntry, problem: ReadProblem, sinkName: string): void;
+}
+
+export interface DiskCursor extends SinkCursor {
+  readonly committedSeq: number;
+  /** The last seq handed out by take. */
+  readonly takenSeq: number;
+  close(): Promise<void>;
+}
+
+export function createDiskCursor(host: CursorHost, sinkName: string, committedAtOpen: number): DiskCursor {
+  let committed = committedAtOpen;
+  let taken = committedAtOpen;
+  let generation = 0;
+  let reader: SegmentReader | undefined;
+  /** A record read from disk that did not fit the last take; it is the reader's next record. */
+  let peeked: AuditRecord | undefined;
+  let ioPauseUntil = 0;
+  let lastIoError = '';
+  const times = createTakenTimes();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const dropReader = (): void => {
+    peeked = undefined;
+    const r = reader;
+    reader = undefined;
+    if (r) void r.close().catch(() => undefined);
+  };
+
+  /**
+   * Set when readDisk finds nothing more: every record up to this seq has been read. Captured in
+   * the same synchronous step that saw the writer's end, because the writer may move on (and the
+   * tail cache with it) before the caller resumes.
+   */
+  let exhaustedThrough: number | undefined;
+
+  /** The next record on disk with seq > after, or undefined when the disk has nothing more now. */
+  const readDisk = async (after: number): Promise<AuditRecord | undefined> => {
+    exhaustedThrough = undefined;
+    if (peeked && peeked.seq > after) {
+      const p = peeked;
+      peeked = undefined;
+      return p;
+    }
+    if (!reader) {
+      const segment = segmentFor(host.segments, after + 1);
+      if (!segment) return undefined;
+      reader = createSegmentReader(host.fs, segment, host.readBufferBytes);
+    }
+    for (;;) {
+      const frame = await reader.next();
+      if (frame) {
+        if (frame.seq <= after) continue;
+        try {
+          return decodeFrame(frame.buf, frame.at, frame.size, host.idPrefix);
+        } catch {
+          host.damaged(
+            reader.segment,
+            { kind: 'corrupt', offset: frame.offset, reason: 'line is not JSON' },
+            sinkName,
+          );
+          continue;
+        }
+      }
+      const segment = reader.segment;
+      const problem = reader.problem;
+      if (problem?.kind === 'io') {
+        if (problem.reason !== lastIoError && !host.closed) {
+          host.logger.error('journal: reading a segment failed; retrying', { sink: sinkName, ...problem });
+        }
+        lastIoError = problem.reason;
+        ioPauseUntil = host.clock.now() + host.retryMs;
+        dropReader();
+        return undefined;
+      }
+      if (!problem && reader.position < segment.size) continue; // the writer moved on meanwhile
+      if (!problem && !segment.sealed) {
+        // Caught up with the writer: every record below the cache is at or before this end.
+        exhaustedThrough = Math.min(host.published, host.tail.firstSeq - 1);
+        return undefined;
+      }
+      if (problem) host.damaged(segment, problem, sinkName);
+      const next = segmentAfter(host.segments, segment);
+      dropReader();
+      if (!next) return undefined;
+      reader = createSegmentReader(host.fs, next, host.readBufferBytes);
+    }
+  };
+
+  const doTake = async (maxEvents: number, maxBytes: number): Promise<AuditRecord[]> => {
+    const gen = generation;
+    const out: AuditRecord[] = [];
+    let bytes = 0;
+    let t = taken;
+    while (out.length < maxEvents && t < host.published && !host.closed) {
+      const tail = host.tail;
+      let record: AuditRecord | undefined;
+      if (t + 1 >= tail.firstSeq) {
+        if (reader || peeked) dropReader();
+        record = tail.get(t + 1);
+        if (!record) break;
+      } else {
+        record = await readDisk(t);
+        if (gen !== generation) return [];
+        if (!record) {
+          // Nothing more on disk: seqs up to the cache were skipped (unclean restart) or are in it.
+          if (exhaustedThrough === undefined || exhaustedThrough <= t) break;
+          t = exhaustedThrough;
+          continue;
+        }
+        if (record.seq > host.published || (out.length > 0 && bytes + record.bytes > maxBytes)) {
+          peeked = record;
+          break;
+        }
+      }
+      if (out.length > 0 && bytes + record.bytes > maxBytes) break;
+      out.push(record);
+      bytes += record.bytes;
+      t = record.seq;
+    }
+    if (gen !== generation) return [];
+    taken = t;
+    for (const r of out) times.add(r.seq, r.receivedAtMs);
+    if (out.length > 0) lastIoError = '';
+    return out;
+  };
+
+  const cursor: DiskCursor = {
+    sinkName,
+    get committedSeq() {
+      return committed;
+    },
+    get takenSeq() {
+      return taken;
+    },
+    take(maxEvents, maxBytes) {
+      const result = queue.then(() => doTake(maxEvents, maxBytes));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async waitForRecords(signal) {
+      for (;;) {
+        const pause = ioPauseUntil - host.clock.now();
+        if (pause > 0) {
+          await host.clock.sleep(pause, signal);
+          return;
+        }
+        if (taken < host.published || host.ended) return;
+        await host.appended.wait(signal);
+      }
+    },
+    get drained() {
+      return host.ended && taken >= host.published;
+    },
+    async commit(upTo) {
+      if (!Number.isSafeInteger(upTo) || upTo < committed || upTo > host.published) {
+        throw new RangeError(
+          `commit(${upTo}) for sink "${sinkName}" is out of order: committed ${committed}, head ${host.published}`,
+        );
+      }
+      if (upTo === committed) return;
+      committed = upTo;
+      times.dropThrough(upTo);
+      if (taken < upTo) {
+        taken = upTo;
+        generation++;
+        dropReader();
+      }
+      await host.committed(cursor);
+    },
+    lag() {
+      const events = host.countRecords(committed, host.published);
+      if (events === 0) return { events: 0 };
+      const oldest = times.oldest() ?? host.tail.get(committed + 1)?.receivedAtMs;
+      return oldest === undefined ? { events } : { events, oldestReceivedAtMs: oldest };
+    },
+    rewind() {
+      taken = committed;
+      generation++;
+      times.clear();
+      dropReader();
+    },
+    async close() {
+      generation++;
+      const r = reader;
+      reader = undefined;
+      peeked = undefined;
+      await r?.close();
+    },
+  };
+  return cursor;
+}

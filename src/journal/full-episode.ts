@@ -1,0 +1,69 @@
+/**
+ * "Nothing disappears silently" for the journal's own trouble: a stretch of time during which
+ * appends are paused (when_full: block) or events are dropped (drop_newest), because the journal is
+ * full or its writes fail, is one episode. Each episode is logged once when it starts (once per
+ * cause) and once when it ends, with how long it lasted and how many events it dropped, so a
+ * full disk produces two log lines, not one per batch. `active` is what stats().full reports.
+ */
+import type { Clock } from '../clock.js';
+import type { Logger } from '../observe/logger.js';
+import { errorCode } from './journal-fs.js';
+
+export interface FullEpisode {
+  readonly active: boolean;
+  /** Starts (or continues) an episode; logs the cause the first time it appears in it. */
+  enter(cause: 'space' | 'error', fields: Record<string, unknown>, err?: unknown): void;
+  dropped(count: number): void;
+  /** Ends the episode, if any. */
+  leave(): void;
+}
+
+export function createFullEpisode(
+  clock: Clock,
+  logger: Logger,
+  whenFull: 'block' | 'drop_newest',
+): FullEpisode {
+  const drop = whenFull === 'drop_newest';
+  let active = false;
+  let since = 0;
+  let droppedCount = 0;
+  let causes = new Set<string>();
+
+  return {
+    get active() {
+      return active;
+    },
+    enter(cause, fields, err) {
+      if (!active) {
+        active = true;
+        since = clock.now();
+        droppedCount = 0;
+      }
+      if (causes.has(cause)) return;
+      causes.add(cause);
+      if (cause === 'space') {
+        logger.warn(drop ? 'journal full: dropping the newest events' : 'journal full: input paused', {
+          ...fields,
+          whenFull,
+        });
+      } else {
+        const message = drop
+          ? 'journal write failed: dropping events'
+          : 'journal write failed: input paused, retrying';
+        logger.error(message, { ...fields, whenFull, error: errorCode(err) });
+      }
+    },
+    dropped(count) {
+      droppedCount += count;
+    },
+    leave() {
+      if (!active) return;
+      active = false;
+      causes = new Set();
+      logger.info(drop ? 'journal: storing events again' : 'journal: input resumed', {
+        pausedMs: clock.now() - since,
+        dropped: droppedCount,
+      });
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * The file operations the disk journal uses, behind one small interface so tests can inject
+ * faults (ENOSPC, EIO) and observe fsync calls without touching a real disk's limits.
+ * Members are function properties (not methods) so they can be passed around unbound.
+ * Descriptor-based and positional on purpose: every write says where it goes, so a failed write can
+ * be cut back to the last good offset and nothing relies on a shared file position.
+ */
+import * as fs from 'node:fs';
+
+export interface JournalFs {
+  /** Creates the directory (and parents) if missing. */
+  readonly mkdir: (path: string, mode: number) => Promise<void>;
+  readonly readdir: (path: string) => Promise<string[]>;
+  /** Whole-file read; only ever used for the small meta and cursor files. */
+  readonly readFile: (path: string) => Promise<Buffer>;
+  readonly size: (path: string) => Promise<number>;
+  /** Node open flags ('r', 'r+', 'wx', 'w'); returns a descriptor. */
+  readonly open: (path: string, flags: string, mode?: number) => Promise<number>;
+  readonly read: (
+    fd: number,
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ) => Promise<number>;
+  readonly write: (
+    fd: number,
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+  ) => Promise<number>;
+  readonly fsync: (fd: number) => Promise<void>;
+  readonly ftruncate: (fd: number, length: number) => Promise<void>;
+  readonly close: (fd: number) => Promise<void>;
+  readonly rename: (from: string, to: string) => Promise<void>;
+  readonly unlink: (path: string) => Promise<void>;
+}
+
+const done =
+  (resolve: () => void, reject: (e: Error) => void) =>
+  (err: Error | null): void =>
+    err ? reject(err) : resolve();
+
+const value =
+  <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
+  (err: Error | null, v: T): void =>
+    err ? reject(err) : resolve(v);
+
+/** The real file system, through the callback API (lighter than FileHandle on the hot path). */
+export const nodeJournalFs: JournalFs = {
+  mkdir: (path, mode) =>
+    new Promise((resolve, reject) =>
+      fs.mkdir(path, { recursive: true, mode }, (err) => (err ? reject(err) : resolve())),
+    ),
+  readdir: (path) => new Promise((resolve, reject) => fs.readdir(path, value(resolve, reject))),
+  readFile: (path) => new Promise((resolve, reject) => fs.readFile(path, value(resolve, reject))),
+  size: (path) =>
+    new Promise((resolve, reject) => fs.stat(path, (err, st) => (err ? reject(err) : resolve(st.size)))),
+  open: (path, flags, mode) =>
+    new Promise((resolve, reject) => fs.open(path, flags, mode, value(resolve, reject))),
+  read: (fd, buffer, offset, length, position) =>
+    new Promise((resolve, reject) => fs.read(fd, buffer, offset, length, position, value(resolve, reject))),
+  write: (fd, buffer, offset, length, position) =>
+    new Promise((resolve, reject) => fs.write(fd, buffer, offset, length, position, value(resolve, reject))),
+  fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, done(resolve, reject))),
+  ftruncate: (fd, length) =>
+    new Promise((resolve, reject) => fs.ftruncate(fd, length, done(resolve, reject))),
+  close: (fd) => new Promise((resolve, reject) => fs.close(fd, done(resolve, reject))),
+  rename: (from, to) => new Promise((resolve, reject) => fs.rename(from, to, done(resolve, reject))),
+  unlink: (path) => new Promise((resolve, reject) => fs.unlink(path, done(resolve, reject))),
+};
+
+/** Writes all of buffer[offset, offset+length) at `position`, looping over short writes. */
+export async function writeFully(
+  fsOps: JournalFs,
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<void> {
+  let written = 0;
+  while (written < length) {
+    const n = await fsOps.write(fd, buffer, offset + written, length - written, position + written);
+    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
+    written += n;
+  }
+}
+
+/** Makes renames and unlinks in `dir` durable (Linux: fsync on the directory). */
+export async function fsyncDir(fsOps: JournalFs, dir: string): Promise<void> {
+  const fd = await fsOps.open(dir, 'r');
+  try {
+    await fsOps.fsync(fd);
+  } finally {
+    await fsOps.close(fd);
+  }
+}
+
+/**
+ * Replaces `path` atomically: temp file, optional fsync, rename, optional directory fsync. A crash
+ * leaves either the old or the new content, never a mix (a leftover `.tmp` is removed at open).
+ */
+export async function writeFileAtomic(
+  fsOps: JournalFs,
+  dir: string,
+  path: string,
+  data: Buffer,
+  sync: boolean,
+): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fd = await fsOps.open(tmp, 'w', 0o600);
+  try {
+    await writeFully(fsOps, fd, data, 0, data.length, 0);
+    if (sync) await fsOps.fsync(fd);
+  } finally {
+    await fsOps.close(fd);
+  }
+  await fsOps.rename(tmp, path);
+  if (sync) await fsyncDir(fsOps, dir);
+}
+
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,163 @@
+/**
+ * Cursor persistence and segment garbage collection, which depend on each other: a segment may go
+ * only once every configured sink's cursor is written past it, so GC reads the *persisted* cursor
+ * values, never the in-memory ones (a crash between the two would otherwise lose records).
+ *
+ * Persistence per fsync policy: always → written and fsynced before commit() resolves; never →
+ * written at once in the background (coalesced, no fsync); interval → written with fsync by the
+ * interval sync. A cursor write that fails is logged and retried with the next commit, sync or
+ * close: the commit stays in memory, and the worst a crash can then do is re-send (never lose).
+ */
+import type { Logger } from '../observe/logger.js';
+import { collectableCount } from './gc.js';
+import type { CursorPersister } from './cursor-store.js';
+import type { JournalFs } from './journal-fs.js';
+import { errorCode } from './journal-fs.js';
+import type { SegmentEntry } from './segment-files.js';
+import type { SeqReservation } from './seq-reservation.js';
+
+export interface JournalGcOptions {
+  readonly fs: JournalFs;
+  readonly logger: Logger;
+  readonly fsync: 'always' | 'interval' | 'never';
+  readonly segments: SegmentEntry[];
+  readonly reservation: SeqReservation;
+  /** Persisters of the configured sinks only: removed sinks hold nothing back. */
+  readonly persisters: ReadonlyMap<string, CursorPersister>;
+  committedOf(sinkName: string): number;
+  /** Highest seq written: what "everything committed" means when no sink is configured. */
+  lastWritten(): number;
+  /** Segments were deleted (bytes freed) or cursors moved: a blocked append should look again. */
+  onCollected(freedBytes: number): void;
+  scheduleSync(): void;
+}
+
+export interface JournalGc {
+  cursorCommitted(sinkName: string): Promise<void>;
+  /** Writes every cursor whose persisted value is behind; false if any write failed. */
+  persistAll(sync: boolean): Promise<boolean>;
+  /** The lowest persisted cursor (lastWritten when no sink is configured). */
+  durablyCommittedByAll(): number;
+  collect(): Promise<void>;
+  /** Resolves once no collection is running. */
+  idle(): Promise<void>;
+  /** Resolves once background cursor writes started so far, and the collections after them, are done. */
+  settle(): Promise<void>;
+}
+
+export function createJournalGc(options: JournalGcOptions): JournalGc {
+  const { fs: fsOps, logger, segments, persisters } = options;
+  const failing = new Set<string>();
+  let running: Promise<void> | undefined;
+  let again = false;
+  const background = new Set<Promise<unknown>>();
+
+  const persist = async (sinkName: string, sync: boolean): Promise<boolean> => {
+    const p = persisters.get(sinkName)!;
+    const seq = options.committedOf(sinkName);
+    try {
+      await p.persist(seq, sync);
+      if (failing.delete(sinkName))
+        logger.info('journal: cursor file written again', { sink: sinkName, seq });
+      return true;
+    } catch (err) {
+      if (!failing.has(sinkName)) {
+        failing.add(sinkName);
+        logger.error(
+          'journal: cannot write a cursor file; kept in memory and retried (a crash would re-send)',
+          {
+            sink: sinkName,
+            error: errorCode(err),
+          },
+        );
+      }
+      return false;
+    }
+  };
+
+  const durablyCommittedByAll = (): number => {
+    let min = options.lastWritten();
+    for (const p of persisters.values()) if (p.persisted < min) min = p.persisted;
+    return min;
+  };
+
+  const collectOnce = async (): Promise<number> => {
+    const upTo = durablyCommittedByAll();
+    options.reservation.pruneGaps(upTo);
+    const n = collectableCount(segments, upTo, (after, last) =>
+      options.reservation.countRecords(after, last),
+    );
+    let freed = 0;
+    for (let i = 0; i < n; i++) {
+      const segment = segments[0]!;
+      try {
+        await fsOps.unlink(segment.path);
+      } catch (err) {
+        if (errorCode(err) !== 'ENOENT') {
+          logger.warn('journal: cannot delete a collected segment; will retry', {
+            segment: segment.path,
+            error: errorCode(err),
+          });
+          break;
+        }
+      }
+      segments.shift();
+      freed += segment.size;
+    }
+    return freed;
+  };
+
+  const collect = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let freed = 0;
+      try {
+        do {
+          again = false;
+          freed += await collectOnce();
+        } while (again);
+      } catch (err) {
+        logger.error('journal: garbage collection failed; will retry', { error: errorCode(err) });
+      }
+      options.onCollected(freed);
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    async cursorCommitted(sinkName) {
+      if (options.fsync === 'interval') {
+        options.scheduleSync();
+      } else if (options.fsync === 'never') {
+        // Written at once but not awaited: a sink never waits on the disk for a duplicate-only risk.
+        const p = persist(sinkName, false).then((ok) => (ok ? collect() : undefined));
+        background.add(p);
+        void p.finally(() => background.delete(p));
+      } else if (await persist(sinkName, true)) {
+        await collect();
+      }
+    },
+    async persistAll(sync) {
+      let ok = true;
+      for (const name of persisters.keys()) {
+        const p = persisters.get(name)!;
+        if (p.persisted < options.committedOf(name) || sync) ok = (await persist(name, sync)) && ok;
+      }
+      return ok;
+    },
+    durablyCommittedByAll,
+    collect,
+    idle: async () => {
+      while (running) await running.catch(() => undefined);
+    },
+    async settle() {
+      await Promise.all(background);
+      while (running) await running.catch(() => undefined);
+    },
+  };
+}

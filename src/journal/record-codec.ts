@@ -1,0 +1,139 @@
+/**
+ * The byte layout of one journal record (little-endian), documented in README.md:
+ *
+ *   0  u32  payload length N        (covers everything after this 8-byte header)
+ *   4  u32  CRC-32 of the payload   (zlib.crc32, the IEEE polynomial)
+ *   8  u32  seq, low 32 bits
+ *  12  u32  seq, high bits           (seq < 2^53)
+ *  16  f64  receivedAtMs
+ *  24  u8   source                   (0 server, 1 agent)
+ *  25  u8   flags                    (0; reserved)
+ *  26  u16  id length L              (0: the id is derived as `${journalId}-${seq}`)
+ *  28  L    id, UTF-8                (only when the source chose one)
+ *  28+L     line, UTF-8              (the original line; the parsed event is re-derived from it)
+ *
+ * Only what cannot be derived is stored: `bytes` is N - 20 - L and `event` is JSON.parse(line).
+ */
+import { crc32 } from 'node:zlib';
+import type { AcceptedEvent, AuditEvent, AuditRecord } from '../audit/record.js';
+
+export const headerBytes = 8;
+const fixedPayload = 20;
+/** Framing cost of one record without a source-chosen id. */
+export const recordOverhead = headerBytes + fixedPayload;
+/** Larger lengths are corruption, not records (lines are capped far below by max_line_bytes), so a
+ * damaged length field never makes a reader allocate more than this. */
+export const maxPayloadBytes = 16 * 1024 * 1024;
+const maxIdBytes = 0xffff;
+
+/** Encoded size of one event (what it costs on disk). */
+export function encodedSize(e: AcceptedEvent): number {
+  return recordOverhead + (e.id === undefined ? 0 : Buffer.byteLength(e.id)) + e.bytes;
+}
+
+/** Room past the last record so an over-long line shows up as extra bytes written (see below). */
+const slack = 4;
+
+/**
+ * Encodes events[i] with seq firstSeq+i into one buffer (a view of `scratch` when it is big
+ * enough, so the hot path allocates no buffer per batch). `ends[i]` is the end offset of record i,
+ * so a prefix of the batch can be written on its own when the journal is nearly full.
+ */
+export function encodeBatch(
+  events: readonly AcceptedEvent[],
+  firstSeq: number,
+  scratch?: Buffer,
+): { readonly buffer: Buffer; readonly ends: number[] } {
+  let total = 0;
+  const ends: number[] = new Array<number>(events.length);
+  for (let i = 0; i < events.length; i++) {
+    total += encodedSize(events[i]!);
+    ends[i] = total;
+  }
+  const buffer = scratch && scratch.length >= total + slack ? scratch : Buffer.allocUnsafe(total + slack);
+  let at = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const seq = firstSeq + i;
+    const payload = at + headerBytes;
+    buffer.writeUInt32LE(seq >>> 0, payload);
+    buffer.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), payload + 4);
+    buffer.writeDoubleLE(e.receivedAtMs, payload + 8);
+    buffer[payload + 16] = e.source === 'agent' ? 1 : 0;
+    buffer[payload + 17] = 0;
+    let idLength = 0;
+    if (e.id !== undefined) {
+      idLength = buffer.write(e.id, payload + fixedPayload, 'utf8');
+      if (idLength > maxIdBytes || idLength !== Buffer.byteLength(e.id)) {
+        throw new RangeError(`event id longer than ${maxIdBytes} bytes`);
+      }
+    }
+    buffer.writeUInt16LE(idLength, payload + 18);
+    const lineAt = payload + fixedPayload + idLength;
+    const end = ends[i]!;
+    // `bytes` sized the buffer, and a wrong value would shift every later record: a caller bug.
+    // Writing with `slack` spare bytes (overwritten by the next record) makes a line longer than
+    // `bytes` write more than `bytes`, so one UTF-8 pass checks it.
+    if (buffer.write(e.line, lineAt, e.bytes + slack, 'utf8') !== e.bytes) {
+      throw new RangeError(`accepted event bytes (${e.bytes}) is not the UTF-8 length of its line`);
+    }
+    const length = end - payload;
+    if (length > maxPayloadBytes)
+      throw new RangeError(`journal record of ${length} bytes exceeds ${maxPayloadBytes}`);
+    buffer.writeUInt32LE(length, at);
+    buffer.writeUInt32LE(crc32(buffer.subarray(payload, end)), at + 4);
+    at = end;
+  }
+  return { buffer, ends };
+}
+
+export type FrameCheck =
+  | { readonly kind: 'ok'; readonly size: number }
+  | { readonly kind: 'need'; readonly size: number }
+  | { readonly kind: 'corrupt'; readonly reason: string };
+
+/**
+ * Checks the record starting at buf[at] with `available` bytes present: 'need' asks for at least
+ * `size` bytes; 'ok' means the record (header + payload, `size` bytes) is complete and its CRC holds.
+ */
+export function checkFrame(buf: Buffer, at: number, available: number): FrameCheck {
+  if (available < headerBytes) return { kind: 'need', size: headerBytes };
+  const length = buf.readUInt32LE(at);
+  if (length < fixedPayload || length > maxPayloadBytes)
+    return { kind: 'corrupt', reason: `bad length ${length}` };
+  const size = headerBytes + length;
+  if (available < size) return { kind: 'need', size };
+  if (crc32(buf.subarray(at + headerBytes, at + size)) !== buf.readUInt32LE(at + 4)) {
+    return { kind: 'corrupt', reason: 'checksum mismatch' };
+  }
+  const idLength = buf.readUInt16LE(at + headerBytes + 18);
+  if (fixedPayload + idLength > length) return { kind: 'corrupt', reason: 'id longer than the record' };
+  return { kind: 'ok', size };
+}
+
+/** Seq of a record whose frame checked 'ok'. */
+export function frameSeq(buf: Buffer, at: number): number {
+  const payload = at + headerBytes;
+  return buf.readUInt32LE(payload) + buf.readUInt32LE(payload + 4) * 0x1_0000_0000;
+}
+
+/**
+ * The AuditRecord of a frame that checked 'ok'. Throws (SyntaxError) when the stored line is not
+ * JSON, which a valid CRC makes a writer bug rather than disk damage; callers count it as corrupt.
+ */
+export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: string): AuditRecord {
+  const payload = at + headerBytes;
+  const seq = frameSeq(buf, at);
+  const idLength = buf.readUInt16LE(payload + 18);
+  const lineAt = payload + fixedPayload + idLength;
+  const line = buf.toString('utf8', lineAt, at + size);
+  return {
+    line,
+    bytes: at + size - lineAt,
+    event: JSON.parse(line) as AuditEvent,
+    source: buf[payload + 16] === 1 ? 'agent' : 'server',
+    receivedAtMs: buf.readDoubleLE(payload + 8),
+    seq,
+    id: idLength > 0 ? buf.toString('utf8', payload + fixedPayload, lineAt) : idPrefix + seq,
+  };
+}
