@@ -15,7 +15,6 @@ import { ConfigError } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
-import { startPipeline } from './pipeline/pipeline.js';
 
 export const EXIT_INTERNAL = 70;
 export const EXIT_IO = 74;
@@ -45,6 +44,8 @@ async function main(): Promise<number> {
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
   const logger = createLogger({ level: config.log.level, format });
 
+  // Loaded only to run: --help, --version and --check-config stay light.
+  const { startPipeline } = await import('./pipeline/pipeline.js');
   let pipeline;
   try {
     pipeline = await startPipeline(config, {

@@ -22,10 +22,9 @@ import { createFileDeadLetter } from '../dead-letter/file-dead-letter.js';
 import { createSinkWorker } from '../deliver/sink-worker.js';
 import type { EventLog, SinkCursor } from '../journal/event-log.js';
 import { openEventLog } from '../journal/open-event-log.js';
-import { startHealthServer, type HealthServer } from '../observe/health-server.js';
+import type { HealthServer } from '../observe/health-server.js';
 import { instrumentTransport } from '../observe/instrument-transport.js';
 import type { Logger } from '../observe/logger.js';
-import { createMetrics } from '../observe/metrics.js';
 import { readiness } from '../observe/readiness.js';
 import { createStats, sinkStats, type Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
@@ -82,9 +81,14 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
   const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
 
-  const metrics = createMetrics({ stats, log, lag: lagOf, now: () => clock.now() });
+  // prom-client and the HTTP server load only when asked for (they cost ~10 MiB of RSS).
   let health: HealthServer | undefined;
+  let observeRequest: ((sink: string, seconds: number, outcome: string) => void) | undefined;
   if (config.metrics.address) {
+    const { createMetrics } = await import('../observe/metrics.js');
+    const { startHealthServer } = await import('../observe/health-server.js');
+    const metrics = createMetrics({ stats, log, lag: lagOf, now: () => clock.now() });
+    observeRequest = metrics.observeRequest;
     health = await startHealthServer(config.metrics.address, metrics, () =>
       readiness({
         stats,
@@ -107,9 +111,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     return createSinkWorker({
       name: rt.name,
       codec: rt.codec,
-      transport: instrumentTransport(rt.transport, (s, outcome) =>
-        metrics.observeRequest(rt.name, s, outcome),
-      ),
+      transport: observeRequest
+        ? instrumentTransport(rt.transport, (s, outcome) => observeRequest(rt.name, s, outcome))
+        : rt.transport,
       ...(rt.credentials ? { credentials: rt.credentials } : {}),
       ...(rt.acknowledger ? { acknowledger: rt.acknowledger } : {}),
       cursor: cursors.get(rt.name)!,

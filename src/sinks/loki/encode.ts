@@ -24,7 +24,7 @@ import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
 import type { SinkRequest } from '../sink.js';
 import { createLabeler, type LabelSet } from './labels.js';
-import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './push-proto.js';
+import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './wire.js';
 
 export const LOKI_PUSH_PATH = '/loki/api/v1/push';
 
