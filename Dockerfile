@@ -1,0 +1,26 @@
+# wirety-ship on Node 24 (the runtime the test suite also runs on in .ci/run).
+#   docker build -t wirety-ship .
+#   docker run -i --rm -v wirety-ship-data:/var/lib/wirety-ship wirety-ship --loki http://loki:3100 < wirety.log
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY src ./src
+COPY config ./config
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    WIRETY_SHIP_DATA_DIR=/var/lib/wirety-ship/journal \
+    WIRETY_SHIP_DEAD_LETTER=/var/lib/wirety-ship/dead-letter.ndjson
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config ./config
+# The journal and the dead-letter file must outlive the container: mount a volume here.
+RUN mkdir -p /var/lib/wirety-ship && chown node:node /var/lib/wirety-ship
+VOLUME /var/lib/wirety-ship
+USER node
+# Exit codes: 0 ok, 75 events left in the journal, 78 config error (see README).
+ENTRYPOINT ["node", "dist/cli.js"]
