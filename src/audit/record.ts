@@ -42,3 +42,19 @@ export interface AuditRecord extends AcceptedEvent {
   /** Stable event id: the same on every delivery attempt and across restarts. */
   readonly id: string;
 }
+
+/**
+ * Stamps an accepted event with its journal sequence number and id. The id is the source's own
+ * when it has one, else `<idPrefix><seq>` (the journal's identity makes it unique across journals).
+ */
+export function stampRecord(event: AcceptedEvent, seq: number, idPrefix: string): AuditRecord {
+  return {
+    line: event.line,
+    bytes: event.bytes,
+    event: event.event,
+    source: event.source,
+    receivedAtMs: event.receivedAtMs,
+    seq,
+    id: event.id ?? idPrefix + seq,
+  };
+}

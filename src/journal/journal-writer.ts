@@ -9,7 +9,7 @@
  *   retries after `retryMs` on the injected clock, drop_newest drops the rest. Never a crash.
  * - Each episode (paused or dropping) is logged once when it starts and once when it ends.
  */
-import type { AcceptedEvent, AuditRecord } from '../audit/record.js';
+import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
 import type { AppendResult } from './event-log.js';
@@ -184,15 +184,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       for (let k = i; k < end; k++) {
         const e = events[k]!;
         const seq = firstSeq + k;
-        const record: AuditRecord = {
-          line: e.line,
-          bytes: e.bytes,
-          event: e.event,
-          source: e.source,
-          receivedAtMs: e.receivedAtMs,
-          seq,
-          id: e.id ?? o.idPrefix + seq,
-        };
+        const record = stampRecord(e, seq, o.idPrefix);
         stored.push(record);
       }
       lastWritten = firstSeq + end - 1;

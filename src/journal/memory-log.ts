@@ -11,7 +11,7 @@
  * - append is O(batch), take is O(taken), release is O(released): see seq-window.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { AcceptedEvent, AuditRecord } from '../audit/record.js';
+import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
 import type { AppendResult, EventLog, SinkCursor } from './event-log.js';
 import { createSeqWindow } from './seq-window.js';
 import { createWakeup } from './wakeup.js';
@@ -76,15 +76,7 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
     for (let i = from; i < to; i++) {
       const e = events[i]!;
       const seq = ++lastSeq;
-      const record: AuditRecord = {
-        line: e.line,
-        bytes: e.bytes,
-        event: e.event,
-        source: e.source,
-        receivedAtMs: e.receivedAtMs,
-        seq,
-        id: e.id ?? idPrefix + seq,
-      };
+      const record = stampRecord(e, seq, idPrefix);
       window.push(record);
       heldBytes += e.bytes;
       out.push(record);
