@@ -84,7 +84,7 @@ async function main(): Promise<number> {
   const progress =
     config.log.progress_interval_ms > 0
       ? setInterval(
-          () => logger.info(`progress: ${formatSummary(running.stats, [])}`),
+          () => logger.info(`progress: ${formatSummary(running.stats, running.progress())}`),
           config.log.progress_interval_ms,
         ).unref()
       : undefined;

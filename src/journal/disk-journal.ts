@@ -233,6 +233,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
       records: reservation.countRecords(minCommitted(), state.published),
       bytes: journalWriter.diskBytes,
       full: journalWriter.full,
+      segments: segments.length,
     }),
     close: () => (closing ??= close()),
   };

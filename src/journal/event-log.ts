@@ -25,8 +25,13 @@ export interface EventLog {
   endInput(): void;
   /** The cursor of a sink; the same object for the same name. */
   cursor(sinkName: string): SinkCursor;
-  /** Records held (not yet committed by every sink). */
-  stats(): { readonly records: number; readonly bytes: number; readonly full: boolean };
+  /** Records held (not yet committed by every sink), bytes held, segment files (disk only). */
+  stats(): {
+    readonly records: number;
+    readonly bytes: number;
+    readonly full: boolean;
+    readonly segments?: number;
+  };
   close(): Promise<void>;
 }
 

@@ -89,6 +89,14 @@ export function createMetrics(sources: MetricsSources): Metrics {
       },
     });
     new Gauge({
+      name: 'wirety_ship_journal_segments',
+      help: 'Journal segment files on disk (0 with buffer: memory).',
+      registers: [registry],
+      collect() {
+        this.set(log.stats().segments ?? 0);
+      },
+    });
+    new Gauge({
       name: 'wirety_ship_journal_full',
       help: '1 while the journal is full (input paused under when_full: block).',
       registers: [registry],

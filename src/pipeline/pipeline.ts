@@ -54,6 +54,8 @@ export interface PipelineResult {
 
 export interface Pipeline {
   readonly done: Promise<PipelineResult>;
+  /** Per sink: events journaled but not yet final, for the progress line. */
+  progress(): SinkProgress[];
   /** Stop reading and deliver for at most shutdown_timeout (a signal). Idempotent. */
   stop(reason: string): void;
   readonly metricsAddress?: string;
@@ -204,6 +206,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   return {
     done,
     stats,
+    progress: () => [...cursors].map(([name, c]) => ({ name, pending: c.lag().events })),
     ...(health ? { metricsAddress: health.address } : {}),
     stop(reason) {
       if (signalled) return;
