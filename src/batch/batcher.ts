@@ -2,7 +2,7 @@
  * Batching: records taken from a sink's cursor are grouped into requests by count, size and age.
  *
  * Invariants: a batch never holds more than max_events records, nor more than max_bytes of lines
- * unless it is a single record (one oversized record still makes a batch of one; the receiver's 413
+ * (plus the codec's per-record overhead, when it declares one) unless it is a single record (one oversized record still makes a batch of one; the receiver's 413
  * is handled by the delivery loop). Records leave in the order they came in; nothing is dropped:
  * records that do not fit stay for the next batch. The batcher is pure (time comes in as an
  * argument); batch-loop.ts does the waiting.
@@ -25,7 +25,8 @@ export interface Batcher {
   take(): AuditRecord[];
 }
 
-export function createBatcher(config: BatchConfig): Batcher {
+/** `overheadBytes`: request bytes each record adds beyond its line (SinkCodec.recordOverheadBytes). */
+export function createBatcher(config: BatchConfig, overheadBytes = 0): Batcher {
   const maxEvents = Math.max(1, config.max_events);
   const maxBytes = Math.max(1, config.max_bytes);
   let held: AuditRecord[] = [];
@@ -38,7 +39,7 @@ export function createBatcher(config: BatchConfig): Batcher {
       if (held.length === 0) startedAt = nowMs;
       for (const r of records) {
         held.push(r);
-        bytes += r.bytes;
+        bytes += r.bytes + overheadBytes;
       }
     },
     get count() {
@@ -55,7 +56,7 @@ export function createBatcher(config: BatchConfig): Batcher {
       let n = 0;
       let size = 0;
       while (n < held.length && n < maxEvents) {
-        const next = held[n]!.bytes;
+        const next = held[n]!.bytes + overheadBytes;
         if (n > 0 && size + next > maxBytes) break;
         size += next;
         n++;

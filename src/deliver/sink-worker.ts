@@ -86,7 +86,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       if (outer.aborted) stop.abort(outer.reason);
       const signal = stop.signal;
 
-      const batcher = createBatcher(options.batch);
+      const batcher = createBatcher(options.batch, options.codec.recordOverheadBytes ?? 0);
       const tracker = createCommitTracker();
       const inFlight = new Set<Promise<void>>();
       // Woken when a batch leaves `inFlight`. (Promise.race over long-lived promises would pile up

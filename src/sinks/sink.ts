@@ -18,6 +18,12 @@ export interface SinkRequest {
 
 export interface SinkCodec {
   readonly kind: SinkKind;
+  /**
+   * Request bytes a record adds beyond its line (envelope, action line…), when the receiver's
+   * size limit is tight enough that batching must count them (Splunk HEC's ~1 MiB requests).
+   * The batcher then sizes batches by line + overhead, so batch.max_bytes bounds the body.
+   */
+  readonly recordOverheadBytes?: number;
   /** Pure: the same records always encode to the same request. */
   encode(records: readonly AuditRecord[]): SinkRequest;
   /** Pure: what the reply means for these records (same order as given to encode). */

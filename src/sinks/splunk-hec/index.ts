@@ -19,11 +19,16 @@
 import type { SplunkHecSinkConfig } from '../../config/types.js';
 import type { SinkCodec } from '../sink.js';
 import { classifyHecReply } from './classify.js';
-import { createHecEncoder } from './encode.js';
+import { createHecEncoder, envelopeOverheadBytes } from './encode.js';
 
 export { createHecAcknowledger, newChannelId } from './ack.js';
 export type { HecAcknowledgerOptions } from './ack.js';
 export { envelopeOverheadBytes } from './encode.js';
+
+/** Bytes assumed per indexed field value when sizing batches (ids and names are short). */
+const INDEXED_VALUE_ALLOWANCE = 48;
+/** Journal ids are `<12 hex>-<seq>` (≤ 29 bytes); file-source ids stay well under this. */
+const MAX_EVENT_ID_BYTES = 64;
 
 export interface SplunkHecCodecOptions {
   /** The X-Splunk-Request-Channel GUID; required when `config.ack.enabled`. */
@@ -43,6 +48,11 @@ export function createSplunkHecCodec(
   const ackEnabled = config.ack.enabled;
   return {
     kind: 'splunk_hec',
+    // The envelope plus room for the indexed field values (ids and names, short by nature), so a
+    // batch of batch.max_bytes (1 MiB by default) stays within HEC's request limit.
+    recordOverheadBytes:
+      envelopeOverheadBytes(config, MAX_EVENT_ID_BYTES) +
+      INDEXED_VALUE_ALLOWANCE * config.indexed_fields.length,
     encode: (records) => encoder.encode(records),
     classify: (reply) => classifyHecReply(reply, ackEnabled),
   };
