@@ -96,8 +96,9 @@ export async function deliverBatch(
         ctx.sink.lastError = outcome.reason;
         count(ctx.sink, 'blocked');
         ctx.log.blocked(outcome.reason, delay);
-        await ctx.credentials?.refresh();
         await ctx.clock.sleep(delay, signal);
+        // Re-read token files just before the next attempt, so a fix made during the wait is used.
+        await ctx.credentials?.refresh();
         break;
       }
       case 'awaiting_ack': {

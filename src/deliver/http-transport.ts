@@ -47,10 +47,12 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   });
   let closing: Promise<void> | undefined;
 
-  const secretsIn = (): string[] => [
-    ...Object.values(extraHeaders),
-    ...Object.values(options.credentials?.headers() ?? {}),
-  ];
+  // Every header value we send that may be secret, and for "Scheme value" headers the value alone
+  // too: a receiver or proxy that echoes our Authorization header must not put it in our logs.
+  const secretsIn = (): string[] => {
+    const values = [...Object.values(extraHeaders), ...Object.values(options.credentials?.headers() ?? {})];
+    return [...values, ...values.map((v) => v.slice(v.indexOf(' ') + 1))];
+  };
 
   return {
     async send(request: SinkRequest, signal: AbortSignal): Promise<HttpReply> {
@@ -90,7 +92,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           kind: 'response',
           status: response.statusCode,
           headers: response.headers,
-          body: text,
+          // The body ends up in log lines and dead-letter details: never with our secrets in it.
+          body: redact(text, secretsIn()),
         };
       } catch (error) {
         if (signal.aborted) throw signal.reason;
@@ -175,9 +178,15 @@ function isUndiciTimeout(error: unknown): boolean {
 
 function networkError(error: unknown, secrets: readonly string[]): HttpReply {
   const { code, message } = describe(error);
-  let clean = message;
-  for (const secret of secrets) if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
-  return { kind: 'network_error', code, message: clean };
+  return { kind: 'network_error', code, message: redact(message, secrets) };
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4 && clean.includes(secret)) clean = clean.split(secret).join('[redacted]');
+  }
+  return clean;
 }
 
 // Connect errors may be an AggregateError (one per address tried) or wrap the cause.

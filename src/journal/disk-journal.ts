@@ -216,7 +216,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
   return {
     journalId: opened.journalId,
     recovery: { tornBytes: opened.tornBytes, lastSeq: opened.lastSeq, skippedSeqs: opened.skippedSeqs },
-    append: (events) => journalWriter.append(events),
+    append: (events, stop) => journalWriter.append(events, stop),
     endInput() {
       state.ended = true;
       appended.wakeAll();

@@ -17,10 +17,19 @@ export interface AppendResult {
   readonly stored: readonly AuditRecord[];
   /** Events refused because the log was full under `when_full: drop_newest` (counted by the caller). */
   readonly dropped: number;
+  /**
+   * The last `unstored` events of the call were not stored because `stop` aborted while the log was
+   * full (`when_full: block`): the caller still holds them and must account for them.
+   */
+  readonly unstored: number;
 }
 
 export interface EventLog {
-  append(events: readonly AcceptedEvent[]): Promise<AppendResult>;
+  /**
+   * Stores the events, waiting for space under `when_full: block`. `stop` ends that wait (shutdown):
+   * what was not stored by then is reported as `unstored`, never silently lost.
+   */
+  append(events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult>;
   /** No more appends will come (stdin EOF or shutdown); cursors that reach the head end. */
   endInput(): void;
   /** The cursor of a sink; the same object for the same name. */

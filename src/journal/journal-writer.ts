@@ -48,7 +48,7 @@ export interface JournalWriterOptions {
 }
 
 export interface JournalWriter {
-  append(events: readonly AcceptedEvent[]): Promise<AppendResult>;
+  append(events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult>;
   readonly lastWritten: number;
   readonly diskBytes: number;
   readonly full: boolean;
@@ -131,10 +131,10 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     return true;
   };
 
-  const doAppend = async (events: readonly AcceptedEvent[]): Promise<AppendResult> => {
+  const doAppend = async (events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult> => {
     if (signal.aborted) throw closedError();
     const stored: AuditRecord[] = [];
-    if (events.length === 0) return { stored, dropped: 0 };
+    if (events.length === 0) return { stored, dropped: 0, unstored: 0 };
     const firstSeq = lastWritten + 1;
     const { buffer, ends } = encodeBatch(events, firstSeq, scratch);
     // Keep a buffer for the next batch (appends run one at a time), unless it grew unusually big.
@@ -161,7 +161,11 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
             }
             enter('space');
             if (o.whenFull === 'drop_newest') break;
-            if (epoch === seen) await o.spaceFreed.wait(signal);
+            if (stop?.aborted) return finish(stored, 0, events.length - i);
+            if (epoch === seen) {
+              const stopped = await waitForSpace(stop);
+              if (stopped) return finish(stored, 0, events.length - i);
+            }
             continue;
           }
         }
@@ -194,15 +198,29 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       scheduleSync();
       i = end;
     }
-    const dropped = events.length - i;
-    if (dropped === 0) episode.leave();
+    return finish(stored, events.length - i, 0);
+  };
+
+  const finish = (stored: AuditRecord[], dropped: number, unstored: number): AppendResult => {
+    if (dropped === 0 && unstored === 0) episode.leave();
     episode.dropped(dropped);
-    return { stored, dropped };
+    return { stored, dropped, unstored };
+  };
+
+  /** Waits for GC to free space; true when `stop` ended the wait instead (shutdown). */
+  const waitForSpace = async (stop: AbortSignal | undefined): Promise<boolean> => {
+    try {
+      await o.spaceFreed.wait(stop ? AbortSignal.any([signal, stop]) : signal);
+      return false;
+    } catch (error) {
+      if (signal.aborted || !stop?.aborted) throw error;
+      return true;
+    }
   };
 
   return {
-    append(events) {
-      const result = queue.then(() => doAppend(events));
+    append(events, stop) {
+      const result = queue.then(() => doAppend(events, stop));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -83,7 +83,7 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
     }
   };
 
-  const doAppend = async (events: readonly AcceptedEvent[]): Promise<AppendResult> => {
+  const doAppend = async (events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult> => {
     if (closed) throw closedError();
     const stored: AuditRecord[] = [];
     let i = 0;
@@ -97,11 +97,14 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
         continue;
       }
       full = true;
-      if (whenFull === 'drop_newest') return { stored, dropped: events.length - i };
-      await freed.wait(); // rejected by close()
+      if (whenFull === 'drop_newest') return { stored, dropped: events.length - i, unstored: 0 };
+      if (stop?.aborted) return { stored, dropped: 0, unstored: events.length - i };
+      await freed.wait(stop).catch((error: unknown) => {
+        if (!stop?.aborted) throw error; // close() rejects the wait: surface that
+      });
     }
     full = false;
-    return { stored, dropped: 0 };
+    return { stored, dropped: 0, unstored: 0 };
   };
 
   const makeCursor = (sinkName: string, state: CursorState): SinkCursor => ({
@@ -152,8 +155,8 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
   }
 
   return {
-    append(events) {
-      const result = queue.then(() => doAppend(events));
+    append(events, stop) {
+      const result = queue.then(() => doAppend(events, stop));
       queue = result.catch(() => undefined);
       return result;
     },

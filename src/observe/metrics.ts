@@ -13,7 +13,7 @@ import type { Stats } from './stats.js';
 export interface Metrics {
   readonly registry: Registry;
   /** Seconds one request to a sink took (network time, not retry waits). */
-  observeRequest(sink: string, seconds: number, outcome: string): void;
+  readonly observeRequest: (sink: string, seconds: number, outcome: string) => void;
 }
 
 export interface MetricsSources {

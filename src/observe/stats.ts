@@ -4,8 +4,9 @@
  * delivered or rejected (dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
  * them to Prometheus at scrape time and the summary line prints them.
  *
- * Invariant: lines_read = not_json + not_audit + invalid + journaled + dropped_full
- * (valid lines are journaled unless dropped under when_full: drop_newest).
+ * Invariant: lines_read = not_json + not_audit + invalid + valid, and
+ * valid = journaled + dropped_full + unjournaled (dropped only under when_full: drop_newest;
+ * unjournaled only when a shutdown came while the journal was full: those are dead-lettered).
  */
 export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
 
@@ -29,9 +30,9 @@ export interface Stats {
   unknownActions: number;
   journaled: number;
   droppedFull: number;
+  /** Valid events read but not journaled because shutdown came while the journal was full (dead-lettered). */
+  unjournaled: number;
   deadLettered: number;
-  /** Times the input stopped reading because the journal was full. */
-  blockedOnFull: number;
   sinks: Map<string, SinkStats>;
 }
 
@@ -42,8 +43,8 @@ export function createStats(): Stats {
     unknownActions: 0,
     journaled: 0,
     droppedFull: 0,
+    unjournaled: 0,
     deadLettered: 0,
-    blockedOnFull: 0,
     sinks: new Map(),
   };
 }

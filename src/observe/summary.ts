@@ -22,6 +22,7 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
     `unknown_action=${stats.unknownActions}`,
     `journaled=${stats.journaled}`,
     `dropped_full=${stats.droppedFull}`,
+    ...(stats.unjournaled > 0 ? [`unjournaled=${stats.unjournaled}`] : []),
     `dead_lettered=${stats.deadLettered}`,
   ];
   for (const sink of sinks) {
@@ -42,6 +43,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
     unknown_actions: stats.unknownActions,
     journaled: stats.journaled,
     dropped_full: stats.droppedFull,
+    unjournaled: stats.unjournaled,
     dead_lettered: stats.deadLettered,
     sinks: Object.fromEntries(
       sinks.map((sink) => {

@@ -84,6 +84,23 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   const { stats, audit, sourceName } = options;
   const warnedActions = new Set<string>();
 
+  /** Shutdown came while the journal was full: what was read but not journaled goes to the dead-letter file. */
+  const deadLetterUnstored = async (events: readonly AcceptedEvent[]): Promise<void> => {
+    await options.deadLetter.write(
+      events.map((e) => ({
+        reason: 'undelivered_at_shutdown' as const,
+        detail:
+          'read, but not journaled: the journal was full when wirety-ship was stopped (when_full: block)',
+        source: sourceName,
+        line: e.line,
+        line_bytes: e.bytes,
+        truncated: false,
+      })),
+    );
+    stats.unjournaled += events.length;
+    stats.deadLettered += events.length;
+  };
+
   return async (lines) => {
     if (lines.length === 0) return;
     const accepted: AcceptedEvent[] = [];
@@ -183,9 +200,10 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
 
     const deadWritten = dead.length > 0 ? options.deadLetter.write(dead) : undefined;
     if (accepted.length > 0) {
-      const result = await options.log.append(accepted);
+      const result = await options.log.append(accepted, options.signal);
       stats.journaled += result.stored.length;
       stats.droppedFull += result.dropped;
+      if (result.unstored > 0) await deadLetterUnstored(accepted.slice(accepted.length - result.unstored));
     }
     if (deadWritten) {
       await deadWritten;

@@ -77,7 +77,7 @@ void describe('disk journal under write faults', () => {
     await log.append(accepted(1));
     fs.fail('write', 'ENOSPC', { file: /^segment-/, partialBytes: 50 });
     const failed = await log.append(accepted(4, 2));
-    assert.deepEqual(failed, { stored: [], dropped: 4 });
+    assert.deepEqual(failed, { stored: [], dropped: 4, unstored: 0 });
     assert.equal(log.stats().full, true);
     assert.equal(logger.entries.filter((e) => e.level === 'error').length, 1);
     const ok = await log.append(accepted(2, 6));

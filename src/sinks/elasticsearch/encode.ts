@@ -123,7 +123,21 @@ export function documentBySplice(
     return undefined;
   }
   if (line.includes(OURS[0]) || line.includes(OURS[1]) || line.includes('\\u')) return undefined;
+  // JSON.parse keeps the last of repeated keys, Elasticsearch refuses them ("Duplicate field"):
+  // when the line names more keys than the parsed event has, send the parsed copy instead.
+  if (countKeyMarks(line) !== Object.keys(record.event).length) return undefined;
   return `{"@timestamp":"${timestamp}","wirety_ship":${shipperFields(record, fromEvent)},${line.slice(1)}`;
+}
+
+/**
+ * Occurrences of `":` (a key's closing quote and colon) in a flat object line: the number of keys,
+ * unless a string value contains `":` too, in which case the count is higher and the caller takes
+ * the careful path (always safe).
+ */
+function countKeyMarks(line: string): number {
+  let n = 0;
+  for (let i = line.indexOf('":'); i !== -1; i = line.indexOf('":', i + 2)) n++;
+  return n;
 }
 
 /** The careful path: a serialised copy; colliding original values are kept under wirety_ship.overwritten. */
