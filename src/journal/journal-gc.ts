@@ -131,16 +131,17 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
 
   return {
     async cursorCommitted(sinkName) {
-      if (options.fsync === 'interval') {
-        options.scheduleSync();
-      } else if (options.fsync === 'never') {
-        // Written at once but not awaited: a sink never waits on the disk for a duplicate-only risk.
-        const p = persist(sinkName, false).then((ok) => (ok ? collect() : undefined));
-        background.add(p);
-        void p.finally(() => background.delete(p));
-      } else if (await persist(sinkName, true)) {
-        await collect();
+      if (options.fsync === 'always') {
+        if (await persist(sinkName, true)) await collect();
+        return;
       }
+      // interval and never: written at once but not awaited (a sink never waits on the disk for a
+      // duplicate-only risk), so a process crash re-sends at most what was in flight; with
+      // interval the periodic sync then makes it durable against a machine crash too.
+      const p = persist(sinkName, false).then((ok) => (ok ? collect() : undefined));
+      background.add(p);
+      void p.finally(() => background.delete(p));
+      if (options.fsync === 'interval') options.scheduleSync();
     },
     async persistAll(sync) {
       let ok = true;

@@ -130,14 +130,32 @@ export function documentBySplice(
 }
 
 /**
- * Occurrences of `":` (a key's closing quote and colon) in a flat object line: the number of keys,
- * unless a string value contains `":` too, in which case the count is higher and the caller takes
- * the careful path (always safe).
+ * How many keys the line's top-level object names, repeats included. Wirety lines are flat, so
+ * counting `":` (a key's closing quote and colon) with native indexOf is enough; a line with a
+ * nested value or a `":` inside a string value gets the exact, string-aware scan.
  */
 function countKeyMarks(line: string): number {
   let n = 0;
   for (let i = line.indexOf('":'); i !== -1; i = line.indexOf('":', i + 2)) n++;
-  return n;
+  if (line.indexOf('{', 1) === -1 && line.indexOf('[') === -1 && line.indexOf('\\"') === -1) return n;
+  return countTopLevelKeys(line);
+}
+
+function countTopLevelKeys(line: string): number {
+  let depth = 0;
+  let inString = false;
+  let keys = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x3a && depth === 1) keys++;
+  }
+  return keys;
 }
 
 /** The careful path: a serialised copy; colliding original values are kept under wirety_ship.overwritten. */
