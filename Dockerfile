@@ -23,4 +23,5 @@ RUN mkdir -p /var/lib/wirety-ship && chown node:node /var/lib/wirety-ship
 VOLUME /var/lib/wirety-ship
 USER node
 # Exit codes: 0 ok, 75 events left in the journal, 78 config error (see README).
-ENTRYPOINT ["node", "dist/cli.js"]
+# --optimize-for-size from the start: the lowest RSS (see docs/PERFORMANCE.md).
+ENTRYPOINT ["node", "--optimize-for-size", "dist/cli.js"]

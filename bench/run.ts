@@ -6,6 +6,8 @@
  *   npm run bench                        # every scenario
  *   npm run bench -- --only loki-disk    # one scenario (comma-separated list allowed)
  *   npm run bench -- --lines 200000      # smaller corpus for a quick look
+ *   npm run bench -- --speed             # node --no-optimize-for-size (throughput over memory)
+ *   npm run bench -- --lean              # node --optimize-for-size from the start (the Docker image)
  *
  * events/s = audit events that reached the receiver ÷ wall time from spawn to exit.
  * peak RSS = VmHWM of the wirety-ship process, read from /proc while it runs.
@@ -29,6 +31,16 @@ const flag = (name: string) => {
 };
 const LINES = Number(flag('--lines') ?? 1_000_000);
 const only = flag('--only')?.split(',');
+/**
+ * How Node runs the shipper. The CLI turns on V8's --optimize-for-size itself (memory over speed);
+ * `--speed` measures it with `node --no-optimize-for-size`, `--lean` with the flag given on the
+ * command line from the start, as the Docker image runs it.
+ */
+const NODE_FLAGS = args.includes('--speed')
+  ? ['--no-optimize-for-size']
+  : args.includes('--lean')
+    ? ['--optimize-for-size']
+    : [];
 
 interface Corpus {
   readonly path: string;
@@ -90,7 +102,7 @@ async function runShipper(
 ): Promise<RunResult> {
   const fd = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [cli, ...cliArgs], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, cli, ...cliArgs], {
     stdio: [fd, 'ignore', 'pipe'],
     env: { ...process.env, WIRETY_SHIP_LOG_LEVEL: 'warn', ...env },
   });
@@ -176,7 +188,12 @@ async function shipScenario(
     );
     const got = await receiver.count();
     const expected = c.audit * (opts.sinks ?? 1);
-    const complete = got.events >= expected ? 'all delivered' : `ONLY ${got.events}/${expected} delivered`;
+    const complete =
+      opts.sinks === 0
+        ? 'to /dev/null'
+        : got.events >= expected
+          ? 'all delivered'
+          : `ONLY ${got.events}/${expected} delivered`;
     report(
       name,
       `${Math.round(c.audit / r.seconds).toLocaleString('en')} events/s  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  ${r.seconds.toFixed(2)} s  ${c.lines.toLocaleString('en')} lines, ${complete} (${got.requests} requests), exit ${r.exitCode}`,
@@ -229,7 +246,8 @@ process.stdout.write(
   `corpus: ${c1.lines.toLocaleString('en')} lines, ${c1.audit.toLocaleString('en')} audit events, ${(c1.bytes / 2 ** 20).toFixed(0)} MiB; node ${process.version}, ${os.cpus().length} cores\n`,
 );
 if (want('bare')) bareParse(c1);
-if (want('stdout')) await shipScenario('stdout (to /dev/null)', c1, () => ['--stdout'], { disk: false });
+if (want('stdout'))
+  await shipScenario('stdout (to /dev/null)', c1, () => ['--stdout'], { disk: false, sinks: 0 });
 if (want('loki-memory')) await shipScenario('loki, buffer memory', c1, (u) => ['--loki', u]);
 if (want('loki-disk')) await shipScenario('loki, disk journal', c1, (u) => ['--loki', u], { disk: true });
 if (want('es')) await shipScenario('elasticsearch, disk', c1, (u) => ['--elasticsearch', u], { disk: true });

@@ -10,11 +10,20 @@
  *   78  configuration error (the message names the key, the file and what to do)
  *   130 / 143  a second SIGINT / SIGTERM: exit at once (the journal is already durable)
  */
+import v8 from 'node:v8';
 import { systemClock } from './clock.js';
 import { ConfigError } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
+
+// Memory over speed: V8 then grows its heap far less eagerly. wirety-ship mostly runs as a
+// sidecar or DaemonSet where RSS is what operators pay for, and audit streams are modest; the
+// benchmark (docs/PERFORMANCE.md) shows both sides of the trade. `node --no-optimize-for-size`
+// (or `node --optimize-for-size`, as the Docker image runs it) leaves the choice to the caller.
+if (!process.execArgv.some((arg) => arg.includes('optimize-for-size'))) {
+  v8.setFlagsFromString('--optimize-for-size');
+}
 
 export const EXIT_INTERNAL = 70;
 export const EXIT_IO = 74;
