@@ -18,6 +18,7 @@ import { gunzipSync } from 'node:zlib';
 import { createClassifier } from '../../src/audit/classify.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
 import { runCli, startCli, type CliResult } from '../helpers/run-cli.js';
+import { deadLetters, summaryOf } from '../helpers/e2e-corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examplePath = path.join(root, 'examples', 'wirety-server.log');
@@ -75,24 +76,6 @@ const env = { WIRETY_SHIP_ES_API_KEY: API_KEY, TZ: FAR_TZ };
 const journalId = async (name: string) =>
   (JSON.parse(await readFile(path.join(paths(name).dataDir, 'meta.json'), 'utf8')) as { journalId: string })
     .journalId;
-
-const summaryOf = (stderr: string) => {
-  const summary = stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => l.msg === 'summary');
-  assert.ok(summary, `a summary on stderr:\n${stderr}`);
-  return summary as {
-    sinks: Record<string, { delivered: number; rejected: number; pending: number }>;
-  } & Record<string, unknown>;
-};
-
-const deadLetters = async (file: string) =>
-  (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Documents by seq (= input order of the valid lines), each with the key it was stored under. */
 const storedBySeq = (r: BulkReceiver) =>

@@ -22,6 +22,7 @@ import {
 } from '../receivers/hec-receiver.js';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
+import { summaryOf } from '../helpers/e2e-corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examplePath = path.join(root, 'examples', 'wirety-server.log');
@@ -87,20 +88,6 @@ const flagArgs = (name: string, r: Receivers, extra: string[] = []) => [
 ];
 const secrets = { WIRETY_SHIP_SPLUNK_TOKEN: HEC_TOKEN, WIRETY_SHIP_ES_API_KEY: ES_KEY };
 
-interface SinkSummary {
-  readonly delivered: number;
-  readonly rejected: number;
-  readonly pending: number;
-}
-const summaryOf = (stderr: string) => {
-  const summary = stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .find((l) => l.msg === 'summary');
-  assert.ok(summary, `a summary on stderr:\n${stderr}`);
-  return summary as { sinks: Record<string, SinkSummary> };
-};
 const pendingOf = (stderr: string) =>
   Object.fromEntries(Object.entries(summaryOf(stderr).sinks).map(([name, s]) => [name, s.pending]));
 

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/audit/classify.js';
 import { startHecReceiver, type HecEnvelope, type HecReceiver } from '../receivers/hec-receiver.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
+import { logLines, summaryOf } from '../helpers/e2e-corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examplePath = path.join(root, 'examples', 'wirety-server.log');
@@ -76,20 +77,6 @@ async function fastAckConfig(name: string): Promise<string> {
   );
   return paths(name).config;
 }
-
-const logLines = (stderr: string) =>
-  stderr
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-
-const summaryOf = (stderr: string) => {
-  const summary = logLines(stderr).find((l) => l.msg === 'summary');
-  assert.ok(summary, `a summary on stderr:\n${stderr}`);
-  return summary as {
-    sinks: Record<string, { delivered: number; rejected: number; pending: number }>;
-  } & Record<string, unknown>;
-};
 
 const journalId = async (name: string) =>
   (JSON.parse(await readFile(path.join(paths(name).dataDir, 'meta.json'), 'utf8')) as { journalId: string })
