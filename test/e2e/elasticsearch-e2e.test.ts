@@ -13,15 +13,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { createClassifier } from '../../src/audit/classify.js';
+import { readExampleLog } from '../helpers/example-log.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
 import { runCli, startCli, type CliResult } from '../helpers/run-cli.js';
 import { deadLetters, summaryOf } from '../helpers/e2e-corpus.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const examplePath = path.join(root, 'examples', 'wirety-server.log');
 /** A base64 "id:key" that cannot appear on stderr by accident. */
 const API_KEY = 'd2lyZXR5LWUyZS1rZXktaWQ6UzNjcjN0LUFQSS1rZXktN2Y0Yw==';
 /** UTC+14: a shipper that used local time would put the 2025-05-23 events in 2025.05.24. */
@@ -38,12 +35,7 @@ let dir: string;
 const receivers: BulkReceiver[] = [];
 
 before(async () => {
-  input = await readFile(examplePath);
-  const lines = input.toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const classify = createClassifier();
-  validLines = lines.filter((l) => classify(l).verdict === 'valid');
-  assert.equal(validLines.length, 45, 'docs/audit-events.md: the example holds 45 valid events');
+  ({ input, validLines } = await readExampleLog());
   dir = await mkdtemp(path.join(os.tmpdir(), 'ws-e2e-es-'));
 });
 after(async () => {

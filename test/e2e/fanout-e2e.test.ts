@@ -8,11 +8,10 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createClassifier } from '../../src/audit/classify.js';
+import { readExampleLog } from '../helpers/example-log.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
 import {
   splitConcatenatedJson,
@@ -24,8 +23,6 @@ import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver
 import { runCli, startCli } from '../helpers/run-cli.js';
 import { summaryOf } from '../helpers/e2e-corpus.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const examplePath = path.join(root, 'examples', 'wirety-server.log');
 const HEC_TOKEN = '9b8a7c6d-1e2f-4a3b-8c9d-0e1f2a3b4c5d';
 const ES_KEY = 'ZmFub3V0LWUyZTpmYW5vdXQta2V5LXNlY3JldA==';
 
@@ -35,12 +32,7 @@ let dir: string;
 const closers: (() => Promise<void>)[] = [];
 
 before(async () => {
-  input = await readFile(examplePath);
-  const lines = input.toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const classify = createClassifier();
-  validLines = lines.filter((l) => classify(l).verdict === 'valid');
-  assert.equal(validLines.length, 45, 'docs/audit-events.md: the example holds 45 valid events');
+  ({ input, validLines } = await readExampleLog());
   dir = await mkdtemp(path.join(os.tmpdir(), 'ws-e2e-fanout-'));
 });
 after(async () => {

@@ -13,14 +13,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { createClassifier } from '../../src/audit/classify.js';
+import { readExampleLog } from '../helpers/example-log.js';
 import { startHecReceiver, type HecEnvelope, type HecReceiver } from '../receivers/hec-receiver.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
 import { logLines, summaryOf } from '../helpers/e2e-corpus.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const examplePath = path.join(root, 'examples', 'wirety-server.log');
 const TOKEN = '5f1c2d3e-a0b1-4c2d-9e8f-7a6b5c4d3e2f';
 const WRONG_TOKEN = '00000000-dead-beef-0000-wrongtoken00';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,12 +28,7 @@ let dir: string;
 const receivers: HecReceiver[] = [];
 
 before(async () => {
-  input = await readFile(examplePath);
-  const lines = input.toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const classify = createClassifier();
-  validLines = lines.filter((l) => classify(l).verdict === 'valid');
-  assert.equal(validLines.length, 45, 'docs/audit-events.md: the example holds 45 valid events');
+  ({ input, validLines } = await readExampleLog());
   dir = await mkdtemp(path.join(os.tmpdir(), 'ws-e2e-hec-'));
 });
 after(async () => {
