@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: end-to-end throughput and peak memory of the built CLI (dist/cli.js), fed a
- * corpus shaped like real wirety output (≈85 % audit, ≈12 % other JSON, ≈3 % broken) on stdin,
+ * corpus shaped like real wirety output (≈85 % audit, ≈12 % other JSON, ≈3 % broken) piped to stdin,
  * delivering to a counting receiver in another process (the machine's other core).
  *
  *   npm run bench                        # every scenario
@@ -13,7 +13,7 @@
  * peak RSS = VmHWM of the wirety-ship process, read from /proc while it runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,13 +100,17 @@ async function runShipper(
   env: Record<string, string> = {},
   watchFirstRequest?: Receiver,
 ): Promise<RunResult> {
-  const fd = stdinPath ? openSync(stdinPath, 'r') : 'ignore';
   const started = performance.now();
+  // stdin is a pipe, as with `wirety-server | wirety-ship` (a file descriptor would let the
+  // shipper read faster than any real writer can produce).
   const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, cli, ...cliArgs], {
-    stdio: [fd, 'ignore', 'pipe'],
+    stdio: [stdinPath ? 'pipe' : 'ignore', 'ignore', 'pipe'],
     env: { ...process.env, WIRETY_SHIP_LOG_LEVEL: 'warn', ...env },
   });
-  if (typeof fd === 'number') closeSync(fd);
+  if (stdinPath && child.stdin) {
+    child.stdin.on('error', () => undefined);
+    createReadStream(stdinPath).pipe(child.stdin);
+  }
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-20_000));
   let peakKiB = 0;
