@@ -2,13 +2,11 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditRecord } from '../../src/audit/record.js';
-import type { EventLog } from '../../src/journal/event-log.js';
 import { encodedSize } from '../../src/journal/record-codec.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createFaultFs } from './fault-fs.js';
-import { accepted, track, until } from './helpers.js';
+import { accepted, everything, track, until } from './helpers.js';
 import { openJournal, removeAll, tempDir } from './journal-fixture.js';
 
 const segments = (dir: string): string[] =>
@@ -17,17 +15,6 @@ const segments = (dir: string): string[] =>
     .sort();
 const bytesOnDisk = (dir: string): number =>
   segments(dir).reduce((n, s) => n + statSync(join(dir, s)).size, 0);
-const everything = async (log: EventLog, sink: string): Promise<AuditRecord[]> => {
-  const out: AuditRecord[] = [];
-  for (
-    let got = await log.cursor(sink).take(1000, 1 << 30);
-    got.length > 0;
-    got = await log.cursor(sink).take(1000, 1 << 30)
-  ) {
-    out.push(...got);
-  }
-  return out;
-};
 
 void describe('disk journal under write faults', () => {
   afterEach(removeAll);

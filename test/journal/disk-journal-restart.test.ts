@@ -11,23 +11,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { AuditRecord } from '../../src/audit/record.js';
-import type { EventLog } from '../../src/journal/event-log.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
-import { accepted } from './helpers.js';
+import { accepted, everything } from './helpers.js';
 import { openJournal, removeAll, tempDir } from './journal-fixture.js';
 
-const everything = async (log: EventLog, sink: string): Promise<AuditRecord[]> => {
-  const out: AuditRecord[] = [];
-  for (
-    let got = await log.cursor(sink).take(1000, 1 << 30);
-    got.length > 0;
-    got = await log.cursor(sink).take(1000, 1 << 30)
-  ) {
-    out.push(...got);
-  }
-  return out;
-};
 const segmentFiles = (dir: string): string[] =>
   readdirSync(dir)
     .filter((n) => n.startsWith('segment-'))

@@ -2,7 +2,8 @@
  * Shared helpers for the journal tests: accepted events (no seq/id yet) built from the project's
  * record factory, and a bounded condition poll for states reached through real I/O.
  */
-import type { AcceptedEvent } from '../../src/audit/record.js';
+import type { AcceptedEvent, AuditRecord } from '../../src/audit/record.js';
+import type { EventLog } from '../../src/journal/event-log.js';
 import { makeRecords } from '../helpers/records.js';
 
 /** n distinct accepted events (as the classifier would hand them to the journal). */
@@ -33,4 +34,17 @@ export function track<T>(promise: Promise<T>): { readonly settled: boolean; read
     () => (state.settled = true),
   );
   return state;
+}
+
+/** Every record a sink's cursor can still take, read until the cursor has nothing more. */
+export async function everything(log: EventLog, sink: string): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for (
+    let got = await log.cursor(sink).take(1000, 1 << 30);
+    got.length > 0;
+    got = await log.cursor(sink).take(1000, 1 << 30)
+  ) {
+    out.push(...got);
+  }
+  return out;
 }
