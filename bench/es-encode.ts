@@ -3,13 +3,9 @@
  * agent shapes), encoded repeatedly. Prints events/s and MiB/s of NDJSON produced.
  * Run: node --import tsx bench/es-encode.ts
  */
-import type { AuditEvent, AuditRecord } from '../src/audit/record.js';
+import type { AuditRecord } from '../src/audit/record.js';
 import { createBulkEncoder } from '../src/sinks/elasticsearch/encode.js';
-
-const serverLine =
-  '{"level":"info","log_type":"audit","time":1748000000,"actor_id":"alice","actor_email":"alice@example.com","remote_ip":"10.0.0.5","action":"peer.create","network_id":"net-abc123","peer_id":"peer-xyz789","peer_name":"office-laptop","message":"audit"}';
-const agentLine =
-  '{"level":"info","log_type":"audit","time":1748000100,"actor_type":"agent","peer_id":"peer-jump-1","network_id":"net-abc123","action":"tunnel.connected","peer_name":"office-laptop","peer_pubkey":"abc123...","endpoint":"203.0.113.42:51820","handshake_at":1748000098,"message":"audit"}';
+import { agentLine, makeRecord, serverLine } from '../test/helpers/records.js';
 
 const BATCH_BYTES = 5 * 1024 * 1024;
 const DURATION_MS = Number(process.env.BENCH_MS ?? 3000);
@@ -22,18 +18,9 @@ function makeBatch(): AuditRecord[] {
     template.peer_name = `peer-name-${seq}`;
     // Times spread over several hours so the index namer's cache is exercised.
     template.time = 1_748_000_000 + seq;
-    const line = JSON.stringify(template);
-    const length = Buffer.byteLength(line);
-    records.push({
-      seq,
-      id: `stdin-7f3a9c-${seq}`,
-      line,
-      bytes: length,
-      event: JSON.parse(line) as AuditEvent,
-      source: seq % 2 ? 'server' : 'agent',
-      receivedAtMs: 1_748_000_000_000 + seq,
-    });
-    bytes += length;
+    const record = makeRecord(seq, JSON.stringify(template));
+    records.push(record);
+    bytes += record.bytes;
   }
   return records;
 }

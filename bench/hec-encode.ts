@@ -5,14 +5,10 @@
  * Run: node --import tsx bench/hec-encode.ts   (BENCH_MS sets the duration, default 3000)
  */
 import { pathToFileURL } from 'node:url';
-import type { AuditEvent, AuditRecord } from '../src/audit/record.js';
+import type { AuditRecord } from '../src/audit/record.js';
 import type { SplunkHecSinkConfig } from '../src/config/types.js';
 import { createSplunkHecCodec, envelopeOverheadBytes } from '../src/sinks/splunk-hec/index.js';
-
-const serverLine =
-  '{"level":"info","log_type":"audit","time":1748000000,"actor_id":"alice","actor_email":"alice@example.com","remote_ip":"10.0.0.5","action":"peer.create","network_id":"net-abc123","peer_id":"peer-xyz789","peer_name":"office-laptop","message":"audit"}';
-const agentLine =
-  '{"level":"info","log_type":"audit","time":1748000100,"actor_type":"agent","peer_id":"peer-jump-1","network_id":"net-abc123","action":"tunnel.connected","peer_name":"office-laptop","peer_pubkey":"abc123...","endpoint":"203.0.113.42:51820","handshake_at":1748000098,"message":"audit"}';
+import { agentLine, makeRecord, serverLine } from '../test/helpers/records.js';
 
 const REQUEST_CAP = 1024 * 1024;
 
@@ -43,19 +39,10 @@ function makeBatch(): AuditRecord[] {
     const template = JSON.parse(seq % 2 ? serverLine : agentLine) as Record<string, unknown>;
     template.peer_name = `peer-name-${seq}`;
     template.time = 1_748_000_000 + seq;
-    const line = JSON.stringify(template);
-    const length = Buffer.byteLength(line);
-    if (bytes + length + overhead > REQUEST_CAP) return records;
-    records.push({
-      seq,
-      id: `stdin-7f3a9c-${seq}`,
-      line,
-      bytes: length,
-      event: JSON.parse(line) as AuditEvent,
-      source: seq % 2 ? 'server' : 'agent',
-      receivedAtMs: 1_748_000_000_000 + seq,
-    });
-    bytes += length + overhead;
+    const record = makeRecord(seq, JSON.stringify(template));
+    if (bytes + record.bytes + overhead > REQUEST_CAP) return records;
+    records.push(record);
+    bytes += record.bytes + overhead;
   }
 }
 
