@@ -58,13 +58,15 @@ export async function deliverBatch(
         succeeded(ctx, 0);
         await deadLetter(ctx, pending, () => outcome.reason);
         return;
-      case 'split': {
+      case 'split':
+      case 'bisect': {
         if (pending.length === 1) {
+          const detail = outcome.kind === 'split' ? TOO_LARGE_DETAIL : outcome.reason;
           succeeded(ctx, 0);
-          await deadLetter(ctx, pending, () => TOO_LARGE_DETAIL);
+          await deadLetter(ctx, pending, () => detail);
           return;
         }
-        count(ctx.sink, 'split');
+        count(ctx.sink, outcome.kind);
         // Halves go one after the other so a sink that needs order (Loki) keeps it.
         const mid = Math.ceil(pending.length / 2);
         await deliverBatch(ctx, pending.slice(0, mid), signal);

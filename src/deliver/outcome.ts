@@ -49,6 +49,15 @@ export type Outcome =
   /** The request was too large (413): send each half on its own. */
   | { readonly kind: 'split'; readonly reason: string }
   /**
+   * The receiver refused some records of the request but says neither which ones nor whether it
+   * stored the others (a Loki 400 is partial; a HEC error without invalid-event-number). Send each
+   * half on its own until every refused record is alone, then dead-letter it with the reason its
+   * own request got. Only for receivers where a re-sent accepted record is harmless (Loki
+   * de-duplicates identical entries; HEC stored nothing of a refused request). Costs at most
+   * 2·log2(n) extra requests per refused record.
+   */
+  | { readonly kind: 'bisect'; readonly reason: string }
+  /**
    * Some records were delivered, some must be retried, some are permanently rejected
    * (Elasticsearch per-item results). Indices not listed in `retry` or `rejected` were delivered.
    */

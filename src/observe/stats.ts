@@ -13,7 +13,7 @@ export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
 export interface SinkStats {
   delivered: number;
   rejected: number;
-  /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split. */
+  /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
   requests: number;
   inFlight: number;

@@ -118,6 +118,35 @@ void test('a single record still too large after splitting is dead-lettered; the
   }
 });
 
+void test('bisect => halves until each refused record is alone; only it is dead-lettered, with its own reason', async () => {
+  const records = makeRecords(8);
+  const bad = makeRecord(6, JSON.stringify({ ...records[5]!.event, pad: 'BAD' }));
+  records[5] = bad;
+  const h = await startWorkerHarness({
+    records,
+    reply: (lines) =>
+      lines.some((l) => l.includes('BAD'))
+        ? { status: 400, body: `bisect: ${lines.length} entries, one refused` }
+        : { status: 204 },
+  });
+  try {
+    await h.worker.run(never);
+    assert.deepEqual(
+      h.deliveredLines(),
+      records.filter((r) => r !== bad).map((r) => r.line),
+    );
+    assert.equal(h.deadLetter.records.length, 1);
+    assert.equal(h.deadLetter.records[0]!.seq, 6);
+    assert.equal(h.deadLetter.records[0]!.detail, 'bisect: 1 entries, one refused');
+    // 8 → 4+4 → (2+2) → (1+1): 1 + 2 + 2 + 2 requests, log2(8) levels below the first.
+    assert.equal(h.receiver.requests.length, 7);
+    assert.equal(h.sink.retries.bisect, 3);
+    assert.deepEqual(h.cursor.commits, [8]);
+  } finally {
+    await h.close();
+  }
+});
+
 void test('401 => records kept, retried at max backoff, error logged each time, token re-read, blocked state cleared', async () => {
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, 'old-token-value\n');

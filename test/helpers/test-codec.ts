@@ -68,6 +68,7 @@ export function createTestCodec(): SinkCodec {
         return { kind: 'retry', class: 'server_error', reason: `HTTP ${status}`, ...withRetryAfter };
       if (status === 401 || status === 403) return { kind: 'blocked', reason: `HTTP ${status}` };
       if (status === 413) return { kind: 'split', reason: 'HTTP 413' };
+      if (status === 400 && body.startsWith('bisect:')) return { kind: 'bisect', reason: body };
       return { kind: 'rejected', reason: body || `HTTP ${status}` };
     },
   };
