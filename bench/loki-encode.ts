@@ -75,7 +75,7 @@ const viaType = (): Uint8Array => {
     const structuredMetadata = [{ name: 'event_id', value: r.id }];
     for (const f of config.structured_metadata_fields) {
       const v = metadataValue(r.event[f]);
-      if (v !== undefined) structuredMetadata.push({ name: f, value: v });
+      if (typeof v === 'string') structuredMetadata.push({ name: f, value: v });
     }
     entries.push({
       timestamp: { seconds: r.event.time, nanos: r.seq % 1e9 },
@@ -112,7 +112,7 @@ const viaWriter = (): Uint8Array => {
       w.uint32(0x1a).fork().uint32(0x0a).string('event_id').uint32(0x12).string(r.id).ldelim();
       for (const f of config.structured_metadata_fields) {
         const v = metadataValue(r.event[f]);
-        if (v !== undefined) w.uint32(0x1a).fork().uint32(0x0a).string(f).uint32(0x12).string(v).ldelim();
+        if (typeof v === 'string') w.uint32(0x1a).fork().uint32(0x0a).string(f).uint32(0x12).string(v).ldelim();
       }
       w.ldelim();
     }

@@ -12,18 +12,28 @@
  * - invalid: log_type is "audit" but the line breaks the published schema
  *   (config/audit-event.schema.json), including a catalogue action arriving with the other
  *   source's shape. `path` names the field, `detail` says what was expected and found.
+ *   An audit line that nests objects/arrays deeper than `maxDepth` is invalid with
+ *   `reason: 'too_deep'`, checked before the schema: no sink could encode it (see nesting.ts).
  * - valid: everything else. An action outside the catalogue is valid if it has the common fields
  *   and a server or agent shape (knownAction: false), so a newer wirety is not dead-lettered.
  * - Source: actor_type "agent" means agent, anything else means server.
  */
 import type { AuditEvent, EventSource } from './record.js';
 import { describeValidationError, describeValue } from './describe-error.js';
+import { DEFAULT_MAX_DEPTH, findTooDeep } from './nesting.js';
 import { loadAuditValidators } from './schema.js';
 
 export type Classification =
   | { verdict: 'not_json'; detail: string }
   | { verdict: 'not_audit' }
-  | { verdict: 'invalid'; path: string; detail: string; action?: string }
+  | {
+      verdict: 'invalid';
+      path: string;
+      detail: string;
+      action?: string;
+      /** Set when the line is refused for its nesting, not for the schema. */
+      reason?: 'too_deep';
+    }
   | { verdict: 'valid'; event: AuditEvent; source: EventSource; knownAction: boolean };
 
 export type Classifier = (line: string) => Classification;
@@ -31,13 +41,19 @@ export type Classifier = (line: string) => Classification;
 const NOT_AUDIT: Classification = Object.freeze({ verdict: 'not_audit' });
 const EMPTY_LINE: Classification = Object.freeze({ verdict: 'not_json', detail: 'empty line' });
 
+export interface ClassifierOptions {
+  /** Deepest nesting of objects/arrays accepted, the event object being level 1 (input.max_depth). */
+  readonly maxDepth?: number;
+}
+
 /**
  * @param schemaPath the audit event JSON Schema; defaults to the published
  *   config/audit-event.schema.json. Throws (naming the file) if it cannot be loaded.
  */
-export function createClassifier(schemaPath?: string): Classifier {
+export function createClassifier(schemaPath?: string, options: ClassifierOptions = {}): Classifier {
   const validators = loadAuditValidators(schemaPath);
   const byAction = validators.byAction;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
 
   return function classify(line: string): Classification {
     let parsed: unknown;
@@ -51,8 +67,16 @@ export function createClassifier(schemaPath?: string): Classifier {
     const obj = parsed as Record<string, unknown>;
     if (obj.log_type !== 'audit') return NOT_AUDIT;
 
-    const source: EventSource = obj.actor_type === 'agent' ? 'agent' : 'server';
     const action = obj.action;
+    const deep = findTooDeep(line, obj, maxDepth);
+    if (deep) {
+      const detail = `nests objects/arrays more than ${maxDepth} levels deep (input.max_depth); audit events are flat`;
+      return typeof action === 'string'
+        ? { verdict: 'invalid', reason: 'too_deep', path: deep.path, detail, action }
+        : { verdict: 'invalid', reason: 'too_deep', path: deep.path, detail };
+    }
+
+    const source: EventSource = obj.actor_type === 'agent' ? 'agent' : 'server';
     const known = typeof action === 'string' ? byAction.get(action) : undefined;
     if (known !== undefined && known.source !== source) {
       return mismatch(action as string, known.source, obj.actor_type);

@@ -5,6 +5,7 @@
  * Sink settings resolve per key: the sink's own block, then the file's `defaults:` block, then the
  * sink type's defaults below (which differ because the receivers' limits differ).
  */
+import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
 import type { BatchConfig, SinkConfig } from './types.js';
 
 const KiB = 1024;
@@ -14,7 +15,7 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
 export const DEFAULTS = {
-  input: { type: 'stdin', max_line_bytes: 256 * KiB, passthrough: false },
+  input: { type: 'stdin', max_line_bytes: 256 * KiB, max_depth: DEFAULT_MAX_DEPTH, passthrough: false },
   audit: { unknown_actions: 'forward', not_json: 'dead_letter' },
   dead_letter: { path: './wirety-ship-dead-letter.ndjson', max_bytes: 100 * MiB, max_files: 0 },
   buffer: {

@@ -91,6 +91,8 @@ export const fileSchema: SchemaObject = block({
   input: block({
     type: { type: 'string', enum: ['stdin'] },
     max_line_bytes: size,
+    // Up to 1000: deeper values come close to overflowing the stack of the sinks' encoders.
+    max_depth: { type: 'integer', minimum: 1, maximum: 1000 },
     passthrough: bool,
   }),
   audit: block({
@@ -195,6 +197,7 @@ export interface RawConfig {
   readonly input?: {
     readonly type?: 'stdin';
     readonly max_line_bytes?: RawSize;
+    readonly max_depth?: number;
     readonly passthrough?: boolean;
   };
   readonly audit?: {

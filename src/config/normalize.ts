@@ -37,6 +37,7 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
     input: {
       type: input.type ?? d.input.type,
       max_line_bytes: size(['input', 'max_line_bytes'], input.max_line_bytes, d.input.max_line_bytes, 1),
+      max_depth: input.max_depth ?? d.input.max_depth,
       passthrough,
     },
     audit: {

@@ -125,6 +125,11 @@ export interface InputConfig {
   readonly type: 'stdin';
   /** Longer lines are dead-lettered (prefix + real length), never held whole. Default 256 KiB. */
   readonly max_line_bytes: number;
+  /**
+   * Audit lines nesting objects/arrays deeper than this (the event itself is level 1) are
+   * dead-lettered as too_deep: wirety's events are flat, and no encoder could ship them. Default 64.
+   */
+  readonly max_depth: number;
   /** Copy every input line unchanged to stdout (the stdout sink is then not allowed). */
   readonly passthrough: boolean;
 }

@@ -94,6 +94,8 @@ function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { p
     }
     case 'minimum':
       return { ...key(), message: `must be at least ${String(params.limit)}` };
+    case 'maximum':
+      return { ...key(), message: `must be at most ${String(params.limit)}` };
     default:
       return { ...key(), message: error.message ?? 'is invalid' };
   }

@@ -9,8 +9,12 @@ export type DeadLetterReason =
   | 'invalid_utf8'
   | 'line_too_long'
   | 'invalid'
+  /** An audit line nested deeper than input.max_depth (counted as verdict invalid). */
+  | 'too_deep'
   | 'unknown_action'
   | 'rejected'
+  /** A sink's encoder could not turn this one event into request bytes (per sink, like rejected). */
+  | 'encode_failed'
   | 'undelivered_at_shutdown';
 
 export interface DeadLetterRecord {

@@ -6,12 +6,15 @@
  * forever); a dead-letter write is awaited before the records count as final; records the receiver
  * accepted are never sent again by this batch, except when an acknowledgement times out
  * (at-least-once). On abort it rejects with the signal's reason and the batch is not final.
+ * A record the sink cannot encode is dead-lettered (`encode_failed`) and the others go on
+ * (encode-guard.ts): no record's content can make this throw.
  */
 import type { AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
-import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import type { DeadLetterReason, DeadLetterSink } from '../dead-letter/dead-letter.js';
 import type { SinkStats, Stats } from '../observe/stats.js';
-import type { Acknowledger, Credentials, SinkCodec, Transport } from '../sinks/sink.js';
+import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../sinks/sink.js';
+import type { EncodeGuard } from './encode-guard.js';
 import type { FailureLog } from './failure-log.js';
 import type { Outcome, RejectedItem } from './outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -22,6 +25,8 @@ export interface BatchDeliveryContext {
   readonly name: string;
   readonly source: string;
   readonly codec: SinkCodec;
+  /** Wraps codec.encode: a record that cannot be encoded becomes its own dead-letter outcome. */
+  readonly encoder: EncodeGuard;
   readonly transport: Transport;
   readonly credentials?: Credentials;
   readonly acknowledger?: Acknowledger;
@@ -48,7 +53,24 @@ export async function deliverBatch(
   let pending = records;
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
-    const outcome = await attemptOnce(ctx, pending, signal);
+    const encoded = ctx.encoder.encode(pending);
+    if (encoded.failed.length > 0) {
+      const { failed } = encoded;
+      await deadLetter(
+        ctx,
+        failed.map((f) => f.record),
+        (i) => failed[i]!.error,
+        'encode_failed',
+      );
+      pending = encoded.records;
+      if (pending.length === 0) {
+        succeeded(ctx, 0);
+        return;
+      }
+    }
+    const outcome: Outcome = encoded.request
+      ? await attemptOnce(ctx, encoded.request, pending, signal)
+      : { kind: 'split', reason: `encode failed for the batch: ${encoded.error}` };
     const delayFor = (o: Outcome) => ctx.policy.delayFor(o, attempt, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
@@ -119,10 +141,10 @@ export async function deliverBatch(
 
 async function attemptOnce(
   ctx: BatchDeliveryContext,
+  request: SinkRequest,
   records: readonly AuditRecord[],
   signal: AbortSignal,
 ): Promise<Outcome> {
-  const request = ctx.codec.encode(records);
   ctx.sink.requests++;
   ctx.sink.inFlight++;
   try {
@@ -180,11 +202,12 @@ async function deadLetter(
   ctx: BatchDeliveryContext,
   records: readonly AuditRecord[],
   reasonOf: (i: number) => string,
+  reason: Extract<DeadLetterReason, 'rejected' | 'encode_failed'> = 'rejected',
 ): Promise<void> {
   if (records.length === 0) return;
   await ctx.deadLetter.write(
     records.map((r, i) => ({
-      reason: 'rejected' as const,
+      reason,
       detail: reasonOf(i),
       source: ctx.source,
       sink: ctx.name,
@@ -195,6 +218,7 @@ async function deadLetter(
       truncated: false,
     })),
   );
-  ctx.sink.rejected += records.length;
+  if (reason === 'encode_failed') ctx.sink.encodeFailed += records.length;
+  else ctx.sink.rejected += records.length;
   ctx.stats.deadLettered += records.length;
 }

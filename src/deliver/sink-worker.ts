@@ -22,6 +22,7 @@ import { createBatcher } from '../batch/batcher.js';
 import { nextBatch } from '../batch/batch-loop.js';
 import { createCommitTracker } from './commit-tracker.js';
 import { deliverBatch, type BatchDeliveryContext } from './deliver-batch.js';
+import { createEncodeGuard } from './encode-guard.js';
 import { createFailureLog } from './failure-log.js';
 import { createRetryPolicy } from './retry-policy.js';
 
@@ -47,7 +48,8 @@ export interface SinkWorkerOptions {
 export interface SinkWorker {
   /**
    * Delivers until the cursor is drained and every taken record is committed. On abort it stops
-   * and resolves (never rejects for that). Rejects only for bugs: a throwing codec, a failed commit.
+   * and resolves (never rejects for that). Rejects only for bugs: a throwing classify, a failed
+   * commit (a throwing encode dead-letters the record it cannot encode: encode-guard.ts).
    */
   run(signal: AbortSignal): Promise<void>;
 }
@@ -55,10 +57,17 @@ export interface SinkWorker {
 export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
   const { cursor, clock } = options;
   const maxInFlight = Math.max(1, Math.floor(options.maxInFlight));
+  const sink = sinkStats(options.stats, options.name);
   const ctx: BatchDeliveryContext = {
     name: options.name,
     source: options.source ?? 'stdin',
     codec: options.codec,
+    encoder: createEncodeGuard({
+      name: options.name,
+      codec: options.codec,
+      sink,
+      logger: options.logger,
+    }),
     transport: options.transport,
     credentials: options.credentials,
     acknowledger: options.acknowledger,
@@ -66,7 +75,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
     clock,
     deadLetter: options.deadLetter,
     stats: options.stats,
-    sink: sinkStats(options.stats, options.name),
+    sink,
     log: createFailureLog(options.name, options.logger, clock),
   };
 

@@ -127,6 +127,16 @@ export function createMetrics(sources: MetricsSources): Metrics {
     'Events the receiver refused for good (dead-lettered), per sink.',
     (s) => s.rejected,
   );
+  perSink(
+    'wirety_ship_sink_encode_failed_total',
+    'Events the sink could not encode, even alone (dead-lettered as encode_failed), per sink.',
+    (s) => s.encodeFailed,
+  );
+  perSink(
+    'wirety_ship_sink_values_omitted_total',
+    'Field values left out of index data (Loki structured metadata, HEC indexed fields); the line keeps them.',
+    (s) => s.valuesOmitted,
+  );
   perSink('wirety_ship_sink_requests_total', 'Requests sent, per sink.', (s) => s.requests);
   new Counter({
     name: 'wirety_ship_sink_retries_total',

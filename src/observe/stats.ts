@@ -1,7 +1,7 @@
 /**
  * The counters behind the delivery contract's "nothing disappears silently": every input line ends
  * in exactly one verdict bucket, and every event that leaves the journal for a sink ends as
- * delivered or rejected (dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
+ * delivered, rejected or encode_failed (both dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
  * them to Prometheus at scrape time and the summary line prints them.
  *
  * Invariant: lines_read = not_json + not_audit + invalid + valid, and
@@ -12,7 +12,12 @@ export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
 
 export interface SinkStats {
   delivered: number;
+  /** Refused by the receiver for good (dead-lettered as rejected). */
   rejected: number;
+  /** Events this sink's encoder could not turn into a request, even alone (dead-lettered as encode_failed). */
+  encodeFailed: number;
+  /** Field values left out of an event's index data (Loki structured metadata, HEC indexed fields). */
+  valuesOmitted: number;
   /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
   requests: number;
@@ -52,7 +57,15 @@ export function createStats(): Stats {
 export function sinkStats(stats: Stats, sinkName: string): SinkStats {
   let s = stats.sinks.get(sinkName);
   if (!s) {
-    s = { delivered: 0, rejected: 0, retries: {}, requests: 0, inFlight: 0 };
+    s = {
+      delivered: 0,
+      rejected: 0,
+      encodeFailed: 0,
+      valuesOmitted: 0,
+      retries: {},
+      requests: 0,
+      inFlight: 0,
+    };
     stats.sinks.set(sinkName, s);
   }
   return s;

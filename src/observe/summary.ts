@@ -1,6 +1,6 @@
 /**
  * The one-line progress/summary on stderr: where every line went, and per sink what was
- * delivered, refused (dead-lettered), retried and is still pending. The numbers are the same
+ * delivered, refused (dead-lettered), not encodable (dead-lettered), retried and is still pending. The numbers are the same
  * counters /metrics exports, so the summary and the dashboards never disagree.
  */
 import type { Stats } from './stats.js';
@@ -28,8 +28,11 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
   for (const sink of sinks) {
     const s = stats.sinks.get(sink.name);
     const retries = s ? Object.values(s.retries).reduce((a, b) => a + b, 0) : 0;
+    // encode_failed and omitted are rare: shown only when they happened.
+    const encodeFailed = s?.encodeFailed ? ` encode_failed=${s.encodeFailed}` : '';
+    const omitted = s?.valuesOmitted ? ` omitted=${s.valuesOmitted}` : '';
     parts.push(
-      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0} retries=${retries} pending=${sink.pending}`,
+      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${encodeFailed}${omitted} retries=${retries} pending=${sink.pending}`,
     );
   }
   return parts.join(' ');
@@ -53,6 +56,8 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
           {
             delivered: s?.delivered ?? 0,
             rejected: s?.rejected ?? 0,
+            ...(s?.encodeFailed ? { encode_failed: s.encodeFailed } : {}),
+            ...(s?.valuesOmitted ? { values_omitted: s.valuesOmitted } : {}),
             retries: s?.retries ?? {},
             pending: sink.pending,
           },

@@ -154,7 +154,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
         case 'invalid':
           stats.verdicts.invalid++;
           dead.push({
-            reason: 'invalid',
+            reason: c.reason ?? 'invalid',
             detail: c.path ? `${c.path}: ${c.detail}` : c.detail,
             source: sourceName,
             line: framed.text,

@@ -146,7 +146,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         input: deps.input,
         sourceName: config.input.type,
         maxLineBytes: config.input.max_line_bytes,
-        classify: createClassifier(),
+        classify: createClassifier(undefined, { maxDepth: config.input.max_depth }),
         audit: config.audit,
         log,
         deadLetter,

@@ -7,6 +7,17 @@ import type { HttpReply, Outcome } from '../deliver/outcome.js';
 
 export type SinkKind = 'loki' | 'elasticsearch' | 'splunk_hec' | 'stdout';
 
+/**
+ * A field value an encoder left out of a request's index data (Loki structured metadata, Splunk
+ * HEC indexed fields) because the receiver could not take it; the event's line still carries it.
+ */
+export interface OmittedValue {
+  /** Index into the records given to encode. */
+  readonly index: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
 export interface SinkRequest {
   /** Path and query relative to the sink's base URL, e.g. "/loki/api/v1/push". */
   readonly path: string;
@@ -14,6 +25,8 @@ export interface SinkRequest {
   /** Content-Type and protocol headers. Never credentials: a Credentials object adds those. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Uint8Array;
+  /** Values left out of this request (none when absent). The delivery loop counts and logs them. */
+  readonly omitted?: readonly OmittedValue[];
 }
 
 export interface SinkCodec {

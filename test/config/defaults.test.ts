@@ -7,7 +7,12 @@ import { run, runFile, sink } from './helpers.js';
 describe('built-in defaults', () => {
   it('with no arguments: one stdout sink, disk buffer and every documented default', async () => {
     const config = await run([], {}, '/srv/ship');
-    assert.deepEqual(config.input, { type: 'stdin', max_line_bytes: 256 * 1024, passthrough: false });
+    assert.deepEqual(config.input, {
+      type: 'stdin',
+      max_line_bytes: 256 * 1024,
+      max_depth: 64,
+      passthrough: false,
+    });
     assert.deepEqual(config.audit, { unknown_actions: 'forward', not_json: 'dead_letter' });
     assert.deepEqual(config.dead_letter, {
       path: '/srv/ship/wirety-ship-dead-letter.ndjson',

@@ -36,3 +36,21 @@ export function makeRecords(n: number, firstSeq = 1): AuditRecord[] {
   }
   return out;
 }
+
+/**
+ * A record of `base` with fields set to raw JSON text, spliced in so that any nesting depth, number
+ * (1e400) or escape ("\ud800") can be written, as a hostile line would have it.
+ */
+export function recordWithRawFields(
+  seq: number,
+  raw: Record<string, string>,
+  base = serverLine,
+): AuditRecord {
+  const event = JSON.parse(base) as Record<string, unknown>;
+  for (const key of Object.keys(raw)) delete event[key];
+  const extra = Object.entries(raw).map(([k, v]) => `,${JSON.stringify(k)}:${v}`);
+  return makeRecord(seq, JSON.stringify(event).slice(0, -1) + extra.join('') + '}');
+}
+
+/** `[[…[]…]]`: JSON text of arrays nested `levels` deep. */
+export const nestedArrays = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);

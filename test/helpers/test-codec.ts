@@ -139,6 +139,8 @@ export interface WorkerHarnessOptions {
   readonly name?: string;
   /** Wraps the real transport (e.g. to observe sends). */
   readonly wrapTransport?: (transport: Transport) => Transport;
+  /** Wraps the test codec (e.g. to make encode throw for some records). */
+  readonly wrapCodec?: (codec: SinkCodec) => SinkCodec;
 }
 
 export interface WorkerHarness {
@@ -192,7 +194,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions): Promise
   const transport = options.wrapTransport ? options.wrapTransport(http) : http;
   const worker = createSinkWorker({
     name,
-    codec: createTestCodec(),
+    codec: options.wrapCodec ? options.wrapCodec(createTestCodec()) : createTestCodec(),
     transport,
     credentials: options.credentials,
     acknowledger: options.acknowledger,

@@ -81,8 +81,16 @@ export function lokiSinkConfig(url: string, overrides: Partial<LokiSinkConfig> =
 const MAX_DECOMPRESSED = 100 * 1024 * 1024;
 const NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const UNESCAPE: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"' };
+/** Loki's default limits (validation/limits.go): label value bytes, structured metadata bytes and pairs per entry. */
+export const LOKI_MAX_LABEL_VALUE_BYTES = 2048;
+export const LOKI_MAX_METADATA_BYTES = 64 * 1024;
+export const LOKI_MAX_METADATA_PAIRS = 128;
 
-/** Parses `{a="x",b="y"}` as Loki's selector parser would (equality matchers only). Throws if malformed. */
+/**
+ * Parses `{a="x",b="y"}` as Loki's selector parser would (equality matchers only). Throws if
+ * malformed. Like Prometheus' lexer (which Loki uses), it refuses U+FFFD in a value, even a valid
+ * one ("invalid UTF-8 rune": a 400 for the whole push), and accepts the escape \uXXXX instead.
+ */
 export function parseLokiLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
   let i = 0;
@@ -106,9 +114,17 @@ export function parseLokiLabels(text: string): Record<string, string> {
       const c = text[i++] ?? fail('unterminated value');
       if (c === '"') break;
       if (c === '\n') fail('raw newline in value');
-      if (c === '\\') value += UNESCAPE[text[i++] ?? ''] ?? fail('unknown escape');
+      if (c === '\uFFFD') fail('parse error: invalid UTF-8 rune');
+      if (c === '\\' && text[i] === 'u') {
+        const hex = text.slice(i + 1, i + 5);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape');
+        value += String.fromCharCode(parseInt(hex, 16));
+        i += 5;
+      } else if (c === '\\') value += UNESCAPE[text[i++] ?? ''] ?? fail('unknown escape');
       else value += c;
     }
+    // Real Loki refuses only this stream's entries (a partial 400); refusing the push is stricter.
+    if (Buffer.byteLength(value) > LOKI_MAX_LABEL_VALUE_BYTES) fail(`label value too long: '${value.slice(0, 40)}…'`);
     if (Object.hasOwn(labels, name)) fail(`duplicate label name ${name}`);
     labels[name] = value;
     skipSpace();
@@ -139,7 +155,22 @@ export function decodeLokiPush(body: Buffer, tenant?: string): LokiStream[] {
         const { seconds, nanos } = e.timestamp;
         if (nanos < 0 || nanos > 999_999_999) throw new Error(`timestamp nanos out of range: ${nanos}`);
         const metadata: Record<string, string> = {};
-        for (const p of e.structuredMetadata) metadata[p.name] = p.value;
+        let metadataBytes = 0;
+        for (const p of e.structuredMetadata) {
+          metadata[p.name] = p.value;
+          metadataBytes += Buffer.byteLength(p.name) + Buffer.byteLength(p.value);
+        }
+        // Real Loki refuses only this entry (a partial 400); refusing the push is stricter.
+        if (metadataBytes > LOKI_MAX_METADATA_BYTES) {
+          throw new Error(
+            `stream '${s.labels}' has structured metadata too large: '${metadataBytes}' bytes, limit: '${LOKI_MAX_METADATA_BYTES}' bytes`,
+          );
+        }
+        if (e.structuredMetadata.length > LOKI_MAX_METADATA_PAIRS) {
+          throw new Error(
+            `stream '${s.labels}' has too many structured metadata labels: '${e.structuredMetadata.length}', limit: '${LOKI_MAX_METADATA_PAIRS}'`,
+          );
+        }
         const entry = {
           labels,
           timestampNs: seconds * 1_000_000_000n + BigInt(nanos),

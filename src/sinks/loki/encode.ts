@@ -18,31 +18,50 @@
  * journal order in queries — the only exception is the instant seq crosses a multiple of 1e9 (1e6);
  * (c) distinct for distinct events, so two identical lines in the same second are both kept.
  * The cost: in event mode the sub-second part is not wall-clock time (wirety gives none anyway).
+ *
+ * Structured metadata never fails a push: Loki refuses an entry whose metadata is over 64 KB
+ * (names + values) or 128 pairs. `event_id` always goes first; a configured field whose value has
+ * no text (too deep to serialise) or would pass the size budget is left out of that entry and
+ * reported in the request's `omitted` list (the line still carries it). The config allows at most
+ * 127 configured fields (labels.ts), so the pair limit is never reached.
  */
 import { compress } from 'snappyjs';
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
-import type { SinkRequest } from '../sink.js';
+import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
+import type { OmittedValue, SinkRequest } from '../sink.js';
 import { createLabeler, type LabelSet } from './labels.js';
 import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './wire.js';
 
 export const LOKI_PUSH_PATH = '/loki/api/v1/push';
 
-/** Structured metadata value: absent/null/empty → undefined; numbers as decimal strings. */
-export function metadataValue(value: unknown): string | undefined {
+/**
+ * Loki's default limit on one entry's structured metadata, in bytes of names + values
+ * (`max_structured_metadata_size`, 64 KB), kept a little under so either reading of "KB" holds.
+ */
+export const METADATA_BUDGET_BYTES = 64_000;
+
+const OVER_BUDGET = `would put the entry's structured metadata over Loki's limit (${METADATA_BUDGET_BYTES} bytes of names and values)`;
+
+/**
+ * Structured metadata value: absent/null/empty → undefined; numbers as decimal strings; objects and
+ * arrays as JSON; Unrenderable when there is no faithful text (never throws).
+ */
+export function metadataValue(value: unknown): string | undefined | Unrenderable {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') return value;
   if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return NOT_FINITE;
     return Number.isInteger(value) && Math.abs(value) >= 1e21 ? BigInt(value).toString() : String(value);
   }
   if (typeof value === 'boolean') return String(value);
   // Events come from JSON.parse: what is left is an object or an array.
-  return JSON.stringify(value);
+  return jsonText(value);
 }
 
 export interface PushBodyEncoder {
-  /** The uncompressed PushRequest bytes. */
-  protobuf(records: readonly AuditRecord[]): Buffer;
+  /** The uncompressed PushRequest bytes; `omitted` receives the metadata values left out. */
+  protobuf(records: readonly AuditRecord[], omitted?: OmittedValue[]): Buffer;
   /** The full request: snappy-compressed body and Loki's headers. */
   request(records: readonly AuditRecord[]): SinkRequest;
 }
@@ -84,7 +103,7 @@ export function createPushBodyEncoder(
     metaVal = new Array<string | undefined>(cap * k);
   };
 
-  const protobuf = (records: readonly AuditRecord[]): Buffer => {
+  const protobuf = (records: readonly AuditRecord[], omitted?: OmittedValue[]): Buffer => {
     const n = records.length;
     grow(n);
     // Streams in order of first appearance; entries linked through `next` in the order given.
@@ -138,13 +157,25 @@ export function createPushBodyEncoder(
       let size = fieldLen(tsInner) + (lb > 0 ? fieldLen(lb) : 0);
 
       const base = i * k;
+      let metaBytes = 0;
       for (let j = 0; j < k; j++) {
-        const v = j === 0 ? r.id : metadataValue(r.event[metaFields[j - 1] as string]);
-        metaVal[base + j] = v;
-        if (v === undefined) continue;
-        const vb = utf8Length(v);
+        metaVal[base + j] = undefined;
+        const rendered = j === 0 ? r.id : metadataValue(r.event[metaFields[j - 1] as string]);
+        if (rendered === undefined) continue;
+        if (typeof rendered !== 'string') {
+          omitted?.push({ index: i, field: metaFields[j - 1] as string, reason: rendered.unrenderable });
+          continue;
+        }
+        const nameBytes = (metaNameBytes[j] as Buffer).length;
+        const vb = utf8Length(rendered);
+        if (j > 0 && metaBytes + nameBytes + vb > METADATA_BUDGET_BYTES) {
+          omitted?.push({ index: i, field: metaFields[j - 1] as string, reason: OVER_BUDGET });
+          continue;
+        }
+        metaBytes += nameBytes + vb;
+        metaVal[base + j] = rendered;
         metaLen[base + j] = vb;
-        size += fieldLen(fieldLen((metaNameBytes[j] as Buffer).length) + (vb > 0 ? fieldLen(vb) : 0));
+        size += fieldLen(fieldLen(nameBytes) + (vb > 0 ? fieldLen(vb) : 0));
       }
       entrySize[i] = size;
       (streamSize[s] as number) += fieldLen(size);
@@ -212,11 +243,12 @@ export function createPushBodyEncoder(
 
   return {
     protobuf,
-    request: (records) => ({
-      path: LOKI_PUSH_PATH,
-      method: 'POST',
-      headers,
-      body: compress(protobuf(records)),
-    }),
+    request: (records) => {
+      const omitted: OmittedValue[] = [];
+      const body = compress(protobuf(records, omitted));
+      return omitted.length === 0
+        ? { path: LOKI_PUSH_PATH, method: 'POST', headers, body }
+        : { path: LOKI_PUSH_PATH, method: 'POST', headers, body, omitted };
+    },
   };
 }

@@ -3,12 +3,17 @@
  *
  * Guarantees: label names are sorted so one label set always gives one byte-identical stream key;
  * empty or missing values are omitted (Loki drops them anyway); values are escaped for Loki's
- * Prometheus-style selector parser. The label string of a label set is built once and cached, so
- * the per-event cost is a couple of Map lookups. The cache is bounded: a field that unexpectedly
- * takes many values cannot grow memory without limit.
+ * Prometheus-style selector parser, which refuses the whole push (400) over a single odd value:
+ * U+FFFD, even a valid one, and anything the UTF-8 encoder turns into it (a lone surrogate) are
+ * written as the escape `\uFFFD`; a value over Loki's 2048-byte limit is cut on a character
+ * boundary; a value with no faithful text (too deep to serialise, a number out of range) omits
+ * the label. The label string of a label set is built once and cached, so the per-event cost is a
+ * couple of Map lookups. The cache is bounded: a field that unexpectedly takes many values cannot
+ * grow memory without limit.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
+import { cutUtf8, jsonText } from '../json-text.js';
 
 export interface LabelSet {
   /** `{job="wirety",source="server"}`: the StreamAdapter.labels string. */
@@ -22,26 +27,39 @@ export type Labeler = (record: AuditRecord) => LabelSet;
 const MAX_VALUE_BYTES = 2048;
 const MAX_CACHED_SETS = 4096;
 
-/** A value as Loki would index it; '' means "omit the label". */
+/** A value as Loki would index it; '' means "omit the label". Never throws. */
 export function labelValue(value: unknown): string {
   if (value === undefined || value === null) return '';
-  let text =
-    typeof value === 'string'
-      ? value
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : (JSON.stringify(value) ?? '');
-  // A label value over Loki's limit gets the whole request refused (400); cutting the index value
-  // is better than dead-lettering a batch over it (the line itself is shipped intact).
-  // 682 UTF-16 units encode to at most 2046 bytes.
-  if (text.length > 682 && Buffer.byteLength(text) > MAX_VALUE_BYTES) text = text.slice(0, 682);
-  return text;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'boolean') text = String(value);
+  else if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
+  else {
+    const json = jsonText(value);
+    text = typeof json === 'string' ? json : '';
+  }
+  // A label value over Loki's limit gets the request refused; cutting the index value is better
+  // than losing the entry (the line itself is shipped intact). Cut on a character boundary: half a
+  // surrogate pair would be written as U+FFFD.
+  return cutUtf8(text, MAX_VALUE_BYTES);
 }
 
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '"': '\\"',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+/**
+ * What must be escaped: the selector's own specials, and everything Loki's lexer would read as
+ * U+FFFD (refused even when valid): U+FFFD itself and lone surrogates (which UTF-8 encoding turns
+ * into U+FFFD). Those become the escape `\uFFFD`, which the lexer accepts and decodes to U+FFFD.
+ */
+const ESCAPED = /[\\"\n\r\t\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function escapeLabelValue(value: string): string {
-  return value.replace(/[\\"\n\r\t]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\${c}`,
-  );
+  return value.replace(ESCAPED, (c) => ESCAPES[c] ?? '\\uFFFD');
 }
 
 export function formatLabels(pairs: Readonly<Record<string, string>>): string {
@@ -110,6 +128,8 @@ export function createLabeler(config: Pick<LokiSinkConfig, 'labels' | 'label_fie
 
 const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_LABELS = 15;
+/** Loki's default limit on one entry's structured metadata pairs (`max_structured_metadata_entries_count`). */
+export const MAX_METADATA_PAIRS = 128;
 const MAX_NAME_BYTES = 1024;
 
 /** Why a field must not be a label; undefined when it may be one. */
@@ -216,6 +236,11 @@ export function validateLokiLabels(
       );
     }
     metadata.add(field);
+  }
+  if (metadata.size > MAX_METADATA_PAIRS) {
+    errors.push(
+      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
+    );
   }
   return errors;
 }

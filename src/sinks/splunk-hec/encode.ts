@@ -3,10 +3,15 @@
  * separator. Pure. Everything that is the same for every event is rendered once per codec, so the
  * per-event work is string concatenation, the audit line spliced in verbatim (it is already the
  * exact JSON object wirety wrote), and JSON-escaping the few indexed field values.
+ *
+ * Never throws for an event's content: an indexed field value that has no text (an object too deep
+ * to serialise, a number out of range such as 1e400) is left out of `fields` and reported in the
+ * request's `omitted` list; the event itself still carries it.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { SplunkHecSinkConfig } from '../../config/types.js';
-import type { SinkRequest } from '../sink.js';
+import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
+import type { OmittedValue, SinkRequest } from '../sink.js';
 import { plainDecimal } from './decimal.js';
 
 export const HEC_EVENT_PATH = '/services/collector/event';
@@ -23,8 +28,8 @@ export type HecEncodeConfig = Pick<
 
 export interface HecEncoder {
   encode(records: readonly AuditRecord[]): SinkRequest;
-  /** One envelope, as text (for tests and the bench). */
-  envelope(record: AuditRecord): string;
+  /** One envelope, as text (for tests and the bench); `omitted` receives the fields left out. */
+  envelope(record: AuditRecord, omitted?: OmittedValue[], index?: number): string;
 }
 
 export function createHecEncoder(config: HecEncodeConfig, channel?: string): HecEncoder {
@@ -35,11 +40,12 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
   if (channel !== undefined) headers[CHANNEL_HEADER] = channel;
   Object.freeze(headers);
 
-  const envelope = (record: AuditRecord): string => {
+  const envelope = (record: AuditRecord, omitted?: OmittedValue[], index = 0): string => {
     let fields = '';
     for (let i = 0; i < fieldNames.length; i++) {
       const value = fieldValue(record.event[fieldNames[i]!]);
-      if (value !== undefined) fields += fieldKeys[i]! + value;
+      if (typeof value === 'string') fields += fieldKeys[i]! + value;
+      else if (value !== undefined) omitted?.push({ index, field: fieldNames[i]!, reason: value.unrenderable });
     }
     return (
       '{"time":' +
@@ -60,8 +66,10 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
     envelope,
     encode(records) {
       let body = '';
-      for (const record of records) body += envelope(record);
-      return { path: HEC_EVENT_PATH, method: 'POST', headers, body: Buffer.from(body, 'utf8') };
+      const omitted: OmittedValue[] = [];
+      for (let i = 0; i < records.length; i++) body += envelope(records[i]!, omitted, i);
+      const request = { path: HEC_EVENT_PATH, method: 'POST' as const, headers, body: Buffer.from(body, 'utf8') };
+      return omitted.length === 0 ? request : { ...request, omitted };
     },
   };
 }
@@ -119,18 +127,22 @@ function eventTime(record: AuditRecord): string {
 
 // HEC indexed field values must be strings: numbers and booleans become their text, objects and
 // arrays their JSON text; null and absent fields are left out rather than indexed as "null".
-function fieldValue(value: unknown): string | undefined {
+// The result is the JSON-quoted value, undefined for "nothing to index", or why it cannot be sent.
+function fieldValue(value: unknown): string | undefined | Unrenderable {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'number': {
       const text = plainDecimal(value);
-      return text === undefined ? undefined : '"' + text + '"';
+      return text === undefined ? NOT_FINITE : '"' + text + '"';
     }
     case 'boolean':
       return value ? '"true"' : '"false"';
-    case 'object':
-      return value === null ? undefined : JSON.stringify(JSON.stringify(value));
+    case 'object': {
+      if (value === null) return undefined;
+      const json = jsonText(value);
+      return typeof json === 'string' ? JSON.stringify(json) : json;
+    }
     default:
       return undefined;
   }
