@@ -73,6 +73,9 @@ export function logLines(stderr: string): Record<string, unknown>[] {
 export interface SinkSummary {
   readonly delivered: number;
   readonly rejected: number;
+  /** Only when not zero. */
+  readonly encode_failed?: number;
+  readonly values_omitted?: number;
   readonly retries: Record<string, number>;
   readonly pending: number;
 }
