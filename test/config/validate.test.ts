@@ -76,6 +76,20 @@ describe('types and values', () => {
     );
   });
 
+  it('input.max_depth: an integer from 1 to 1000 (deeper comes close to overflowing the encoders)', async () => {
+    assert.equal((await runFile('input: { max_depth: 8 }\n')).input.max_depth, 8);
+    assert.equal((await runFile('input: { max_depth: 1000 }\n')).input.max_depth, 1000);
+    assert.match(
+      (await failsFile('input: { max_depth: 0 }\n')).message,
+      /input\.max_depth: must be at least 1/,
+    );
+    assert.match(
+      (await failsFile('input: { max_depth: 1001 }\n')).message,
+      /input\.max_depth: must be at most 1000/,
+    );
+    assert.match((await failsFile('input: { max_depth: 2.5 }\n')).message, /input\.max_depth: must be an? /);
+  });
+
   it('lists the allowed values of an enum, with a suggestion', async () => {
     const error = await failsFile('buffer:\n  fsync: alway\n');
     assert.equal(

@@ -205,3 +205,28 @@ test('a journal already holding the deep record (an older version’s): the rest
   assert.equal((await deadLetters(dir.file('restart-dead.ndjson'))).length, 1, 'nothing dead-lettered again');
   for (const sink of SINKS) assert.equal(summaryOf(second.stderr).sinks[sink]?.pending, 0);
 });
+
+test('input.max_depth from the config file decides what is too deep', async () => {
+  const config = await dir.writeConfig(
+    'depth.yaml',
+    `input:\n  max_depth: 2\ndead_letter:\n  path: ${JSON.stringify(dir.file('depth-dead.ndjson'))}\nbuffer:\n  data_dir: ${JSON.stringify(dir.file('depth-data'))}\n`,
+  );
+  const line = (extra: string) =>
+    `{"level":"info","log_type":"audit","time":1748000000,"actor_id":"alice","actor_email":"alice@example.com","remote_ip":"10.0.0.5","action":"auth.login","extra":${extra},"message":"audit"}`;
+  const result = await runCli(['--config', config], `${line('{"a":1}')}\n${line('{"a":[1]}')}\n`, {
+    cwd: dir.path,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.toString(), `${line('{"a":1}')}\n`, 'two levels pass (stdout sink)');
+  const dead = await deadLetters(dir.file('depth-dead.ndjson'));
+  assert.deepEqual(
+    dead.map((d) => [d.reason, d.detail, d.line]),
+    [
+      [
+        'too_deep',
+        '/extra: nests objects/arrays more than 2 levels deep (input.max_depth); audit events are flat',
+        line('{"a":[1]}'),
+      ],
+    ],
+  );
+});
