@@ -112,7 +112,8 @@ const viaWriter = (): Uint8Array => {
       w.uint32(0x1a).fork().uint32(0x0a).string('event_id').uint32(0x12).string(r.id).ldelim();
       for (const f of config.structured_metadata_fields) {
         const v = metadataValue(r.event[f]);
-        if (typeof v === 'string') w.uint32(0x1a).fork().uint32(0x0a).string(f).uint32(0x12).string(v).ldelim();
+        if (typeof v === 'string')
+          w.uint32(0x1a).fork().uint32(0x0a).string(f).uint32(0x12).string(v).ldelim();
       }
       w.ldelim();
     }

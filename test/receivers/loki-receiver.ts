@@ -124,7 +124,8 @@ export function parseLokiLabels(text: string): Record<string, string> {
       else value += c;
     }
     // Real Loki refuses only this stream's entries (a partial 400); refusing the push is stricter.
-    if (Buffer.byteLength(value) > LOKI_MAX_LABEL_VALUE_BYTES) fail(`label value too long: '${value.slice(0, 40)}…'`);
+    if (Buffer.byteLength(value) > LOKI_MAX_LABEL_VALUE_BYTES)
+      fail(`label value too long: '${value.slice(0, 40)}…'`);
     if (Object.hasOwn(labels, name)) fail(`duplicate label name ${name}`);
     labels[name] = value;
     skipSpace();

@@ -45,7 +45,8 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
     for (let i = 0; i < fieldNames.length; i++) {
       const value = fieldValue(record.event[fieldNames[i]!]);
       if (typeof value === 'string') fields += fieldKeys[i]! + value;
-      else if (value !== undefined) omitted?.push({ index, field: fieldNames[i]!, reason: value.unrenderable });
+      else if (value !== undefined)
+        omitted?.push({ index, field: fieldNames[i]!, reason: value.unrenderable });
     }
     return (
       '{"time":' +
@@ -68,7 +69,12 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
       let body = '';
       const omitted: OmittedValue[] = [];
       for (let i = 0; i < records.length; i++) body += envelope(records[i]!, omitted, i);
-      const request = { path: HEC_EVENT_PATH, method: 'POST' as const, headers, body: Buffer.from(body, 'utf8') };
+      const request = {
+        path: HEC_EVENT_PATH,
+        method: 'POST' as const,
+        headers,
+        body: Buffer.from(body, 'utf8'),
+      };
       return omitted.length === 0 ? request : { ...request, omitted };
     },
   };

@@ -47,10 +47,10 @@ void test('a metadata value too deep to serialise (peer_id nested 10,000 deep) i
   assert.equal(odd.metadata.event_id, 'test-2');
   assert.equal(request.omitted?.length, 1);
   assert.deepEqual(
-    { ...request.omitted![0], reason: undefined },
+    { ...request.omitted[0], reason: undefined },
     { index: 1, field: 'peer_id', reason: undefined },
   );
-  assert.match(request.omitted![0]!.reason, /cannot be serialised as JSON \(RangeError: Maximum call stack/);
+  assert.match(request.omitted[0]!.reason, /cannot be serialised as JSON \(RangeError: Maximum call stack/);
 });
 
 void test('a label field holding a value too deep to serialise omits that label, never throws', () => {
@@ -99,7 +99,7 @@ void test('a 200 KiB metadata value is left out: the entry stays under Loki’s 
     request.omitted?.map((o) => [o.index, o.field]),
     [[1, 'peer_id']],
   );
-  assert.match(request.omitted![0]!.reason, /over Loki's limit \(64000 bytes of names and values\)/);
+  assert.match(request.omitted[0]!.reason, /over Loki's limit \(64000 bytes of names and values\)/);
 });
 
 void test('the metadata budget keeps fields in order while they fit, names included', () => {
