@@ -63,10 +63,8 @@ export async function deliverBatch(
         'encode_failed',
       );
       pending = encoded.records;
-      if (pending.length === 0) {
-        succeeded(ctx, 0);
-        return;
-      }
+      // Nothing was sent: the receiver's health (blocked, failing) is not known any better.
+      if (pending.length === 0) return;
     }
     const outcome: Outcome = encoded.request
       ? await attemptOnce(ctx, encoded.request, pending, signal)
