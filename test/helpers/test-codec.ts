@@ -139,6 +139,11 @@ export interface WorkerHarnessOptions {
   readonly name?: string;
   /** Wraps the real transport (e.g. to observe sends). */
   readonly wrapTransport?: (transport: Transport) => Transport;
+  /**
+   * A real sink's codec and its protocol receiver instead of the test codec and the line receiver
+   * (`reply` and `exchanges` then do not apply). The harness closes the receiver.
+   */
+  readonly sink?: { readonly codec: SinkCodec; readonly receiver: ScriptedReceiver };
 }
 
 export interface WorkerHarness {
@@ -168,12 +173,14 @@ export const defaultRetry: RetryConfig = {
 export async function startWorkerHarness(options: WorkerHarnessOptions): Promise<WorkerHarness> {
   const exchanges: Exchange[] = [];
   const decide = options.reply ?? (() => ({ status: 204 }));
-  const receiver = await startScriptedReceiver(async (request, index) => {
-    const lines = decodeLines(request.body);
-    const reply = await decide(lines, index, request);
-    exchanges.push({ lines, reply });
-    return reply;
-  });
+  const receiver =
+    options.sink?.receiver ??
+    (await startScriptedReceiver(async (request, index) => {
+      const lines = decodeLines(request.body);
+      const reply = await decide(lines, index, request);
+      exchanges.push({ lines, reply });
+      return reply;
+    }));
   const name = options.name ?? 'test-sink';
   const clock = createFakeClock();
   const cursor = createArrayCursor(options.records, { ended: options.ended ?? true });
@@ -192,7 +199,7 @@ export async function startWorkerHarness(options: WorkerHarnessOptions): Promise
   const transport = options.wrapTransport ? options.wrapTransport(http) : http;
   const worker = createSinkWorker({
     name,
-    codec: createTestCodec(),
+    codec: options.sink?.codec ?? createTestCodec(),
     transport,
     credentials: options.credentials,
     acknowledger: options.acknowledger,
