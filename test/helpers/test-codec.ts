@@ -3,7 +3,8 @@
  * is the records' lines as NDJSON, and replies are classified like a generic receiver would.
  *
  * Scriptable extras: 207 with {"retry":[i…],"rejected":[[i,"reason"]…]} => partial;
- * 202 with {"ackId":N} => awaiting_ack (pair with createFakeAcknowledger).
+ * 202 with {"ackId":N} => awaiting_ack (pair with createFakeAcknowledger); 429 with an
+ * `x-split-after: N` header => a retry carrying splitAfter N.
  */
 import type { AuditRecord } from '../../src/audit/record.js';
 import type { BatchConfig, RetryConfig } from '../../src/config/types.js';
@@ -62,8 +63,16 @@ export function createTestCodec(): SinkCodec {
         };
       }
       if (status >= 200 && status < 300) return { kind: 'delivered' };
-      if (status === 429)
-        return { kind: 'retry', class: 'rate_limited', reason: 'HTTP 429', ...withRetryAfter };
+      if (status === 429) {
+        const splitAfter = header(reply.headers['x-split-after']);
+        return {
+          kind: 'retry',
+          class: 'rate_limited',
+          reason: 'HTTP 429',
+          ...withRetryAfter,
+          ...(splitAfter === undefined ? {} : { splitAfter: Number(splitAfter) }),
+        };
+      }
       if (status >= 500)
         return { kind: 'retry', class: 'server_error', reason: `HTTP ${status}`, ...withRetryAfter };
       if (status === 401 || status === 403) return { kind: 'blocked', reason: `HTTP ${status}` };
