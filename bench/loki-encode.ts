@@ -31,6 +31,7 @@ const config: LokiSinkConfig = {
   max_in_flight: 2,
   labels: { job: 'wirety' },
   label_fields: ['action'],
+  structured_metadata: true,
   structured_metadata_fields: ['actor_id', 'network_id', 'peer_id'],
   timestamp: 'event',
 };

@@ -128,6 +128,14 @@ export function checkSink(sink: SinkConfig, raw: RawSink | undefined, report: Re
       if (match) report([...base, ...(match[1] ?? '').split('.')], match[2] ?? text);
       else report([...base, 'labels'], text);
     }
+    // Metadata fields that would silently not be sent are a contradiction, not a preference.
+    if (!sink.structured_metadata && (raw?.structured_metadata_fields?.length ?? 0) > 0) {
+      report(
+        [...base, 'structured_metadata_fields'],
+        'has no effect with structured_metadata: false (no structured metadata is sent)',
+        'remove structured_metadata_fields, or set structured_metadata: true if this Loki accepts it',
+      );
+    }
     const orgHeader = Object.keys(sink.headers).find((name) => name.toLowerCase() === 'x-scope-orgid');
     if (orgHeader !== undefined && sink.tenant !== undefined) {
       report([...base, 'headers', orgHeader], 'conflicts with tenant', 'keep tenant only');

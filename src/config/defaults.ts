@@ -56,6 +56,7 @@ export const SINK_TYPE_DEFAULTS: Readonly<
 export const LOKI_DEFAULTS = {
   labels: { job: 'wirety' },
   label_fields: [] as readonly string[],
+  structured_metadata: true,
   structured_metadata_fields: ['network_id', 'peer_id', 'actor_id'] as readonly string[],
   timestamp: 'event',
 } as const;

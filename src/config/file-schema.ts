@@ -54,6 +54,7 @@ const sinkSchemas: Record<(typeof SINK_TYPES)[number], SchemaObject> = {
     auth: block(basicAndBearer),
     labels: stringMap,
     label_fields: strings,
+    structured_metadata: bool,
     structured_metadata_fields: strings,
     timestamp: { type: 'string', enum: ['event', 'received'] },
   }),
@@ -174,6 +175,7 @@ export interface RawSink {
   readonly tenant?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly label_fields?: readonly string[];
+  readonly structured_metadata?: boolean;
   readonly structured_metadata_fields?: readonly string[];
   readonly timestamp?: 'event' | 'received';
   readonly index?: string;

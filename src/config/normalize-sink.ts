@@ -103,6 +103,7 @@ export function normalizeSink(
         tenant: raw.tenant,
         labels: { ...(raw.labels ?? LOKI_DEFAULTS.labels) },
         label_fields: [...(raw.label_fields ?? LOKI_DEFAULTS.label_fields)],
+        structured_metadata: raw.structured_metadata ?? LOKI_DEFAULTS.structured_metadata,
         structured_metadata_fields: [
           ...(raw.structured_metadata_fields ?? LOKI_DEFAULTS.structured_metadata_fields),
         ],

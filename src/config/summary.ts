@@ -32,7 +32,7 @@ function describeSink(sink: SinkConfig): string[] {
     const labels = Object.entries(sink.labels).map(([k, v]) => `${k}=${v}`);
     lines.push(
       `tenant ${sink.tenant ?? '(none)'}; auth ${describeAuth(sink.auth)}; labels ${labels.join(',') || '(none)'}` +
-        `; label fields ${sink.label_fields.join(',') || '(none)'}; metadata ${sink.structured_metadata_fields.join(',') || '(none)'}; timestamp ${sink.timestamp}`,
+        `; label fields ${sink.label_fields.join(',') || '(none)'}; metadata ${sink.structured_metadata ? `event_id${sink.structured_metadata_fields.map((f) => `,${f}`).join('')}` : 'off (structured_metadata: false)'}; timestamp ${sink.timestamp}`,
     );
   } else if (sink.type === 'elasticsearch') {
     const target = sink.data_stream ? `data stream ${sink.data_stream}` : `index ${sink.index}`;

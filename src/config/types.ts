@@ -73,6 +73,11 @@ export interface LokiSinkConfig extends HttpSinkCommon {
   readonly labels: Readonly<Record<string, string>>;
   /** Event fields turned into labels (low-cardinality only: action, level, actor_type…). */
   readonly label_fields: readonly string[];
+  /**
+   * Send structured metadata (`event_id` and the fields below) with each entry. false for Loki 2.9
+   * or Loki 3 on a schema before v13, which refuse it: then only the line (byte-for-byte) is sent.
+   */
+  readonly structured_metadata: boolean;
   /** Event fields sent as structured metadata (the event id is always sent as `event_id`). */
   readonly structured_metadata_fields: readonly string[];
   /** Entry timestamp: the event's `time` (default) or when wirety-ship read the line. */

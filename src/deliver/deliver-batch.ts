@@ -51,6 +51,8 @@ export async function deliverBatch(
   signal: AbortSignal,
 ): Promise<void> {
   let pending = records;
+  // Retry outcomes carrying splitAfter received in a row (Loki's 429 for a push over its burst).
+  let splitStreak = 0;
   for (let attempt = 0; ; attempt++) {
     signal.throwIfAborted();
     const encoded = ctx.encoder.encode(pending);
@@ -69,6 +71,7 @@ export async function deliverBatch(
     const outcome: Outcome = encoded.request
       ? await attemptOnce(ctx, encoded.request, pending, signal)
       : { kind: 'split', reason: `encode failed for the batch: ${encoded.error}` };
+    splitStreak = outcome.kind === 'retry' && outcome.splitAfter !== undefined ? splitStreak + 1 : 0;
     const delayFor = (o: Outcome) => ctx.policy.delayFor(o, attempt, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
@@ -87,10 +90,7 @@ export async function deliverBatch(
           return;
         }
         count(ctx.sink, outcome.kind);
-        // Halves go one after the other so a sink that needs order (Loki) keeps it.
-        const mid = Math.ceil(pending.length / 2);
-        await deliverBatch(ctx, pending.slice(0, mid), signal);
-        await deliverBatch(ctx, pending.slice(mid), signal);
+        await deliverHalves(ctx, pending, signal);
         return;
       }
       case 'partial': {
@@ -111,6 +111,11 @@ export async function deliverBatch(
       }
       case 'retry':
         await backoff(ctx, outcome.class, outcome.reason, delayFor(outcome), signal);
+        if (pending.length > 1 && splitStreak >= (outcome.splitAfter ?? Infinity)) {
+          count(ctx.sink, 'split');
+          await deliverHalves(ctx, pending, signal);
+          return;
+        }
         break;
       case 'blocked': {
         const delay = delayFor(outcome);
@@ -135,6 +140,17 @@ export async function deliverBatch(
       }
     }
   }
+}
+
+/** Halves go one after the other so a sink that needs order (Loki) keeps it. */
+async function deliverHalves(
+  ctx: BatchDeliveryContext,
+  records: readonly AuditRecord[],
+  signal: AbortSignal,
+): Promise<void> {
+  const mid = Math.ceil(records.length / 2);
+  await deliverBatch(ctx, records.slice(0, mid), signal);
+  await deliverBatch(ctx, records.slice(mid), signal);
 }
 
 async function attemptOnce(

@@ -33,12 +33,16 @@ export type Outcome =
   /**
    * Nothing (known to be) stored; send the same records again after a backoff. `retryAfter` is the
    * raw Retry-After header (seconds or an HTTP date): the retry policy turns it into a delay.
+   * `splitAfter`: once this many retry outcomes carrying it came in a row for the batch, send each
+   * half on its own after the backoff (Loki answers 429 forever to a push over the tenant's burst);
+   * a single record is retried as usual, never dead-lettered for it.
    */
   | {
       readonly kind: 'retry';
       readonly class: RetryClass;
       readonly reason: string;
       readonly retryAfter?: string;
+      readonly splitAfter?: number;
     }
   /**
    * The receiver refuses us as configured: credentials, permissions, a wrong URL (401/403/404,

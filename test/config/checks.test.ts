@@ -152,6 +152,21 @@ describe('receiver rules', () => {
     );
   });
 
+  it('Loki metadata fields are refused when structured metadata is off (they would not be sent)', async () => {
+    await problem(
+      loki('structured_metadata: false', 'structured_metadata_fields: [peer_id]'),
+      /ship\.yaml:6: sinks\.s\.structured_metadata_fields: has no effect with structured_metadata: false.*\n {2}hint: remove structured_metadata_fields/,
+    );
+    const off = await run([], {
+      WIRETY_SHIP_LOKI_URL: 'http://loki:3100',
+      WIRETY_SHIP_LOKI_STRUCTURED_METADATA: 'false',
+    });
+    assert.ok(
+      off.sinks[0]?.type === 'loki' && !off.sinks[0].structured_metadata,
+      'the default fields do not count',
+    );
+  });
+
   it('Elasticsearch data_stream rules out op index and an explicit index', async () => {
     await problem(
       es('data_stream: logs-wirety-default', 'op: index'),

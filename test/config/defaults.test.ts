@@ -82,6 +82,7 @@ describe('built-in defaults', () => {
     assert.equal(loki.max_in_flight, 1);
     assert.deepEqual(loki.labels, { job: 'wirety' });
     assert.deepEqual(loki.label_fields, []);
+    assert.equal(loki.structured_metadata, true);
     assert.deepEqual(loki.structured_metadata_fields, ['network_id', 'peer_id', 'actor_id']);
     assert.equal(loki.timestamp, 'event');
     assert.equal(loki.timeout_ms, 30_000);

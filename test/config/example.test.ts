@@ -55,6 +55,7 @@ describe('config/wirety-ship.example.yaml', () => {
         'timeout_ms',
         'gzip',
         'labels',
+        'structured_metadata',
         'index',
         'op',
         'ack',

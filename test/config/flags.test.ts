@@ -153,6 +153,46 @@ describe('flags to config', () => {
   });
 });
 
+describe('--loki-structured-metadata', () => {
+  it('false (flag or variable) turns structured metadata off; it is on by default', async () => {
+    const on = sink(await run(['--loki', 'http://loki:3100']), 'loki', 'loki');
+    assert.equal(on.structured_metadata, true);
+    for (const [argv, env] of [
+      [['--loki', 'http://loki:3100', '--loki-structured-metadata', 'false'], {}],
+      [['--loki', 'http://loki:3100', '--loki-structured-metadata=false'], {}],
+      [['--loki', 'http://loki:3100'], { WIRETY_SHIP_LOKI_STRUCTURED_METADATA: 'false' }],
+      [
+        ['--loki', 'http://loki:3100', '--loki-structured-metadata', 'false'],
+        { WIRETY_SHIP_LOKI_STRUCTURED_METADATA: 'true' },
+      ],
+    ] as const) {
+      const l = sink(await run([...argv], env), 'loki', 'loki');
+      assert.equal(l.structured_metadata, false, argv.join(' '));
+    }
+  });
+
+  it('a value other than true or false is an error naming the flag', async () => {
+    const error = await fails(['--loki', 'http://loki:3100', '--loki-structured-metadata', 'off']);
+    assert.match(
+      error.message,
+      /^command line \(--loki-structured-metadata\): sinks\.loki\.structured_metadata: must be true or false/,
+    );
+  });
+
+  it('--check-config says whether metadata is sent', async () => {
+    const on = await load(['--check-config', '--loki', 'http://loki:3100']);
+    assert.match(on.kind === 'check' ? on.summary : '', /metadata event_id,network_id,peer_id,actor_id;/);
+    const off = await load([
+      '--check-config',
+      '--loki',
+      'http://loki:3100',
+      '--loki-structured-metadata',
+      'false',
+    ]);
+    assert.match(off.kind === 'check' ? off.summary : '', /metadata off \(structured_metadata: false\)/);
+  });
+});
+
 describe('bad command lines', () => {
   it('refuses secrets as flag values, names the variable and the file flag, never echoes the value', async () => {
     const cases: [string[], RegExp][] = [

@@ -147,6 +147,38 @@ void test('bisect => halves until each refused record is alone; only it is dead-
   }
 });
 
+void test('retry with splitAfter => halves once that many came in a row, after the backoff; a lone record keeps retrying', async () => {
+  const records = makeRecords(4);
+  const tooBig = { status: 429, headers: { 'x-split-after': '2' } };
+  const h = await startWorkerHarness({
+    records,
+    // The whole batch: 429, 503 (the streak starts over), 429, 429 → split. Each half of two:
+    // 429, 429 → split. Record 1 alone: 429 twice more, then accepted; the others at once.
+    reply: (lines, index) => {
+      if (lines.length === 4) return index === 1 ? { status: 503 } : tooBig;
+      if (lines.length === 2) return tooBig;
+      return lines[0] === records[0]!.line && index < 8 ? tooBig : { status: 204 };
+    },
+  });
+  try {
+    await h.drive(h.worker.run(never));
+    assert.deepEqual(
+      h.exchanges.map((e) => e.lines.length),
+      [4, 4, 4, 4, 2, 2, 1, 1, 1, 1, 2, 2, 1, 1],
+    );
+    assert.deepEqual(h.clock.sleeps, [100, 200, 400, 800, 100, 200, 100, 200, 100, 200]);
+    assert.deepEqual(
+      h.deliveredLines(),
+      records.map((r) => r.line),
+    );
+    assert.deepEqual(h.deadLetter.records, [], 'never dead-lettered for a retry outcome');
+    assert.equal(h.sink.retries.split, 3);
+    assert.deepEqual(h.cursor.commits, [4]);
+  } finally {
+    await h.close();
+  }
+});
+
 void test('401 => records kept, retried at max backoff, error logged each time, token re-read, blocked state cleared', async () => {
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, 'old-token-value\n');

@@ -3,7 +3,8 @@
  * is the records' lines as NDJSON, and replies are classified like a generic receiver would.
  *
  * Scriptable extras: 207 with {"retry":[i…],"rejected":[[i,"reason"]…]} => partial;
- * 202 with {"ackId":N} => awaiting_ack (pair with createFakeAcknowledger).
+ * 202 with {"ackId":N} => awaiting_ack (pair with createFakeAcknowledger); 429 with an
+ * `x-split-after: N` header => a retry carrying splitAfter N.
  */
 import type { AuditRecord } from '../../src/audit/record.js';
 import type { BatchConfig, RetryConfig } from '../../src/config/types.js';
@@ -62,8 +63,16 @@ export function createTestCodec(): SinkCodec {
         };
       }
       if (status >= 200 && status < 300) return { kind: 'delivered' };
-      if (status === 429)
-        return { kind: 'retry', class: 'rate_limited', reason: 'HTTP 429', ...withRetryAfter };
+      if (status === 429) {
+        const splitAfter = header(reply.headers['x-split-after']);
+        return {
+          kind: 'retry',
+          class: 'rate_limited',
+          reason: 'HTTP 429',
+          ...withRetryAfter,
+          ...(splitAfter === undefined ? {} : { splitAfter: Number(splitAfter) }),
+        };
+      }
       if (status >= 500)
         return { kind: 'retry', class: 'server_error', reason: `HTTP ${status}`, ...withRetryAfter };
       if (status === 401 || status === 403) return { kind: 'blocked', reason: `HTTP ${status}` };
@@ -141,6 +150,11 @@ export interface WorkerHarnessOptions {
   readonly wrapTransport?: (transport: Transport) => Transport;
   /** Wraps the test codec (e.g. to make encode throw for some records). */
   readonly wrapCodec?: (codec: SinkCodec) => SinkCodec;
+  /**
+   * A real sink's codec and its protocol receiver instead of the test codec and the line receiver
+   * (`reply` and `exchanges` then do not apply). The harness closes the receiver.
+   */
+  readonly sink?: { readonly codec: SinkCodec; readonly receiver: ScriptedReceiver };
 }
 
 export interface WorkerHarness {
@@ -170,12 +184,14 @@ export const defaultRetry: RetryConfig = {
 export async function startWorkerHarness(options: WorkerHarnessOptions): Promise<WorkerHarness> {
   const exchanges: Exchange[] = [];
   const decide = options.reply ?? (() => ({ status: 204 }));
-  const receiver = await startScriptedReceiver(async (request, index) => {
-    const lines = decodeLines(request.body);
-    const reply = await decide(lines, index, request);
-    exchanges.push({ lines, reply });
-    return reply;
-  });
+  const receiver =
+    options.sink?.receiver ??
+    (await startScriptedReceiver(async (request, index) => {
+      const lines = decodeLines(request.body);
+      const reply = await decide(lines, index, request);
+      exchanges.push({ lines, reply });
+      return reply;
+    }));
   const name = options.name ?? 'test-sink';
   const clock = createFakeClock();
   const cursor = createArrayCursor(options.records, { ended: options.ended ?? true });
@@ -194,7 +210,8 @@ export async function startWorkerHarness(options: WorkerHarnessOptions): Promise
   const transport = options.wrapTransport ? options.wrapTransport(http) : http;
   const worker = createSinkWorker({
     name,
-    codec: options.wrapCodec ? options.wrapCodec(createTestCodec()) : createTestCodec(),
+    codec:
+      options.sink?.codec ?? (options.wrapCodec ? options.wrapCodec(createTestCodec()) : createTestCodec()),
     transport,
     credentials: options.credentials,
     acknowledger: options.acknowledger,

@@ -4,14 +4,20 @@
  * refuse gets Loki's answer (plain-text 400, or 422 for zero streams), so encoding bugs show up as
  * failures instead of passing silently.
  *
- * `pushes` holds what Loki would have stored: pushes answered 2xx other than 260. Replies queued
+ * `pushes` holds the pushes answered 2xx other than 260, each with all its entries. Replies queued
  * with script() answer valid pushes in order; an invalid body is answered 400/422 without using up
  * the queue (Loki parses the body before it applies limits). Every request, accepted or not, stays
  * in `requests`; decodeLokiPush() reads one.
+ *
+ * With `limits` (loki-limits.ts) the receiver validates like Loki before the queue: refused entries
+ * get Loki's 400 (the valid ones of that push are stored all the same, and the queue is not used),
+ * a push over the burst gets Loki's 429. `stored()` is what Loki holds: every entry it accepted,
+ * from 2xx and partial-400 pushes alike, identical entries once (Loki's de-duplication).
  */
 import { uncompress } from 'snappyjs';
 import type { LokiSinkConfig } from '../../src/config/types.js';
 import { decodePushRequest } from '../../src/sinks/loki/push-proto.js';
+import { createLokiStore, groupedErrors, validatePush, type LokiLimits } from './loki-limits.js';
 import {
   startScriptedReceiver,
   type ReceivedRequest,
@@ -53,6 +59,12 @@ export interface LokiReceiver extends ScriptedReceiver {
   waitForEntries(count: number, timeoutMs?: number): Promise<void>;
   /** A complete Loki sink config aimed at this receiver. */
   sinkConfig(overrides?: Partial<LokiSinkConfig>): LokiSinkConfig;
+  /** Loki's limits from now on (see loki-limits.ts); {} turns them all off. */
+  setLimits(limits: LokiLimits): void;
+  /** What Loki holds, in arrival order: each distinct entry once. */
+  stored(): LokiEntry[];
+  /** Entries Loki skipped as identical to one it already held. */
+  duplicatesSkipped(): number;
 }
 
 /** A complete Loki sink config with the documented defaults, for tests and benches. */
@@ -71,6 +83,7 @@ export function lokiSinkConfig(url: string, overrides: Partial<LokiSinkConfig> =
     max_in_flight: 1,
     labels: { job: 'wirety' },
     label_fields: [],
+    structured_metadata: true,
     structured_metadata_fields: [],
     timestamp: 'event',
     ...overrides,
@@ -196,8 +209,10 @@ function finalStatus(reply: ScriptedReply): number | undefined {
   return 'status' in reply ? reply.status : undefined;
 }
 
-export async function startLokiReceiver(): Promise<LokiReceiver> {
+export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): Promise<LokiReceiver> {
   const pushes: LokiPush[] = [];
+  const store = createLokiStore();
+  let limits = options.limits ?? {};
   const queue: ScriptedReply[] = [];
   let fallback: ReplyFn = () => ({ status: 204 });
   let entryCount = 0;
@@ -219,9 +234,16 @@ export async function startLokiReceiver(): Promise<LokiReceiver> {
       return plain(400, (error as Error).message);
     }
     if (streams.length === 0) return plain(422, 'push request has no streams');
+    const { valid, refusals, rateLimited } = validatePush(streams, tenant, limits);
+    if (rateLimited !== undefined) return plain(429, rateLimited);
+    if (refusals.length > 0) {
+      store.add(valid);
+      return plain(400, groupedErrors(refusals));
+    }
     const accept = (reply: ScriptedReply): ScriptedReply => {
       const status = finalStatus(reply);
       if (status !== undefined && status >= 200 && status < 300 && status !== 260) {
+        store.add(streams);
         pushes.push(tenant === undefined ? { streams, request } : { tenant, streams, request });
         for (const s of streams) entryCount += s.entries.length;
         const ready = waiters.filter((w) => entryCount >= w.count);
@@ -246,6 +268,11 @@ export async function startLokiReceiver(): Promise<LokiReceiver> {
       fallback = reply;
     },
     sinkConfig: (overrides) => lokiSinkConfig(base.url, overrides),
+    setLimits: (next) => {
+      limits = next;
+    },
+    stored: () => [...store.entries],
+    duplicatesSkipped: () => store.duplicates,
     entries: () => pushes.flatMap((p) => p.streams.flatMap((s) => s.entries)),
     waitForEntries: (count, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {

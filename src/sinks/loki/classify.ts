@@ -1,14 +1,23 @@
 /**
  * What a Loki reply means for the batch (PROTOCOLS.md §1). Pure: no I/O, no clock.
  *
- * Loki answers for a whole push, never per entry, so the outcome is all-or-nothing. A 400 is never
- * turned into a resend of the whole batch: Loki may already have stored some of its entries, and
- * resending would not make the refused ones acceptable. Rejected batches are dead-lettered by the
- * delivery loop with the reason built here, so nothing Loki refuses vanishes.
+ * Loki answers for a whole push, never per entry. A 400 is partial (Loki stored the valid entries)
+ * unless Loki provably stored nothing (bad-request.ts): a partial one is bisected, relying on
+ * Loki's de-duplication of resent entries, so only the refused entries are dead-lettered, each with
+ * the message its own request got. A 400 because structured metadata is disallowed is a
+ * configuration fault: blocked, never dead-lettered. A 429 is retried; after a few in a row the
+ * batch is split, since a push larger than the tenant's burst gets 429 every time.
  */
 import type { HttpReply, Outcome } from '../../deliver/outcome.js';
+import { readBadRequest, type PushShape } from './bad-request.js';
+
+export type { PushShape } from './bad-request.js';
 
 const MAX_MESSAGE_CHARS = 1024;
+/** Consecutive 429s after which a batch is split: Loki refuses a push over the burst every time. */
+export const SPLIT_AFTER_429S = 3;
+/** A request whose shape is not known: read as many entries in many streams. */
+const UNKNOWN_SHAPE: PushShape = { entries: Infinity, streams: () => Infinity };
 
 /** Loki's plain-text error, cut to a size fit for a log line and a dead-letter reason. */
 function lokiMessage(body: string): string {
@@ -26,7 +35,7 @@ function header(
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function classifyLokiReply(reply: HttpReply): Outcome {
+export function classifyLokiReply(reply: HttpReply, shape: PushShape = UNKNOWN_SHAPE): Outcome {
   if (reply.kind === 'network_error') {
     return {
       kind: 'retry',
@@ -55,9 +64,11 @@ export function classifyLokiReply(reply: HttpReply): Outcome {
       kind: 'retry',
       class: 'rate_limited',
       reason: `Loki rate limit (HTTP 429): ${lokiMessage(body)}`,
+      splitAfter: SPLIT_AFTER_429S,
       ...withRetryAfter,
     };
   }
+  if (status === 400) return classifyBadRequest(body, shape);
   if (status >= 500) {
     return {
       kind: 'retry',
@@ -103,7 +114,7 @@ export function classifyLokiReply(reply: HttpReply): Outcome {
       reason: `Loki answered a redirect (HTTP ${status}): set the sink url to the final address`,
     };
   }
-  // 400 (bad labels, too old, line too long…), 422 (no streams) and any other 4xx.
+  // 422 (no streams) and any other 4xx: Loki stored nothing it would accept on a resend.
   if (status >= 400) {
     return { kind: 'rejected', reason: `Loki rejected the push (HTTP ${status}): ${lokiMessage(body)}` };
   }
@@ -114,4 +125,23 @@ export function classifyLokiReply(reply: HttpReply): Outcome {
     reason: `unexpected HTTP status ${status} from Loki`,
     ...withRetryAfter,
   };
+}
+
+function classifyBadRequest(body: string, shape: PushShape): Outcome {
+  const message = lokiMessage(body);
+  switch (readBadRequest(body, shape)) {
+    case 'metadata_disallowed':
+      return {
+        kind: 'blocked',
+        reason:
+          'Loki refuses structured metadata (HTTP 400; allow_structured_metadata is off: Loki 2.9, or Loki 3 ' +
+          'with a schema before v13): set `structured_metadata: false` on this sink ' +
+          "(--loki-structured-metadata false), or allow it in Loki's limits_config. Events are kept. " +
+          `Loki said: ${message}`,
+      };
+    case 'all_refused':
+      return { kind: 'rejected', reason: `Loki refused the entries (HTTP 400): ${message}` };
+    case 'partial':
+      return { kind: 'bisect', reason: `Loki refused the entries (HTTP 400): ${message}` };
+  }
 }

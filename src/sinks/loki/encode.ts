@@ -64,18 +64,21 @@ export interface PushBodyEncoder {
   protobuf(records: readonly AuditRecord[], omitted?: OmittedValue[]): Buffer;
   /** The full request: snappy-compressed body and Loki's headers. */
   request(records: readonly AuditRecord[]): SinkRequest;
+  /** How many streams (distinct label strings) the request for `records` holds. */
+  streams(records: readonly AuditRecord[]): number;
 }
 
 export function createPushBodyEncoder(
   config: Pick<
     LokiSinkConfig,
-    'labels' | 'label_fields' | 'structured_metadata_fields' | 'timestamp' | 'tenant'
+    'labels' | 'label_fields' | 'structured_metadata' | 'structured_metadata_fields' | 'timestamp' | 'tenant'
   >,
 ): PushBodyEncoder {
   const labelsOf = createLabeler(config);
-  const metaNames = ['event_id', ...config.structured_metadata_fields];
+  // Without structured metadata (Loki 2.9, pre-v13 schemas) an entry is its timestamp and line only.
+  const metaFields = config.structured_metadata ? config.structured_metadata_fields : [];
+  const metaNames = config.structured_metadata ? ['event_id', ...metaFields] : [];
   const metaNameBytes = metaNames.map((n) => Buffer.from(n, 'utf8'));
-  const metaFields = config.structured_metadata_fields;
   const k = metaNames.length;
   const received = config.timestamp === 'received';
   const headers: Record<string, string> = { 'content-type': 'application/x-protobuf' };
@@ -250,5 +253,6 @@ export function createPushBodyEncoder(
         ? { path: LOKI_PUSH_PATH, method: 'POST', headers, body }
         : { path: LOKI_PUSH_PATH, method: 'POST', headers, body, omitted };
     },
+    streams: (records) => new Set(records.map((r) => labelsOf(r).text)).size,
   };
 }

@@ -3,13 +3,17 @@
  *
  * Invariants:
  * - Every record handed to `encode` becomes exactly one entry of the request, its line byte-for-byte
- *   the journaled line, with `event_id` (the stable record id) in its structured metadata.
+ *   the journaled line, with `event_id` (the stable record id) in its structured metadata unless
+ *   structured metadata is off.
  * - Entries of one stream keep the order given; streams are grouped by label set.
  * - An entry's timestamp is a pure function of the journaled record (see encode.ts), so a resent
  *   batch carries the same timestamps and Loki's de-duplication can absorb the copies.
  * - Labels never carry high-cardinality fields: the config is refused at construction otherwise.
- * - `classify` turns every reply into an Outcome; nothing Loki refuses is dropped without a reason
- *   (260 and 4xx become `rejected`, which the delivery loop dead-letters).
+ * - `classify` turns every reply into an Outcome; nothing Loki refuses is dropped without a reason:
+ *   a partial 400 is bisected down to the refused entries, which (like 260, 422 and other 4xx) are
+ *   dead-lettered with Loki's message; a structured-metadata 400 blocks the sink instead.
+ * - With `structured_metadata: false` no metadata is sent at all: the event id is then not in Loki
+ *   (the line stays byte-for-byte; the timestamp still makes each entry unique and stable).
  * - Not done here: authentication headers (a Credentials object) and gzip (the transport).
  */
 import type { LokiSinkConfig } from '../../config/types.js';
@@ -40,6 +44,7 @@ export function createLokiCodec(config: LokiSinkConfig): SinkCodec {
   return {
     kind: 'loki',
     encode: (records) => encoder.request(records),
-    classify: (reply) => classifyLokiReply(reply),
+    classify: (reply, records) =>
+      classifyLokiReply(reply, { entries: records.length, streams: () => encoder.streams(records) }),
   };
 }

@@ -18,9 +18,10 @@ const table: [HttpReply, Outcome['kind'], string | undefined, RegExp | undefined
   [reply(204), 'delivered', undefined, undefined],
   [reply(200), 'delivered', undefined, undefined],
   [reply(260, 'ingestion blocked'), 'rejected', undefined, /HTTP 260.*Loki dropped the data/],
+  // Without the request's shape a 400 may be partial: bisected (details below).
   [
     reply(400, 'entry for stream {job="wirety"} has timestamp too old'),
-    'rejected',
+    'bisect',
     undefined,
     /400.*timestamp too old/,
   ],
@@ -65,6 +66,7 @@ void test('Retry-After is passed on raw for 429 and 5xx, and absent when not sen
     kind: 'retry',
     class: 'rate_limited',
     reason: 'Loki rate limit (HTTP 429): slow down',
+    splitAfter: 3,
     retryAfter: '7',
   });
   const date = 'Wed, 21 Oct 2025 07:28:00 GMT';
@@ -76,7 +78,7 @@ void test('Retry-After is passed on raw for 429 and 5xx, and absent when not sen
 
 void test('Loki messages are trimmed and capped near 1 KiB', () => {
   const outcome = classifyLokiReply(reply(400, `  ${'x'.repeat(100_000)}  \n`));
-  assert.equal(outcome.kind, 'rejected');
+  assert.equal(outcome.kind, 'bisect');
   const reason = (outcome as { reason: string }).reason;
   assert.ok(reason.length < 1200, `reason is ${reason.length} chars`);
   assert.match(reason, /: x+…$/);
@@ -92,4 +94,83 @@ void test('the codec classifies with the same table', () => {
   assert.equal(codec.classify(reply(204), records).kind, 'delivered');
   assert.equal(codec.classify(reply(260), records).kind, 'rejected');
   assert.equal(codec.classify(reply(429), records).kind, 'retry');
+  assert.equal(codec.classify(reply(400, 'line too long'), records).kind, 'bisect');
+  assert.equal(codec.classify(reply(400, '2 errors like: too old'), records).kind, 'rejected');
+  // makeRecords alternates server and agent events: two streams, so a label error may be partial.
+  assert.equal(codec.classify(reply(400, LABEL_ERROR), records).kind, 'bisect');
+  assert.equal(codec.classify(reply(400, LABEL_ERROR), [records[0]!, records[0]!]).kind, 'rejected');
+});
+
+const STREAM = '{job="wirety", source="server"}';
+const SM_DISALLOWED = `stream '${STREAM}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it.`;
+const TOO_OLD = `entry for stream '${STREAM}' has timestamp too old: 2023-11-14T22:13:20Z, oldest acceptable timestamp is: 2025-05-16T11:33:20Z`;
+const LABEL_ERROR = `couldn't parse labels: 1:14: parse error: unexpected "=" in label set, expected identifier or "}"`;
+const shape = (entries: number, streams = 1) => ({ entries, streams: () => streams });
+
+void test('400 "structured metadata … disallowed" => blocked, naming the option; never dead-lettered', () => {
+  for (const body of [
+    SM_DISALLOWED,
+    `100 errors like: ${SM_DISALLOWED}`,
+    `3 errors like: ${SM_DISALLOWED}; 1 errors like: ${TOO_OLD}`,
+  ]) {
+    for (const s of [shape(1), shape(100, 2)]) {
+      const outcome = classifyLokiReply(reply(400, `${body}\n`), s);
+      assert.equal(outcome.kind, 'blocked');
+      const reason = (outcome as { reason: string }).reason;
+      assert.match(reason, /`structured_metadata: false`/);
+      assert.match(reason, /--loki-structured-metadata false/);
+      assert.match(reason, /allow_structured_metadata/);
+    }
+  }
+});
+
+void test('400 => rejected only when Loki provably stored nothing, else bisect', () => {
+  const cases: [string, ReturnType<typeof shape>, Outcome['kind']][] = [
+    // One entry: refused, whatever the message.
+    [TOO_OLD, shape(1), 'rejected'],
+    // Loki's error count covers every entry: nothing stored.
+    [`10 errors like: ${TOO_OLD}`, shape(10), 'rejected'],
+    [`4 errors like: ${TOO_OLD}; 6 errors like: line too long`, shape(10, 2), 'rejected'],
+    // Fewer errors than entries, or no count: the rest may be stored.
+    [`9 errors like: ${TOO_OLD}`, shape(10), 'bisect'],
+    [TOO_OLD, shape(2), 'bisect'],
+    ['snappy: corrupt input', shape(5), 'bisect'],
+    ['', shape(5), 'bisect'],
+    // A label error refuses its whole stream: with one stream in the push, everything.
+    [LABEL_ERROR, shape(50, 1), 'rejected'],
+    [`Error parsing labels '{job="wirety"' with error: unexpected end of input`, shape(50, 1), 'rejected'],
+    [`entry for stream '${STREAM}' has 16 label names; limit 15`, shape(50, 1), 'rejected'],
+    [LABEL_ERROR, shape(50, 2), 'bisect'],
+  ];
+  for (const [body, s, kind] of cases) {
+    const outcome = classifyLokiReply(reply(400, `${body}\n`), s);
+    assert.equal(outcome.kind, kind, `${body} with ${s.entries} entries, ${s.streams()} streams`);
+    assert.equal(
+      (outcome as { reason: string }).reason,
+      `Loki refused the entries (HTTP 400): ${body || '(empty body)'}`,
+    );
+  }
+});
+
+void test('streams are counted only for a 400 that needs them', () => {
+  let counted = 0;
+  const lazy = { entries: 10, streams: () => ++counted };
+  classifyLokiReply(reply(400, TOO_OLD), lazy);
+  classifyLokiReply(reply(204), lazy);
+  classifyLokiReply(reply(400, `10 errors like: ${TOO_OLD}`), lazy);
+  assert.equal(counted, 0);
+  classifyLokiReply(reply(400, LABEL_ERROR), lazy);
+  assert.equal(counted, 1);
+});
+
+void test('429 => retried, split after 3 in a row (a push over the tenant burst is refused forever)', () => {
+  const outcome = classifyLokiReply(
+    reply(
+      429,
+      "Ingestion rate limit exceeded for user acme (limit: 4194304 bytes/sec) while attempting to ingest '9000' lines totaling '7000000' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased",
+    ),
+  );
+  assert.equal(outcome.kind, 'retry');
+  assert.equal(outcome.kind === 'retry' && outcome.class, 'rate_limited');
+  assert.equal(outcome.kind === 'retry' && outcome.splitAfter, 3);
 });

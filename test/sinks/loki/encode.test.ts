@@ -56,6 +56,7 @@ void test('hot-path bytes equal protobufjs encoding of the same request', () => 
     {},
     { label_fields: ['action'], structured_metadata_fields: ['peer_id', 'session_duration', 'peer_name'] },
     { timestamp: 'received' as const, tenant: 't1' },
+    { structured_metadata: false, structured_metadata_fields: [] },
   ]) {
     const encoder = createPushBodyEncoder(config(overrides));
     const ours = encoder.protobuf(records);
@@ -132,6 +133,25 @@ void test('structured metadata: event_id always; configured fields when present,
     flag: 'true',
   });
   assert.deepEqual(flat([record])[0]!.metadata, { event_id: 'test-3' });
+});
+
+void test('structured_metadata: false => no metadata at all; same lines, labels and timestamps', () => {
+  const records = makeRecords(20);
+  const fields = ['peer_id', 'network_id'];
+  const withMeta = decode(records, { structured_metadata_fields: fields });
+  const without = decode(records, { structured_metadata: false, structured_metadata_fields: fields });
+  for (const entry of without.flatMap((s) => s.entries)) assert.deepEqual(entry.metadata, {});
+  const strip = (streams: typeof withMeta) =>
+    streams.map((s) => ({
+      labels: s.labels,
+      entries: s.entries.map((e) => [e.timestampNs, Buffer.from(e.line, 'utf8')]),
+    }));
+  assert.deepEqual(strip(without), strip(withMeta), 'only the metadata differs');
+  assert.deepEqual(
+    without.flatMap((s) => s.entries.map((e) => e.line)).sort(),
+    records.map((r) => r.line).sort(),
+    'every line byte-for-byte',
+  );
 });
 
 void test('streams: grouped by label set, first-appearance order, entries in the order given', () => {

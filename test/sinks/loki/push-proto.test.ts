@@ -144,6 +144,7 @@ void test('the hot-path encoder uses the field numbers and wire types of PROTOCO
   const encoder = createPushBodyEncoder({
     labels: { job: 'wirety' },
     label_fields: [],
+    structured_metadata: true,
     structured_metadata_fields: ['peer_id'],
     timestamp: 'event',
   });

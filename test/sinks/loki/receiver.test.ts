@@ -105,3 +105,75 @@ void test('setDefaultReply replaces the 204 while decoding still happens', async
 void test('parseLokiLabels unescapes values and tolerates spaces', () => {
   assert.deepEqual(parseLokiLabels('{ a="x\\"y\\\\z\\n" , b="é 🎉" }'), { a: 'x"y\\z\n', b: 'é 🎉' });
 });
+
+const entryAt = (seconds: number, line: string, meta: Record<string, string> = {}) => ({
+  timestamp: { seconds, nanos: 7 },
+  line,
+  structuredMetadata: Object.entries(meta).map(([name, value]) => ({ name, value })),
+});
+const pushEntries = (entries: ReturnType<typeof entryAt>[]) =>
+  compress(
+    Buffer.from(encodePushRequest({ streams: [{ labels: '{source="server",job="wirety"}', entries }] })),
+  );
+
+void test("with limits: refused entries get Loki's grouped 400, the valid ones are stored, identical entries once", async () => {
+  const limited = await startLokiReceiver({
+    limits: { oldestAcceptableNs: 1_747_000_000n * 1_000_000_000n, maxLineBytes: 10 },
+  });
+  try {
+    const send = (body: Uint8Array) =>
+      request(`${limited.url}/loki/api/v1/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body,
+      }).then(async (res) => ({ status: res.statusCode, text: await res.body.text() }));
+    const push = pushEntries([
+      entryAt(1_748_000_000, 'ok-1'),
+      entryAt(1_700_000_000, 'old-1'),
+      entryAt(1_700_000_000, 'old-2'),
+      entryAt(1_748_000_000, 'much-too-long'),
+      entryAt(1_748_000_001, 'ok-2'),
+    ]);
+    const stream = '{job="wirety", source="server"}';
+    const expected =
+      `2 errors like: entry for stream '${stream}' has timestamp too old: 2023-11-14T22:13:20Z, oldest acceptable timestamp is: 2025-05-11T21:46:40Z; ` +
+      `1 errors like: Max entry size '10' bytes exceeded for stream '${stream}' while adding an entry with length '13' bytes\n`;
+    assert.deepEqual(await send(push), { status: 400, text: expected });
+    assert.deepEqual(
+      limited.stored().map((e) => e.line),
+      ['ok-1', 'ok-2'],
+    );
+    assert.deepEqual(limited.pushes, [], 'a 400 push is not an accepted push');
+    // The same push again: Loki skips what it already holds.
+    assert.equal((await send(push)).status, 400);
+    assert.equal(limited.stored().length, 2);
+    assert.equal(limited.duplicatesSkipped(), 2);
+    // One refusal alone: the bare message, no count.
+    const single = await send(pushEntries([entryAt(1_700_000_000, 'old-1')]));
+    assert.match(single.text, /^entry for stream .* has timestamp too old: .*\n$/);
+
+    limited.setLimits({ allowStructuredMetadata: false, burstBytes: 20 });
+    const sm = await send(
+      pushEntries([entryAt(1_748_000_000, 'a', { event_id: 'e1' }), entryAt(1_748_000_000, 'b')]),
+    );
+    assert.deepEqual(sm, {
+      status: 400,
+      text: `stream '${stream}' includes structured metadata, but this feature is disallowed. Please see \`limits_config.allow_structured_metadata\` or contact your Loki administrator to enable it.\n`,
+    });
+    assert.deepEqual(
+      limited.stored().map((e) => e.line),
+      ['ok-1', 'ok-2', 'b'],
+      'entries without metadata are kept',
+    );
+    const big = await send(
+      pushEntries([entryAt(1_748_000_000, 'x'.repeat(15)), entryAt(1_748_000_000, 'y'.repeat(15))]),
+    );
+    assert.deepEqual(big, {
+      status: 429,
+      text: "Ingestion rate limit exceeded for user fake (limit: 20 bytes/sec) while attempting to ingest '2' lines totaling '30' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased\n",
+    });
+    assert.equal(limited.stored().length, 3, 'a 429 push stores nothing');
+  } finally {
+    await limited.close();
+  }
+});
