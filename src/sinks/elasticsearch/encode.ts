@@ -26,17 +26,26 @@ export interface BulkEncoder {
   /** The op every action line uses (always `create` for a data stream). */
   readonly op: 'create' | 'index';
   encode(records: readonly AuditRecord[]): SinkRequest;
+  /** The `_index` a record's action line names (a plain function: safe to pass around). */
+  readonly indexOf: (record: AuditRecord) => string;
 }
 
 /** OpenSearch ≥ 2.9 refuses longer `_id`s (Elasticsearch: 512 bytes too). */
 export const MAX_ID_BYTES = 512;
 const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/x-ndjson' });
+/**
+ * Only what classify reads: a reply then grows by ~70 bytes per stored item (not ~250), and an
+ * item's error object is kept whole. Error replies are never filtered by Elasticsearch.
+ */
+export const FILTER_PATH = 'errors,items.*._id,items.*.status,items.*.error';
 /** Keys we add; their presence anywhere in a line sends it down the careful path. */
 const OURS = ['@timestamp', 'wirety_ship'] as const;
 
 export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
   const op = options.dataStream === undefined ? options.op : 'create';
-  const path = options.pipeline ? `/_bulk?pipeline=${encodeURIComponent(options.pipeline)}` : '/_bulk';
+  const path =
+    `/_bulk?filter_path=${FILTER_PATH}` +
+    (options.pipeline ? `&pipeline=${encodeURIComponent(options.pipeline)}` : '');
   const indexFor =
     options.dataStream === undefined ? createIndexNamer(options.index) : () => options.dataStream!;
   const timestamps = createTimestampFormatter();
@@ -53,6 +62,7 @@ export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
 
   return {
     op,
+    indexOf: (record) => indexFor(eventTimeMs(record).ms),
     encode(records) {
       let out = Buffer.allocUnsafe(estimateBytes(records));
       let offset = 0;

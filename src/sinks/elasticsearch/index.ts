@@ -21,7 +21,7 @@ import { createBulkEncoder } from './encode.js';
 import { checkIndexPattern } from './index-name.js';
 
 export { classifyBulkReply } from './classify.js';
-export { createBulkEncoder, documentId, MAX_ID_BYTES } from './encode.js';
+export { createBulkEncoder, documentId, FILTER_PATH, MAX_ID_BYTES } from './encode.js';
 export { checkIndexPattern, createIndexNamer } from './index-name.js';
 export { checkCluster } from './startup-check.js';
 
@@ -62,6 +62,6 @@ export function createElasticsearchCodec(config: ElasticsearchSinkConfig): SinkC
   return {
     kind: 'elasticsearch',
     encode: (records) => encoder.encode(records),
-    classify: (reply, records) => classifyBulkReply(reply, records),
+    classify: (reply, records) => classifyBulkReply(reply, records, encoder.indexOf),
   };
 }
