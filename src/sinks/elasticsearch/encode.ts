@@ -1,7 +1,8 @@
 /**
  * AuditRecords → one `_bulk` request (NDJSON: an action line and a document line per record, every
  * line ending in "\n"). Pure and deterministic: the same records always give the same bytes, so a
- * retried or split batch carries the same `_id`s and `create` turns a resend into a harmless 409.
+ * retried or split batch carries the same `_id`s and `create` turns a resend into the same index
+ * into a harmless 409 (not across a rollover: index.ts).
  *
  * The document is the audit event with every original field and value, plus `@timestamp` (from the
  * event's `time`, Unix SECONDS) and `wirety_ship: {event_id, seq, source}`. It is built by splicing
