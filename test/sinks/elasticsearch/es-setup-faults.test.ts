@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditRecord } from '../../../src/audit/record.js';
+import { createMemoryLog } from '../../../src/journal/memory-log.js';
+import { readiness } from '../../../src/observe/readiness.js';
 import { sinkStats } from '../../../src/observe/stats.js';
 import { INDEX, ids, startEsHarness, storedIds, type EsHarness } from '../../helpers/es-harness.js';
 import { makeRecords } from '../../helpers/records.js';
@@ -83,7 +85,12 @@ test('one reply mixing stored items, document errors and set-up faults: stored o
     for (const r of of('mapper')) assert.match(details.get(r.id)!, /^400 mapper_parsing_exception: /);
     for (const r of of('immense'))
       assert.match(details.get(r.id)!, /^400 illegal_argument_exception: .*immense term/);
-    assert.equal(stats.blockedSinceMs, h.clock.now(), 'the sink is reported blocked (/readyz)');
+    assert.equal(stats.blockedSinceMs, h.clock.now(), 'the sink is reported blocked');
+    const journal = createMemoryLog({ sinkNames: ['es'], maxBytes: 1 << 20, whenFull: 'block' });
+    const ready = () =>
+      readiness({ stats: h.stats, log: journal, now: h.clock.now(), authFailureUnreadyMs: 0 });
+    assert.equal(ready().ready, false, '/readyz fails');
+    assert.match(ready().reasons.join(), /sink es refused as configured .*security_exception on index/);
     const errors = h.logger.entries.filter((e) => e.level === 'error');
     assert.equal(errors.length, 1, 'a loud error');
     const reason = String(errors[0]!.fields?.reason);
@@ -130,6 +137,7 @@ test('one reply mixing stored items, document errors and set-up faults: stored o
     assert.equal(stats.rejected, documentErrors.length);
     assert.equal(stats.retries.blocked, 2);
     assert.equal(stats.blockedSinceMs, undefined, 'unblocked once they went in');
+    assert.equal(ready().ready, true, '/readyz recovers');
     assert.deepEqual(cursor.commits.at(-1), 14);
   } finally {
     await h.close();
