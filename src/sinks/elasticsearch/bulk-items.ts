@@ -14,7 +14,8 @@ import { documentId } from './encode.js';
 import { cut, describe } from './reason-text.js';
 
 /**
- * Item errors about a passing state of the cluster (overload, a shard or master not yet there):
+ * Item errors about a passing state of the cluster (overload, a shard or master not yet there, a
+ * SERVICE_UNAVAILABLE block while the cluster starts):
  * retried at the usual backoff whatever their status.
  */
 const TRANSIENT_ITEM_ERRORS = new Set([

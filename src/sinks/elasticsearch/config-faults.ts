@@ -2,7 +2,7 @@
  * Bulk item errors that describe the cluster's set-up, not the document: a missing privilege, a
  * missing index, an alias without a write index, an index block, a missing ingest pipeline. The
  * same document goes in once a human fixes the set-up, so such items are kept and the sink is
- * reported blocked (classify.ts); they are never dead-lettered. Only document errors (mapping,
+ * reported blocked (bulk-items.ts); they are never dead-lettered. Only document errors (mapping,
  * parsing, a bad value) are. `illegal_argument_exception` is used for both kinds, so for it the
  * reason text decides.
  *
