@@ -106,7 +106,11 @@ export async function deliverBatch(
           return;
         }
         pending = retry;
-        await backoff(ctx, 'partial', outcome.retryReason, delayFor(outcome), signal);
+        if (outcome.blockedReason === undefined) {
+          await backoff(ctx, 'partial', outcome.retryReason, delayFor(outcome), signal);
+        } else {
+          await waitBlocked(ctx, outcome.blockedReason, delayFor(outcome), signal);
+        }
         break;
       }
       case 'retry':
@@ -117,17 +121,9 @@ export async function deliverBatch(
           return;
         }
         break;
-      case 'blocked': {
-        const delay = delayFor(outcome);
-        ctx.sink.blockedSinceMs ??= ctx.clock.now();
-        ctx.sink.lastError = outcome.reason;
-        count(ctx.sink, 'blocked');
-        ctx.log.blocked(outcome.reason, delay);
-        await ctx.clock.sleep(delay, signal);
-        // Re-read token files just before the next attempt, so a fix made during the wait is used.
-        await ctx.credentials?.refresh();
+      case 'blocked':
+        await waitBlocked(ctx, outcome.reason, delayFor(outcome), signal);
         break;
-      }
       case 'awaiting_ack': {
         if (!ctx.acknowledger)
           throw new Error(`sink ${ctx.name}: codec asked for an ack but has no acknowledger`);
@@ -180,6 +176,22 @@ async function backoff(
   ctx.sink.lastError = reason;
   ctx.log.retrying(reason, retryClass, delayMs);
   await ctx.clock.sleep(delayMs, signal);
+}
+
+/** The sink is refused as configured: report it blocked, log an error, wait, re-read credentials. */
+async function waitBlocked(
+  ctx: BatchDeliveryContext,
+  reason: string,
+  delayMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  ctx.sink.blockedSinceMs ??= ctx.clock.now();
+  ctx.sink.lastError = reason;
+  count(ctx.sink, 'blocked');
+  ctx.log.blocked(reason, delayMs);
+  await ctx.clock.sleep(delayMs, signal);
+  // Re-read token files just before the next attempt, so a fix made during the wait is used.
+  await ctx.credentials?.refresh();
 }
 
 function succeeded(ctx: BatchDeliveryContext, delivered: number): void {

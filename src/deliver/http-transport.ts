@@ -3,7 +3,8 @@
  *
  * Guarantees: send() never throws for a network problem, a TLS failure or a timeout (those are
  * HttpReply values); it rejects only with the caller's abort reason. The response body is always
- * read to the end (an unread body holds the connection), keeping at most MAX_BODY_BYTES of it.
+ * read to the end (an unread body holds the connection), keeping at most MAX_BODY_BYTES of it
+ * (a longer one is marked `truncated`, so a codec never mistakes a cut reply for a whole one).
  * TLS verification is on unless the user turns it off. Neither credentials nor extra headers ever
  * appear in the errors it returns or throws.
  */
@@ -30,12 +31,15 @@ export interface HttpTransportOptions {
   readonly credentials?: Credentials;
   /** Connections in the pool; the sink's max_in_flight. */
   readonly connections?: number;
+  /** Reply bytes kept (default MAX_BODY_BYTES); a longer reply comes back `truncated`. */
+  readonly maxBodyBytes?: number;
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const base = parseBaseUrl(options.url);
   const prefix = base.pathname.replace(/\/+$/, '');
   const extraHeaders = lowerCaseKeys(options.headers ?? {});
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   const pool = new Pool(base.origin, {
     connections: Math.max(1, options.connections ?? 1),
     connect: {
@@ -87,13 +91,14 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           body,
           signal: controller.signal,
         });
-        const text = await readCapped(response.body);
+        const { text, truncated } = await readCapped(response.body, maxBodyBytes);
         return {
           kind: 'response',
           status: response.statusCode,
           headers: response.headers,
           // The body ends up in log lines and dead-letter details: never with our secrets in it.
           body: redact(text, secretsIn()),
+          ...(truncated ? { truncated } : {}),
         };
       } catch (error) {
         if (signal.aborted) throw signal.reason;
@@ -153,16 +158,21 @@ function readTlsFiles(tls: TlsConfig): { ca?: Buffer; cert?: Buffer; key?: Buffe
   return out;
 }
 
-async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {
+async function readCapped(
+  body: AsyncIterable<Buffer>,
+  max: number,
+): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let kept = 0;
+  let truncated = false;
   for await (const chunk of body) {
-    if (kept >= MAX_BODY_BYTES) continue;
-    const part = kept + chunk.length > MAX_BODY_BYTES ? chunk.subarray(0, MAX_BODY_BYTES - kept) : chunk;
+    if (kept + chunk.length > max) truncated = true;
+    if (kept >= max) continue;
+    const part = kept + chunk.length > max ? chunk.subarray(0, max - kept) : chunk;
     chunks.push(part);
     kept += part.length;
   }
-  return Buffer.concat(chunks, kept).toString('utf8');
+  return { text: Buffer.concat(chunks, kept).toString('utf8'), truncated };
 }
 
 function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -12,6 +12,8 @@ export type HttpReply =
       readonly headers: Readonly<Record<string, string | string[] | undefined>>;
       /** The whole response body as UTF-8 text (always read, so the connection is freed). */
       readonly body: string;
+      /** Set when the body was longer than the transport's read limit: `body` is only its start. */
+      readonly truncated?: boolean;
     }
   | {
       /** Connection refused, reset, DNS failure, TLS failure… `code` is e.g. ECONNREFUSED. */
@@ -64,6 +66,9 @@ export type Outcome =
   /**
    * Some records were delivered, some must be retried, some are permanently rejected
    * (Elasticsearch per-item results). Indices not listed in `retry` or `rejected` were delivered.
+   * `blockedReason` is set when some of the `retry` records are refused as configured (a missing
+   * privilege or index): they are then retried like 'blocked' (maximum backoff, sink reported
+   * blocked, an error on every attempt) while the delivered ones are never sent again.
    */
   | {
       readonly kind: 'partial';
@@ -71,6 +76,7 @@ export type Outcome =
       readonly rejected: readonly RejectedItem[];
       readonly retryReason: string;
       readonly retryAfter?: string;
+      readonly blockedReason?: string;
     }
   /** Every record is permanently refused: dead-letter them all with `reason`. Never resent. */
   | { readonly kind: 'rejected'; readonly reason: string }

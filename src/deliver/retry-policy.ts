@@ -33,6 +33,8 @@ export function createRetryPolicy(config: RetryConfig, random: () => number): Re
           return max;
         case 'retry':
         case 'partial': {
+          // Records refused as configured wait like 'blocked', whatever else is retried with them.
+          if (outcome.kind === 'partial' && outcome.blockedReason !== undefined) return max;
           const backoff = jittered(attempt);
           const after = parseRetryAfter(outcome.retryAfter, nowMs);
           return after === undefined ? backoff : Math.max(backoff, Math.min(after, maxRetryAfter));

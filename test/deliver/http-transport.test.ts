@@ -125,9 +125,32 @@ void describe('plain HTTP', () => {
       assert.ok(reply.kind === 'response');
       assert.equal(reply.status, 500);
       assert.equal(reply.body.length, MAX_BODY_BYTES);
+      assert.equal(reply.truncated, true, 'a cut reply says so');
       // The connection is usable afterwards.
       const next = await transport.send(request(), never);
       assert.ok(next.kind === 'response' && next.status === 204);
+      assert.equal(next.truncated, undefined, 'a whole reply is not marked');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  void test('maxBodyBytes sets the read limit: a reply of exactly the limit is whole, one byte more is truncated', async () => {
+    const transport = createHttpTransport({
+      url: receiver.url,
+      timeoutMs: 5000,
+      gzip: false,
+      tls: noTls,
+      maxBodyBytes: 100,
+    });
+    try {
+      receiver.script({ status: 200, body: 'a'.repeat(100) }, { status: 200, body: 'b'.repeat(101) });
+      const whole = await transport.send(request(), never);
+      assert.ok(whole.kind === 'response' && whole.body.length === 100 && whole.truncated === undefined);
+      const cut = await transport.send(request(), never);
+      assert.ok(cut.kind === 'response');
+      assert.equal(cut.body, 'b'.repeat(100));
+      assert.equal(cut.truncated, true);
     } finally {
       await transport.close();
     }

@@ -47,6 +47,15 @@ void test('blocked waits the maximum backoff whatever the attempt or random', ()
   }
 });
 
+void test('a partial with blocked items waits the maximum backoff, even with a shorter Retry-After', () => {
+  const partialBlocked: Outcome = { ...partial, blockedReason: 'no such index', retryAfter: '1' };
+  for (const r of [0, 0.5, 1]) {
+    for (const attempt of [0, 5]) {
+      assert.equal(createRetryPolicy(config, () => r).delayFor(partialBlocked, attempt, now), 10_000);
+    }
+  }
+});
+
 void test('Retry-After (seconds or date) is never undercut, and capped at max_retry_after_ms', () => {
   const cases: [Outcome, number, number, number][] = [
     // outcome, attempt, random, expected

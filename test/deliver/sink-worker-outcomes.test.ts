@@ -259,6 +259,52 @@ void test('partial => rejected items dead-lettered with their reasons, only retr
   }
 });
 
+void test('partial with blocked items => delivered ones counted and never resent; the rest kept at max backoff, sink blocked, error logged', async () => {
+  const records = makeRecords(5);
+  const h = await startWorkerHarness({
+    records,
+    retry: { max_backoff_ms: 30_000 },
+    reply: (_lines, index) =>
+      index === 0
+        ? {
+            status: 207,
+            body: {
+              retry: [1, 3],
+              rejected: [[4, 'mapper_parsing_exception']],
+              blocked: 'no such index [a]',
+            },
+          }
+        : { status: 204 },
+  });
+  try {
+    const run = h.worker.run(never);
+    assert.equal(await h.clock.nextSleep(), 30_000, 'the blocked wait, not a jittered backoff');
+    assert.equal(h.sink.delivered, 2, 'the delivered items count at once');
+    assert.equal(h.sink.rejected, 1);
+    assert.equal(h.sink.blockedSinceMs, h.clock.now());
+    assert.equal(h.sink.lastError, 'no such index [a]');
+    const errors = h.logger.entries.filter((e) => e.level === 'error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.fields?.reason, 'no such index [a]');
+    assert.deepEqual(h.cursor.commits, [], 'kept: nothing committed while blocked');
+    await h.clock.advance(30_000);
+    await run;
+    assert.deepEqual(
+      h.exchanges[1]!.lines,
+      [records[1]!.line, records[3]!.line],
+      'only the kept items resent',
+    );
+    assert.equal(h.exchanges.length, 2);
+    assert.equal(h.sink.delivered, 4);
+    assert.equal(h.sink.blockedSinceMs, undefined, 'unblocked once they went through');
+    assert.equal(h.sink.retries.blocked, 1);
+    assert.equal(h.sink.retries.partial, undefined);
+    assert.deepEqual(h.cursor.commits, [5]);
+  } finally {
+    await h.close();
+  }
+});
+
 void test('awaiting_ack: an acknowledged batch is delivered without resending', async () => {
   const records = makeRecords(2);
   const acknowledger = createFakeAcknowledger([true]);

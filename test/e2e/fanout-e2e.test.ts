@@ -277,7 +277,7 @@ test('config file with three sinks: per-sink overrides of batch.max_events and g
   assert.ok(Math.max(...bulkSizes) <= 20, `bulk sizes ${bulkSizes.join()}`);
   assert.ok(Math.max(...bulkSizes) > 5, 'the Loki override does not leak to other sinks');
   assert.ok(bulkSizes.length >= 3);
-  for (const q of r.es.requests.filter((q) => q.url.endsWith('_bulk'))) {
+  for (const q of r.es.requests.filter((q) => q.url.startsWith('/_bulk'))) {
     assert.equal(q.headers['content-encoding'], 'gzip');
     assert.ok(q.rawBody.length < q.body.length);
   }

@@ -2,7 +2,7 @@
  * A trivial SinkCodec for testing the shared delivery loop against the scripted receiver: the body
  * is the records' lines as NDJSON, and replies are classified like a generic receiver would.
  *
- * Scriptable extras: 207 with {"retry":[i…],"rejected":[[i,"reason"]…]} => partial;
+ * Scriptable extras: 207 with {"retry":[i…],"rejected":[[i,"reason"]…],"blocked"?:"reason"} => partial;
  * 202 with {"ackId":N} => awaiting_ack (pair with createFakeAcknowledger); 429 with an
  * `x-split-after: N` header => a retry carrying splitAfter N.
  */
@@ -53,13 +53,18 @@ export function createTestCodec(): SinkCodec {
         return { kind: 'awaiting_ack', ackId };
       }
       if (status === 207) {
-        const parsed = JSON.parse(body) as { retry?: number[]; rejected?: [number, string][] };
+        const parsed = JSON.parse(body) as {
+          retry?: number[];
+          rejected?: [number, string][];
+          blocked?: string;
+        };
         return {
           kind: 'partial',
           retry: parsed.retry ?? [],
           rejected: (parsed.rejected ?? []).map(([index, reason]) => ({ index, reason })),
           retryReason: 'some items must be retried',
           ...withRetryAfter,
+          ...(parsed.blocked === undefined ? {} : { blockedReason: parsed.blocked }),
         };
       }
       if (status >= 200 && status < 300) return { kind: 'delivered' };

@@ -5,12 +5,17 @@
  * ES error body), an unknown Content-Type (406), a missing `_index`; stores documents by
  * `_index`/`_id`; answers `create` on an existing `_id` with an item 409
  * version_conflict_engine_exception; refuses documents that are not JSON objects, have a duplicate
- * key, or lack `@timestamp` in a data stream (item 400); answers items in request order with
- * `errors` true iff any item failed; answers `GET /` with the cluster banner.
+ * key, or lack `@timestamp` in a data stream (item 400); with `autoCreateIndex: false` answers an
+ * item for an index that does not exist with 404 index_not_found_exception; answers items in
+ * request order with `errors` true iff any item failed, filtered by `filter_path` as Elasticsearch
+ * does; answers `GET /` with the cluster banner.
  *
- * Tests steer it with `scriptItems` (per-item statuses, e.g. a mix of 201, 409, 429, 503, 400 in one
- * reply) and the scripted receiver's `script()` (whole-request statuses, which bypass bulk handling).
+ * Tests steer it with `scriptItems` (per-item statuses or real error bodies from es-item-errors.ts,
+ * e.g. a mix of 201, 409, 429, 403 security_exception and 400 in one reply) and the scripted
+ * receiver's `script()` (whole-request statuses, which bypass bulk handling).
  */
+import { applyFilterPath } from './es-filter-path.js';
+import { defaultItemError, type EsItemError, type EsItemFailure } from './es-item-errors.js';
 import {
   startScriptedReceiver,
   type ReceivedRequest,
@@ -39,6 +44,8 @@ export interface ParsedBulkRequest {
   readonly requestNumber: number;
   readonly url: string;
   readonly pipeline?: string;
+  /** The `filter_path` query parameter, as received. */
+  readonly filterPath?: string;
   readonly items: readonly BulkItem[];
   /** The item statuses answered, in request order (filled in when the reply is built). */
   readonly statuses: number[];
@@ -50,7 +57,7 @@ export type ItemScript = (
   indexInRequest: number,
   requestNumber: number,
   action: BulkAction,
-) => number | { status: number; error?: { type: string; reason: string } } | undefined;
+) => number | { status: number; error?: EsItemError } | undefined;
 
 export interface BulkReceiverOptions {
   readonly distribution?: 'elasticsearch' | 'opensearch';
@@ -60,6 +67,8 @@ export interface BulkReceiverOptions {
   readonly authorization?: string;
   /** Names that are data streams: op create only, `@timestamp` required. */
   readonly dataStreams?: readonly string[];
+  /** `action.auto_create_index`: false answers items for a missing index with a 404. Default true. */
+  readonly autoCreateIndex?: boolean;
 }
 
 export interface BulkReceiver extends ScriptedReceiver {
@@ -68,6 +77,10 @@ export interface BulkReceiver extends ScriptedReceiver {
   /** Bulk requests this receiver handled itself (not those answered by `script()`). */
   readonly bulkRequests: ParsedBulkRequest[];
   scriptItems(script: ItemScript | undefined): void;
+  /** Indices that exist (created automatically by a stored document, or by `createIndex`). */
+  readonly indices: ReadonlySet<string>;
+  createIndex(name: string): void;
+  setAutoCreateIndex(on: boolean): void;
   /** How many times `_id` arrived in any `_bulk` request, including ones answered by `script()`. */
   sendCount(id: string): number;
   sendCounts(): Map<string, number>;
@@ -81,6 +94,8 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
   const versions = new Map<string, number>();
   const bulkRequests: ParsedBulkRequest[] = [];
   const dataStreams = new Set(options.dataStreams ?? []);
+  const indices = new Set<string>();
+  let autoCreateIndex = options.autoCreateIndex ?? true;
   let itemScript: ItemScript | undefined;
   let seqNo = 0;
   let autoId = 0;
@@ -135,7 +150,9 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
           : 'illegal_argument_exception',
         parsed,
       );
-    const pipeline = new URLSearchParams(match[2] ?? '').get('pipeline') ?? undefined;
+    const query = new URLSearchParams(match[2] ?? '');
+    const pipeline = query.get('pipeline') ?? undefined;
+    const filterPath = query.get('filter_path') ?? undefined;
     const statuses: number[] = [];
     bulkRequests.push({
       requestNumber,
@@ -143,6 +160,7 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
       items: parsed,
       statuses,
       ...(pipeline !== undefined ? { pipeline } : {}),
+      ...(filterPath !== undefined ? { filterPath } : {}),
     });
 
     const started = Date.now();
@@ -150,25 +168,26 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
       const { op, index } = item.action;
       const id = item.action.id === '' ? `auto-${++autoId}` : item.action.id;
       const key = `${index}/${id}`;
-      const fail = (status: number, type: string, reason: string) => {
+      const fail = ({ status, error }: EsItemFailure) => {
         statuses.push(status);
-        return { [op]: { _index: index, _id: id, status, error: { type, reason, index } } };
+        return { [op]: { _index: index, _id: id, status, error } };
       };
       const scripted = itemScript?.(item.doc, i, requestNumber, item.action);
       if (scripted !== undefined) {
         const status = typeof scripted === 'number' ? scripted : scripted.status;
         if (status >= 300) {
-          const error = (typeof scripted === 'object' && scripted.error) || itemError(status, index, id);
-          return fail(status, error.type, error.reason);
+          const error = typeof scripted === 'object' ? scripted.error : undefined;
+          return fail(error ? { status, error } : defaultItemError(status, index, id));
         }
       } else {
         const problem = checkItem(item, id, dataStreams);
-        if (problem) return fail(problem.status, problem.type, problem.reason);
-        if (op === 'create' && documents.has(key)) {
-          const e = itemError(409, index, id);
-          return fail(409, e.type, e.reason);
+        if (problem) return fail(problem);
+        if (!autoCreateIndex && !indices.has(index) && !dataStreams.has(index)) {
+          return fail(defaultItemError(404, index, id));
         }
+        if (op === 'create' && documents.has(key)) return fail(defaultItemError(409, index, id));
       }
+      indices.add(index);
       const version = (versions.get(key) ?? 0) + 1;
       versions.set(key, version);
       documents.set(key, item.doc as Record<string, unknown>);
@@ -188,7 +207,7 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
       };
     });
     const errors = statuses.some((status) => status >= 300);
-    return json(200, { took: Date.now() - started, errors, items });
+    return json(200, applyFilterPath({ took: Date.now() - started, errors, items }, filterPath));
   };
 
   const receiver = await startScriptedReceiver((request, index) => {
@@ -233,6 +252,13 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
     scriptItems: (script: ItemScript | undefined) => {
       itemScript = script;
     },
+    indices,
+    createIndex: (name: string) => {
+      indices.add(name);
+    },
+    setAutoCreateIndex: (on: boolean) => {
+      autoCreateIndex = on;
+    },
     sendCount: (id: string) => sendCounts().get(id) ?? 0,
     sendCounts,
   });
@@ -273,81 +299,39 @@ function parseBulkBody(text: string, pathIndex: string | undefined): BulkItem[] 
   return items;
 }
 
-function checkItem(
-  item: BulkItem,
-  id: string,
-  dataStreams: ReadonlySet<string>,
-): { status: number; type: string; reason: string } | undefined {
+function checkItem(item: BulkItem, id: string, dataStreams: ReadonlySet<string>): EsItemFailure | undefined {
   const { op, index } = item.action;
   const doc = item.doc as Record<string, unknown> | null;
+  const problem = (status: number, type: string, reason: string): EsItemFailure => ({
+    status,
+    error: { type, reason, index },
+  });
   if (index !== index.toLowerCase() || FORBIDDEN_INDEX_CHARS.test(index) || /^[-_+]/.test(index)) {
-    return { status: 400, type: 'invalid_index_name_exception', reason: `Invalid index name [${index}]` };
+    return problem(400, 'invalid_index_name_exception', `Invalid index name [${index}]`);
   }
   if (Buffer.byteLength(id) > 512) {
     const reason = `id [${id.slice(0, 40)}…] is too long, must be no longer than 512 bytes but was: ${Buffer.byteLength(id)}`;
-    return { status: 400, type: 'illegal_argument_exception', reason };
+    return problem(400, 'illegal_argument_exception', reason);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    return {
-      status: 400,
-      type: 'document_parsing_exception',
-      reason: '[1:1] failed to parse: not a JSON object',
-    };
+    return problem(400, 'document_parsing_exception', '[1:1] failed to parse: not a JSON object');
   }
   const duplicate = findDuplicateKey(item.line);
   if (duplicate !== undefined) {
     const reason = `[1:1] failed to parse: Duplicate field '${duplicate}'`;
-    return { status: 400, type: 'document_parsing_exception', reason };
+    return problem(400, 'document_parsing_exception', reason);
   }
   if (dataStreams.has(index)) {
     if (op !== 'create') {
       const reason = 'only write ops with an op_type of create are allowed in data streams';
-      return { status: 400, type: 'illegal_argument_exception', reason };
+      return problem(400, 'illegal_argument_exception', reason);
     }
     if (!('@timestamp' in doc)) {
-      return {
-        status: 400,
-        type: 'document_parsing_exception',
-        reason: 'data stream timestamp field [@timestamp] is missing',
-      };
+      const reason = 'data stream timestamp field [@timestamp] is missing';
+      return problem(400, 'document_parsing_exception', reason);
     }
   }
   return undefined;
-}
-
-/** The error Elasticsearch gives an item with this status (for scripted statuses). */
-function itemError(status: number, index: string, id: string): { type: string; reason: string } {
-  switch (status) {
-    case 400:
-      return {
-        type: 'mapper_parsing_exception',
-        reason: `failed to parse field [time] of type [date] in document with id '${id}'`,
-      };
-    case 403:
-      return {
-        type: 'security_exception',
-        reason: `action [indices:data/write/bulk[s]] is unauthorized on index [${index}]`,
-      };
-    case 404:
-      return { type: 'index_not_found_exception', reason: `no such index [${index}]` };
-    case 409:
-      return {
-        type: 'version_conflict_engine_exception',
-        reason: `[${id}]: version conflict, document already exists (current version [1])`,
-      };
-    case 429:
-      return {
-        type: 'es_rejected_execution_exception',
-        reason: 'rejected execution of coordinating operation [shard_detail=[' + index + '][0]]',
-      };
-    case 503:
-      return {
-        type: 'unavailable_shards_exception',
-        reason: `[${index}][0] primary shard is not active Timeout: [1m]`,
-      };
-    default:
-      return { type: 'exception', reason: `scripted failure ${status}` };
-  }
 }
 
 /** Elasticsearch refuses a document with a repeated key (JSON.parse silently keeps the last one). */

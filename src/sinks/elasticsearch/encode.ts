@@ -1,7 +1,8 @@
 /**
  * AuditRecords → one `_bulk` request (NDJSON: an action line and a document line per record, every
  * line ending in "\n"). Pure and deterministic: the same records always give the same bytes, so a
- * retried or split batch carries the same `_id`s and `create` turns a resend into a harmless 409.
+ * retried or split batch carries the same `_id`s and `create` turns a resend into the same index
+ * into a harmless 409 (not across a rollover: index.ts).
  *
  * The document is the audit event with every original field and value, plus `@timestamp` (from the
  * event's `time`, Unix SECONDS) and `wirety_ship: {event_id, seq, source}`. It is built by splicing
@@ -26,17 +27,26 @@ export interface BulkEncoder {
   /** The op every action line uses (always `create` for a data stream). */
   readonly op: 'create' | 'index';
   encode(records: readonly AuditRecord[]): SinkRequest;
+  /** The `_index` a record's action line names (a plain function: safe to pass around). */
+  readonly indexOf: (record: AuditRecord) => string;
 }
 
 /** OpenSearch ≥ 2.9 refuses longer `_id`s (Elasticsearch: 512 bytes too). */
 export const MAX_ID_BYTES = 512;
 const HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/x-ndjson' });
+/**
+ * Only what classify reads: a reply then grows by ~70 bytes per stored item (not ~250), and an
+ * item's error object is kept whole. Error replies are never filtered by Elasticsearch.
+ */
+export const FILTER_PATH = 'errors,items.*._id,items.*.status,items.*.error';
 /** Keys we add; their presence anywhere in a line sends it down the careful path. */
 const OURS = ['@timestamp', 'wirety_ship'] as const;
 
 export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
   const op = options.dataStream === undefined ? options.op : 'create';
-  const path = options.pipeline ? `/_bulk?pipeline=${encodeURIComponent(options.pipeline)}` : '/_bulk';
+  const path =
+    `/_bulk?filter_path=${FILTER_PATH}` +
+    (options.pipeline ? `&pipeline=${encodeURIComponent(options.pipeline)}` : '');
   const indexFor =
     options.dataStream === undefined ? createIndexNamer(options.index) : () => options.dataStream!;
   const timestamps = createTimestampFormatter();
@@ -53,6 +63,7 @@ export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
 
   return {
     op,
+    indexOf: (record) => indexFor(eventTimeMs(record).ms),
     encode(records) {
       let out = Buffer.allocUnsafe(estimateBytes(records));
       let offset = 0;

@@ -3,15 +3,18 @@
  * does the I/O, waiting and retrying.
  *
  * Invariants:
- * - Idempotent: every record is sent with its stable event id as `_id` (hashed when longer than the
- *   512 bytes OpenSearch allows) and op `create` by default, so a resend after a retry, a split or
- *   a restart comes back 409 and counts as delivered: never stored twice.
+ * - Idempotent within one index: every record is sent with its stable event id as `_id` (hashed
+ *   when longer than the 512 bytes OpenSearch allows) and op `create` by default, so a resend after
+ *   a retry, a split or a restart into the same index comes back 409 and counts as delivered. `_id`
+ *   is unique per (backing) index only: a resend that lands after a data-stream or ILM rollover is
+ *   stored again (README "Data streams and rollover": de-duplicate on wirety_ship.event_id).
  * - Data streams always get op `create` and `@timestamp`, whatever `op` says.
  * - `@timestamp` and the index name come from the event's `time` (Unix seconds), in UTC: never the
  *   shipper's clock or time zone, never 1970.
  * - Every document keeps every field and value of the original event.
- * - A bulk reply is judged item by item (classify.ts): failed items are retried or dead-lettered
- *   on their own, a 200 with failed items is never a success, and nothing is dropped on doubt.
+ * - A bulk reply is judged item by item (classify.ts, bulk-items.ts): failed items are retried,
+ *   kept (set-up faults: config-faults.ts) or dead-lettered on their own, a 200 with failed items is
+ *   never a success, and nothing is dropped on doubt.
  * - Not done here: authentication headers (Credentials), gzip and timeouts (the transport).
  */
 import type { ElasticsearchSinkConfig } from '../../config/types.js';
@@ -21,7 +24,7 @@ import { createBulkEncoder } from './encode.js';
 import { checkIndexPattern } from './index-name.js';
 
 export { classifyBulkReply } from './classify.js';
-export { createBulkEncoder, documentId, MAX_ID_BYTES } from './encode.js';
+export { createBulkEncoder, documentId, FILTER_PATH, MAX_ID_BYTES } from './encode.js';
 export { checkIndexPattern, createIndexNamer } from './index-name.js';
 export { checkCluster } from './startup-check.js';
 
@@ -62,6 +65,6 @@ export function createElasticsearchCodec(config: ElasticsearchSinkConfig): SinkC
   return {
     kind: 'elasticsearch',
     encode: (records) => encoder.encode(records),
-    classify: (reply, records) => classifyBulkReply(reply, records),
+    classify: (reply, records) => classifyBulkReply(reply, records, encoder.indexOf),
   };
 }

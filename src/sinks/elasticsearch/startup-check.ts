@@ -1,6 +1,8 @@
 /**
  * One `GET /` at startup, so the operator sees at once which cluster the sink talks to (name,
- * Elasticsearch or OpenSearch, version) or that its credentials are refused.
+ * Elasticsearch or OpenSearch, version) or that its credentials are refused. `GET /` needs the
+ * `monitor` cluster privilege, which a least-privilege writing key does not have: a 403 here says
+ * exactly that, never "bad credentials" (401 is the one that means those).
  *
  * Never throws and never blocks delivery: events are journaled and retried whatever this finds.
  * Never logs the URL (it may carry a path with secrets) or the reply body of an auth failure.
@@ -42,11 +44,20 @@ export async function checkCluster(
     });
     return;
   }
-  if (reply.status === 401 || reply.status === 403) {
+  if (reply.status === 401) {
     logger.warn(`credentials rejected by ${sink}; events are kept and retried`, {
       sink: sinkName,
       status: reply.status,
     });
+    return;
+  }
+  if (reply.status === 403) {
+    logger.warn(
+      `${sink} accepted the credentials but refused GET / (403): they lack the "monitor" cluster ` +
+        'privilege, which only this startup check needs (writing needs "create_doc" on the index); ' +
+        'delivery is not affected; grant "monitor" or set startup_check: false',
+      { sink: sinkName, status: reply.status },
+    );
     return;
   }
   const info = reply.status >= 200 && reply.status < 300 ? parseClusterInfo(reply.body) : undefined;

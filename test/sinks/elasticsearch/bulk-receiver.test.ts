@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startBulkReceiver, type BulkReceiver } from '../../receivers/bulk-receiver.js';
+import { esItemErrors } from '../../receivers/es-item-errors.js';
 
 type Item = Record<
   string,
@@ -24,6 +25,7 @@ describe('bulk receiver', () => {
     });
     const text = await res.body.text();
     const json = (text === '' ? {} : JSON.parse(text)) as {
+      took?: number;
       errors?: boolean;
       items?: Item[];
       error?: { type: string; reason: string };
@@ -112,6 +114,75 @@ describe('bulk receiver', () => {
     assert.equal((await post(body)).status, 429);
     assert.equal(receiver.sendCount('m3'), 2);
     assert.equal(receiver.bulkRequests.at(-1)?.items.length, 5, 'the scripted 429 was not handled as a bulk');
+  });
+
+  test("filter_path trims the reply as Elasticsearch does: only errors and each item's _id, status, error", async () => {
+    const body =
+      '{"create":{"_index":"f1","_id":"a"}}\n{"v":1}\n{"create":{"_index":"f1","_id":"a"}}\n{"v":2}\n';
+    const res = await post(body, '/_bulk?filter_path=errors,items.*._id,items.*.status,items.*.error');
+    assert.equal(receiver.bulkRequests.at(-1)?.filterPath, 'errors,items.*._id,items.*.status,items.*.error');
+    assert.deepEqual(Object.keys(res.json), ['errors', 'items']);
+    assert.deepEqual(res.json.items?.[0], { create: { _id: 'a', status: 201 } });
+    const conflict = res.json.items?.[1]?.create;
+    assert.deepEqual(Object.keys(conflict ?? {}), ['_id', 'status', 'error']);
+    assert.equal(conflict?.error?.type, 'version_conflict_engine_exception');
+    const unfiltered = await post('{"create":{"_index":"f1","_id":"b"}}\n{"v":1}\n');
+    assert.equal(typeof unfiltered.json.took, 'number', 'no filter_path: the whole reply');
+  });
+
+  test('scripted per-item errors carry the real bodies (type, reason, index fields)', async () => {
+    receiver.scriptItems(
+      (_doc, i, _n, action) =>
+        [
+          esItemErrors.securityException(action.index),
+          esItemErrors.noWriteIndex('wirety-audit'),
+          esItemErrors.floodStage(action.index),
+          undefined,
+        ][i],
+    );
+    const body = [0, 1, 2, 3].map((i) => `{"create":{"_index":"e1","_id":"e${i}"}}\n{"i":${i}}\n`).join('');
+    const res = await post(body);
+    receiver.scriptItems(undefined);
+    assert.deepEqual(statuses(res.json.items), [403, 400, 429, 201]);
+    const errors = (res.json.items ?? []).map((item) => Object.values(item)[0]!.error);
+    assert.match(
+      errors[0]?.reason ?? '',
+      /^action \[indices:data\/write\/bulk\[s\]\] is unauthorized .* this action is granted by the index privileges \[create_doc,/,
+    );
+    assert.equal(errors[1]?.type, 'illegal_argument_exception');
+    assert.match(errors[1]?.reason ?? '', /^no write index is defined for alias \[wirety-audit\]/);
+    assert.equal(errors[2]?.type, 'cluster_block_exception');
+    assert.match(errors[2]?.reason ?? '', /TOO_MANY_REQUESTS\/12\/disk usage exceeded flood-stage watermark/);
+    assert.deepEqual(
+      [...receiver.documents.keys()].filter((k) => k.startsWith('e1/')),
+      ['e1/e3'],
+    );
+  });
+
+  test('auto-create off: an item for a missing index is a 404 index_not_found_exception until the index exists', async () => {
+    const strict = await startBulkReceiver({ autoCreateIndex: false });
+    try {
+      const send = () =>
+        request(strict.url + '/_bulk', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-ndjson' },
+          body: '{"create":{"_index":"missing","_id":"1"}}\n{"x":1}\n',
+        }).then(async (r) => (await r.body.json()) as { items: Item[] });
+      const refused = Object.values((await send()).items[0]!)[0]!;
+      assert.equal(refused.status, 404);
+      assert.deepEqual(refused.error, {
+        type: 'index_not_found_exception',
+        reason: 'no such index [missing] and [action.auto_create_index] is [false]',
+        index_uuid: '_na_',
+        index: 'missing',
+      });
+      assert.equal(strict.documents.size, 0);
+      strict.createIndex('missing');
+      assert.deepEqual(statuses((await send()).items), [201]);
+      assert.ok(strict.documents.has('missing/1'));
+    } finally {
+      await strict.close();
+    }
   });
 
   test('GET / answers with the cluster banner; unknown paths get "no handler found"', async () => {

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { HttpReply, Outcome } from '../../../src/deliver/outcome.js';
 import { classifyBulkReply, MAX_REASON_CHARS } from '../../../src/sinks/elasticsearch/classify.js';
-import { documentId } from '../../../src/sinks/elasticsearch/encode.js';
+import { createBulkEncoder, documentId } from '../../../src/sinks/elasticsearch/encode.js';
 import { makeRecords } from '../../helpers/records.js';
+import { esItemErrors } from '../../receivers/es-item-errors.js';
 
 const records = makeRecords(3);
 
@@ -22,7 +23,7 @@ const esError = (type: string, reason: string) => ({
 
 type ItemSpec = {
   status?: number;
-  error?: { type: string; reason: string; caused_by?: object };
+  error?: { type: string; reason: string; [field: string]: unknown };
   op?: string;
   id?: string;
 };
@@ -173,22 +174,30 @@ describe('per-item results', () => {
     },
   ];
 
-  test('a mixed reply: successes and 409-on-create delivered, 429/5xx/unknown retried, 400/403/404 rejected', () => {
-    const outcome = classifyBulkReply(bulk(mix), all);
+  test('a mixed reply: successes and 409-on-create delivered, 429/5xx/unknown retried, 400 rejected, 403/404 kept as blocked', () => {
+    const { indexOf } = createBulkEncoder({ index: 'wirety-audit-%Y.%m.%d', op: 'create' });
+    const outcome = classifyBulkReply(bulk(mix), all, indexOf);
     assert.equal(outcome.kind, 'partial');
     if (outcome.kind !== 'partial') return;
-    assert.deepEqual(outcome.retry, [3, 4, 9, 10, 11]);
+    assert.deepEqual(outcome.retry, [3, 4, 7, 8, 9, 10, 11]);
     assert.deepEqual(
       outcome.rejected.map((r) => r.index),
-      [5, 6, 7, 8],
+      [5, 6],
     );
     assert.equal(
       outcome.rejected[0]!.reason,
       '400 mapper_parsing_exception: failed to parse field [time] of type [date] (caused by illegal_argument_exception: failed to parse date field [x])',
     );
     assert.equal(outcome.rejected[1]!.reason, '400 document_parsing_exception: [1:15] failed to parse');
-    assert.match(outcome.rejected[2]!.reason, /^403 security_exception: /);
-    assert.match(outcome.rejected[3]!.reason, /^404 index_not_found_exception: no such index/);
+    assert.match(outcome.blockedReason ?? '', /^2 of 12 items refused by the cluster's set-up: /);
+    assert.match(
+      outcome.blockedReason ?? '',
+      /1× 403 security_exception on index \[wirety-audit-2025\.05\.23\]/,
+    );
+    assert.match(
+      outcome.blockedReason ?? '',
+      /1× 404 index_not_found_exception on index \[wirety-audit-2025\.05\.23\]: .*no such index \[wirety-audit\]/,
+    );
     assert.match(outcome.retryReason, /429 es_rejected_execution_exception/);
     assert.match(outcome.retryReason, /503 unavailable_shards_exception/);
     assert.equal(outcome.retryAfter, undefined);
@@ -234,28 +243,12 @@ describe('per-item results', () => {
     });
   });
 
-  test('cluster-state errors are retried even with a permanent-looking status', () => {
-    const specs: ItemSpec[] = [
-      {
-        status: 403,
-        error: {
-          type: 'cluster_block_exception',
-          reason: 'index [a] blocked by: [FORBIDDEN/12/index read-only / allow delete (api)]',
-        },
-      },
-      {
-        status: 400,
-        error: {
-          type: 'illegal_argument_exception',
-          reason: 'pipeline with id [audit-enrich] does not exist',
-        },
-      },
-      { status: 201 },
-    ];
+  test('a cluster still starting (SERVICE_UNAVAILABLE block) is retried at the usual backoff, not blocked', () => {
+    const specs: ItemSpec[] = [esItemErrors.stateNotRecovered(), { status: 201 }, { status: 201 }];
     const outcome = classifyBulkReply(bulk(specs), records);
-    assert.deepEqual(pick(outcome, ['kind', 'retry', 'rejected']), {
+    assert.deepEqual(pick(outcome, ['kind', 'retry', 'rejected', 'blockedReason']), {
       kind: 'partial',
-      retry: [0, 1],
+      retry: [0],
       rejected: [],
     });
   });
@@ -283,6 +276,197 @@ describe('per-item results', () => {
       records,
     );
     assert.ok(outcome.kind === 'partial' && outcome.rejected[0]!.reason.length <= MAX_REASON_CHARS + 10);
+  });
+});
+
+describe('item errors about the set-up, not the document', () => {
+  const INDEX = 'wirety-audit-2025.05.23';
+  const { indexOf } = createBulkEncoder({ index: 'wirety-audit-%Y.%m.%d', op: 'create' });
+  const pipelineMissing: ItemSpec = {
+    status: 400,
+    error: { type: 'illegal_argument_exception', reason: 'pipeline with id [audit-enrich] does not exist' },
+  };
+  const dataStreamIndexOp: ItemSpec = {
+    status: 400,
+    error: {
+      type: 'illegal_argument_exception',
+      reason: 'only write ops with an op_type of create are allowed in data streams',
+    },
+  };
+  const closed: ItemSpec = {
+    status: 400,
+    error: { type: 'index_closed_exception', reason: 'closed', index_uuid: 'x1', index: INDEX },
+  };
+  // [label, the item, blocked (with what the message must say) | 'rejected' | 'retry']
+  const rows: [string, ItemSpec, RegExp | 'rejected' | 'retry'][] = [
+    [
+      '403 security_exception on the bulk write',
+      esItemErrors.securityException(INDEX),
+      /1× 403 security_exception on index \[wirety-audit-2025\.05\.23\]: the credentials may not write to this index: grant the create_doc index privilege .*action \[indices:data\/write\/bulk\[s\]\], granted by \[create_doc,create,delete,index,write,all\]/,
+    ],
+    [
+      '403 security_exception on auto-creating the index',
+      esItemErrors.autoCreateDenied(INDEX),
+      /may not create this index: grant the auto_configure \(or create_index\) index privilege/,
+    ],
+    [
+      '404 index_not_found_exception (auto-create off)',
+      esItemErrors.indexNotFound(INDEX),
+      /1× 404 index_not_found_exception on index \[wirety-audit-2025\.05\.23\]: the index does not exist .*action\.auto_create_index \(Elasticsearch: no such index/,
+    ],
+    [
+      '400 illegal_argument_exception "no write index is defined for alias"',
+      esItemErrors.noWriteIndex('wirety-audit'),
+      /alias \[wirety-audit\] points to several indices and none is its write index: set "is_write_index": true/,
+    ],
+    [
+      '429 cluster_block_exception: flood-stage watermark (read-only-allow-delete)',
+      esItemErrors.floodStage(INDEX),
+      /1× 429 cluster_block_exception on index \[wirety-audit-2025\.05\.23\]: disk usage passed the flood-stage watermark .*free disk space/,
+    ],
+    [
+      '403 cluster_block_exception: read-only / allow delete (before 7.4)',
+      esItemErrors.readOnlyAllowDelete(INDEX),
+      /flood-stage watermark.*index\.blocks\.read_only_allow_delete/,
+    ],
+    [
+      '403 cluster_block_exception: index write block',
+      esItemErrors.writeBlock(INDEX),
+      /remove index\.blocks\.write/,
+    ],
+    ['400 missing ingest pipeline', pipelineMissing, /ingest pipeline \[audit-enrich\] does not exist/],
+    ['400 op index on a data stream', dataStreamIndexOp, /this is a data stream: set the sink's data_stream/],
+    ['400 index_closed_exception', closed, /the index is closed: open it/],
+    ['400 mapper_parsing_exception (the document)', esItemErrors.mapperParsing(INDEX, 'x'), 'rejected'],
+    [
+      '400 illegal_argument_exception about the document (immense term)',
+      esItemErrors.immenseTerm(INDEX),
+      'rejected',
+    ],
+    ['503 cluster_block_exception: state not recovered', esItemErrors.stateNotRecovered(), 'retry'],
+    ['429 es_rejected_execution_exception', esItemErrors.rejectedExecution(INDEX), 'retry'],
+  ];
+  for (const [label, spec, expected] of rows) {
+    test(label, () => {
+      const outcome = classifyBulkReply(bulk([spec, { status: 201 }, { status: 201 }]), records, indexOf);
+      assert.equal(outcome.kind, 'partial');
+      if (outcome.kind !== 'partial') return;
+      if (expected === 'rejected') {
+        assert.deepEqual(outcome.retry, []);
+        assert.deepEqual(
+          outcome.rejected.map((r) => r.index),
+          [0],
+        );
+        assert.equal(outcome.blockedReason, undefined);
+      } else if (expected === 'retry') {
+        assert.deepEqual(outcome.retry, [0]);
+        assert.equal(outcome.blockedReason, undefined, 'retried at the usual backoff');
+      } else {
+        assert.deepEqual(outcome.retry, [0], 'kept');
+        assert.deepEqual(outcome.rejected, [], 'never dead-lettered');
+        assert.match(outcome.blockedReason ?? '', /^1 of 3 items refused by the cluster's set-up: 1× /);
+        assert.match(outcome.blockedReason ?? '', expected);
+      }
+    });
+  }
+
+  test('a security_exception message never repeats the user or API key id Elasticsearch names', () => {
+    const outcome = classifyBulkReply(
+      bulk(records.map(() => esItemErrors.securityException(INDEX))),
+      records,
+      indexOf,
+    );
+    assert.equal(outcome.kind, 'blocked');
+    const reason = (outcome as { reason: string }).reason;
+    assert.doesNotMatch(reason, /wirety-shipper|k3y-1d/);
+  });
+
+  test('every item blocked → the whole batch is blocked, the reason naming the index and the fix', () => {
+    const outcome = classifyBulkReply(
+      bulk(records.map(() => esItemErrors.indexNotFound(INDEX))),
+      records,
+      indexOf,
+    );
+    assert.equal(outcome.kind, 'blocked');
+    assert.match(
+      (outcome as { reason: string }).reason,
+      /^3 of 3 items refused by the cluster's set-up: 3× 404 index_not_found_exception on index \[wirety-audit-2025\.05\.23\]: .*create it/,
+    );
+  });
+
+  test('the index comes from where the record was sent when the error does not name it', () => {
+    const outcome = classifyBulkReply(
+      bulk([esItemErrors.securityException('whatever'), { status: 201 }, { status: 201 }]),
+      records,
+      () => 'sent-here',
+    );
+    assert.match((outcome as { blockedReason?: string }).blockedReason ?? '', /on index \[sent-here\]/);
+  });
+
+  test('blocked, retried, rejected and delivered items in one reply: one pending set of the kept ones', () => {
+    const four = makeRecords(4);
+    const outcome = classifyBulkReply(
+      bulk(
+        [
+          { status: 201 },
+          esItemErrors.securityException(INDEX),
+          esItemErrors.rejectedExecution(INDEX),
+          esItemErrors.mapperParsing(INDEX, 'x'),
+        ],
+        true,
+        { 'retry-after': '5' },
+      ),
+      four,
+      indexOf,
+    );
+    assert.deepEqual(pick(outcome, ['kind', 'retry', 'retryAfter']), {
+      kind: 'partial',
+      retry: [1, 2],
+      retryAfter: '5',
+    });
+    assert.ok(outcome.kind === 'partial');
+    assert.deepEqual(
+      outcome.rejected.map((r) => r.index),
+      [3],
+    );
+    assert.match(outcome.retryReason, /1× 429 es_rejected_execution_exception/);
+    assert.match(outcome.blockedReason ?? '', /^1 of 4 items/);
+  });
+
+  test('distinct faults: the first three are spelled out, the rest counted', () => {
+    const five = makeRecords(5);
+    const outcome = classifyBulkReply(
+      bulk(['a', 'b', 'c', 'd', 'e'].map((index) => esItemErrors.indexNotFound(index))),
+      five,
+      indexOf,
+    );
+    const reason = (outcome as { reason: string }).reason;
+    assert.match(reason, /index \[a\].*index \[b\].*index \[c\].* \(\+2 more\)$/);
+    assert.doesNotMatch(reason, /index \[d\]/);
+  });
+});
+
+describe('a 2xx reply cut at the read limit', () => {
+  const truncated = (reply: HttpReply): HttpReply => ({ ...reply, truncated: true }) as HttpReply;
+
+  test('several documents: split, never read as a whole reply or resent as the same batch', () => {
+    const cut = truncated(response(200, '{"errors":false,"items":[{"create":{"_id":"a","status":201}}'));
+    const outcome = classifyBulkReply(cut, records);
+    assert.equal(outcome.kind, 'split');
+    assert.match((outcome as { reason: string }).reason, /longer than the read limit/);
+  });
+
+  test('even when the cut happens to leave valid JSON', () => {
+    const outcome = classifyBulkReply(
+      truncated(bulk([{ status: 201 }, { status: 201 }, { status: 201 }])),
+      records,
+    );
+    assert.equal(outcome.kind, 'split');
+  });
+
+  test('one document: retried (its reply cannot be that long: not a bulk reply)', () => {
+    const outcome = classifyBulkReply(truncated(response(200, 'x'.repeat(100))), records.slice(0, 1));
+    assert.deepEqual(pick(outcome, ['kind', 'class']), { kind: 'retry', class: 'server_error' });
   });
 });
 

@@ -60,7 +60,7 @@ describe('bulk request shape', () => {
   test('POST /_bulk, NDJSON content type, an action and a document line per record, all ending in \\n', () => {
     const records = makeRecords(5);
     const req = createBulkEncoder(defaults).encode(records);
-    assert.equal(req.path, '/_bulk');
+    assert.equal(req.path, '/_bulk?filter_path=errors,items.*._id,items.*.status,items.*.error');
     assert.equal(req.method, 'POST');
     assert.deepEqual(req.headers, { 'content-type': 'application/x-ndjson' });
     const text = Buffer.from(req.body).toString('utf8');
@@ -84,7 +84,24 @@ describe('bulk request shape', () => {
 
   test('the pipeline goes in the query string, url-encoded', () => {
     const req = createBulkEncoder({ ...defaults, pipeline: 'audit enrich/v2&x' }).encode(makeRecords(1));
-    assert.equal(req.path, '/_bulk?pipeline=audit%20enrich%2Fv2%26x');
+    assert.equal(
+      req.path,
+      '/_bulk?filter_path=errors,items.*._id,items.*.status,items.*.error&pipeline=audit%20enrich%2Fv2%26x',
+    );
+  });
+
+  test("indexOf names the _index of the record's action line (event day, or the data stream)", () => {
+    const nextDay = makeRecord(9, serverLine.replace('"time":1748000000', '"time":1748100000'));
+    const records = [...makeRecords(2), nextDay];
+    for (const options of [defaults, { ...defaults, dataStream: 'logs-wirety.audit-default' }]) {
+      const encoder = createBulkEncoder(options);
+      const sent = pairs(encoder.encode(records).body).map((p) => Object.values(p.action)[0]!._index);
+      assert.deepEqual(
+        records.map((r) => encoder.indexOf(r)),
+        sent,
+      );
+    }
+    assert.equal(createBulkEncoder(defaults).indexOf(nextDay), 'wirety-audit-2025.05.24');
   });
 
   test('data stream mode: _index is the stream, op is always create, @timestamp present', () => {

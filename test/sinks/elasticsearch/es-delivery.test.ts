@@ -6,123 +6,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import type { AuditRecord } from '../../../src/audit/record.js';
-import type { ElasticsearchSinkConfig } from '../../../src/config/types.js';
-import { createHttpTransport } from '../../../src/deliver/http-transport.js';
-import { createSinkWorker } from '../../../src/deliver/sink-worker.js';
-import { createMemoryLogger } from '../../../src/observe/logger.js';
-import { createStats, sinkStats } from '../../../src/observe/stats.js';
+import { sinkStats } from '../../../src/observe/stats.js';
 import { createElasticsearchCodec } from '../../../src/sinks/elasticsearch/index.js';
-import { createArrayCursor, type ArrayCursor } from '../../helpers/array-cursor.js';
-import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
-import { createMemoryDeadLetter } from '../../helpers/memory-dead-letter.js';
+import { ids, sinkConfig, startEsHarness, storedIds } from '../../helpers/es-harness.js';
 import { makeRecords } from '../../helpers/records.js';
-import { startBulkReceiver, type BulkReceiver, type ItemScript } from '../../receivers/bulk-receiver.js';
+import type { ItemScript } from '../../receivers/bulk-receiver.js';
 
-const INDEX = 'wirety-audit-2025.05.23';
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function sinkConfig(url: string, overrides: Partial<ElasticsearchSinkConfig> = {}): ElasticsearchSinkConfig {
-  return {
-    type: 'elasticsearch',
-    name: 'es',
-    url,
-    index: 'wirety-audit-%Y.%m.%d',
-    op: 'create',
-    startup_check: false,
-    timeout_ms: 5000,
-    gzip: false,
-    tls: { insecure_skip_verify: false },
-    auth: {},
-    headers: {},
-    batch: { max_events: 1000, max_bytes: 5 * 1024 * 1024, max_wait_ms: 1000 },
-    retry: { initial_backoff_ms: 100, max_backoff_ms: 60_000, max_retry_after_ms: 300_000 },
-    max_in_flight: 1,
-    ...overrides,
-  };
-}
-
-interface Harness {
-  readonly receiver: BulkReceiver;
-  readonly clock: FakeClock;
-  readonly deadLetter: ReturnType<typeof createMemoryDeadLetter>;
-  readonly stats: ReturnType<typeof createStats>;
-  /** Runs a worker over `records` (a fresh cursor, as after a restart) until all is committed. */
-  run(
-    records: readonly AuditRecord[],
-    options?: { drive?: boolean },
-  ): { cursor: ArrayCursor; done: Promise<void> };
-  close(): Promise<void>;
-}
-
-async function startHarness(overrides: Partial<ElasticsearchSinkConfig> = {}): Promise<Harness> {
-  const receiver = await startBulkReceiver();
-  const config = sinkConfig(receiver.url, overrides);
-  const transport = createHttpTransport({
-    url: config.url,
-    timeoutMs: config.timeout_ms,
-    gzip: config.gzip,
-    tls: config.tls,
-  });
-  const clock = createFakeClock();
-  const deadLetter = createMemoryDeadLetter();
-  const stats = createStats();
-  const controller = new AbortController();
-  return {
-    receiver,
-    clock,
-    deadLetter,
-    stats,
-    run(records, { drive = true } = {}) {
-      const cursor = createArrayCursor(records);
-      const worker = createSinkWorker({
-        name: config.name,
-        codec: createElasticsearchCodec(config),
-        transport,
-        cursor,
-        batch: config.batch,
-        retry: config.retry,
-        maxInFlight: config.max_in_flight,
-        clock,
-        random: () => 0.5,
-        deadLetter,
-        stats,
-        logger: createMemoryLogger(),
-      });
-      const running = worker.run(controller.signal);
-      return { cursor, done: drive ? driveClock(running, clock) : running };
-    },
-    async close() {
-      controller.abort();
-      await transport.close();
-      await receiver.close();
-    },
-  };
-}
-
-/**
- * Every wait of the loop ends only when the clock is advanced: advance each one as it starts. A loop
- * that keeps waiting (a regression that retries forever) fails the test instead of hanging it.
- */
-async function driveClock(running: Promise<void>, clock: FakeClock, maxWaits = 200): Promise<void> {
-  let finished = false;
-  const end = running.then(() => {
-    finished = true;
-  });
-  for (let waits = 0; !finished; waits++) {
-    if (waits >= maxWaits) throw new Error(`delivery still waiting after ${maxWaits} clock waits`);
-    const ms = await Promise.race([clock.nextSleep(), end.then(() => undefined)]);
-    if (ms !== undefined) await clock.advance(ms);
-  }
-  await end;
-}
-
-const storedIds = (receiver: BulkReceiver) =>
-  [...receiver.documents.keys()].map((key) => key.slice(INDEX.length + 1)).sort();
-const ids = (records: readonly AuditRecord[]) => records.map((r) => r.id).sort();
-
 test('one _bulk reply mixing 201, 409, 429, 503 and 400: only 429/503 items resent, 400 dead-lettered, nothing lost or doubled', async () => {
-  const h = await startHarness();
+  const h = await startEsHarness();
   try {
     const records = makeRecords(15);
     const kind = (i: number) => ['new', 'stored', 'rate_limited', 'unavailable', 'bad'][i % 5]!;
@@ -183,7 +76,7 @@ test('one _bulk reply mixing 201, 409, 429, 503 and 400: only 429/503 items rese
 });
 
 test('whole-request 429 with Retry-After: no new request before the clock passes it', async () => {
-  const h = await startHarness();
+  const h = await startEsHarness();
   try {
     const records = makeRecords(6);
     h.receiver.script({
@@ -210,7 +103,7 @@ test('whole-request 429 with Retry-After: no new request before the clock passes
 });
 
 test('413 is split (never resent as is) until the halves fit; every event stored', async () => {
-  const h = await startHarness();
+  const h = await startEsHarness();
   try {
     const records = makeRecords(8);
     const tooLarge = { status: 413, headers: { connection: 'close' } } as const;
@@ -228,7 +121,7 @@ test('413 is split (never resent as is) until the halves fit; every event stored
 
 for (const gzip of [true, false]) {
   test(`gzip ${gzip ? 'on' : 'off'}: the receiver decodes exactly the encoded body`, async () => {
-    const h = await startHarness({ gzip });
+    const h = await startEsHarness({ gzip });
     try {
       const records = makeRecords(20);
       await h.run(records).done;
@@ -249,7 +142,7 @@ for (const gzip of [true, false]) {
 }
 
 test('restart-style resend of already stored events: 409 counts as delivered, no duplicates', async () => {
-  const h = await startHarness();
+  const h = await startEsHarness();
   try {
     const records = makeRecords(10);
     await h.run(records.slice(0, 6)).done;

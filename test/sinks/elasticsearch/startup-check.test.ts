@@ -78,6 +78,32 @@ describe('startup check (GET /)', () => {
     assert.ok(!logged.includes(receiver.url) && !logged.includes('127.0.0.1'));
   });
 
+  test('403 (no "monitor" privilege): says so, not "credentials rejected", and names no user', async () => {
+    const { receiver, transport, logger } = await setup();
+    const reason =
+      'action [cluster:monitor/main] is unauthorized for API key id [k3y-1d] of user [wirety-shipper], ' +
+      'this action is granted by the cluster privileges [monitor,manage,all]';
+    receiver.script({
+      status: 403,
+      body: {
+        error: { root_cause: [{ type: 'security_exception', reason }], type: 'security_exception', reason },
+        status: 403,
+      },
+    });
+    await checkCluster(transport, logger, new AbortController().signal, 'es-main');
+    assert.equal(logger.entries.length, 1);
+    const [entry] = logger.entries;
+    assert.equal(entry?.level, 'warn');
+    assert.match(
+      entry.message,
+      /^elasticsearch sink "es-main" accepted the credentials but refused GET \/ \(403\): they lack the "monitor" cluster privilege, which only this startup check needs/,
+    );
+    assert.match(entry.message, /delivery is not affected; grant "monitor" or set startup_check: false$/);
+    assert.doesNotMatch(entry.message, /credentials rejected/);
+    assert.equal(entry.fields?.status, 403);
+    assert.ok(!JSON.stringify(logger.entries).match(/wirety-shipper|k3y-1d/), 'the user is not repeated');
+  });
+
   test('an unreachable cluster is a warning, never an exception', async () => {
     const { receiver, transport, logger } = await setup();
     await receiver.down();
