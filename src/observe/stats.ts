@@ -15,6 +15,11 @@ export interface SinkStats {
   rejected: number;
   /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
+  /**
+   * Events counted delivered on the receiver's reply alone although end-to-end confirmation was
+   * asked for (or the reply was not recognised), by Unconfirmed code; included in `delivered`.
+   */
+  unconfirmed: Record<string, number>;
   requests: number;
   inFlight: number;
   /** Unix ms of the first 'blocked' outcome (401/403…) not yet followed by a success, for /readyz. */
@@ -52,7 +57,7 @@ export function createStats(): Stats {
 export function sinkStats(stats: Stats, sinkName: string): SinkStats {
   let s = stats.sinks.get(sinkName);
   if (!s) {
-    s = { delivered: 0, rejected: 0, retries: {}, requests: 0, inFlight: 0 };
+    s = { delivered: 0, rejected: 0, retries: {}, unconfirmed: {}, requests: 0, inFlight: 0 };
     stats.sinks.set(sinkName, s);
   }
   return s;
