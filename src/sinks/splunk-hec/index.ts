@@ -28,6 +28,7 @@ export { createHecAcknowledger, newChannelId } from './ack.js';
 export type { HecAcknowledgerOptions } from './ack.js';
 export { envelopeOverheadBytes } from './encode.js';
 export { createStickyTransport } from './sticky-transport.js';
+export { probeAckMode, type AckModeFinding } from './ack-probe.js';
 
 /** Bytes assumed per indexed field value when sizing batches (ids and names are short). */
 const INDEXED_VALUE_ALLOWANCE = 48;

@@ -39,7 +39,7 @@ after(async () => {
 
 async function balanced(
   options: { stickyMaxAgeSeconds?: number } = {},
-): Promise<{ lb: HecReceiver; clock: FakeClock; sticky: StickyTransport; close(): Promise<void> }> {
+): Promise<{ lb: HecReceiver; clock: FakeClock; sticky: StickyTransport; close: () => Promise<void> }> {
   const lb = await startHecReceiver({ token: TOKEN, ack: true, indexers: 2, ...options });
   const clock = createFakeClock();
   const http = createHttpTransport({
@@ -109,6 +109,10 @@ void describe('Splunk HEC behind a load balancer', () => {
       for (const reply of replies) {
         assert.equal(reply.kind === 'response' && reply.headers['set-cookie'], undefined, 'not passed on');
       }
+      // A proxy that echoes the cookie in an error body: the value never reaches a reason or a log.
+      lb.replyNext({ status: 502, body: `no upstream for ${cookie}` });
+      const echoed = await sticky.send(encoder.encode(makeRecords(1)), live);
+      assert.equal(echoed.kind === 'response' && echoed.body, `no upstream for ${STICKY_COOKIE}=[redacted]`);
     } finally {
       await close();
     }
@@ -165,7 +169,7 @@ void describe('Splunk HEC behind a load balancer', () => {
           { ...request, headers: { ...request.headers, cookie: `${STICKY_COOKIE}=${value}` } },
           live,
         );
-        assert.equal(reply.kind === 'response' && JSON.parse(reply.body).ackId, 0);
+        assert.equal(reply.kind === 'response' && (JSON.parse(reply.body) as { ackId?: unknown }).ackId, 0);
       }
       // Indexer 1 has its batch indexed at once; indexer 0 never indexes its own.
       lb.setAckDecider((_id, _poll, indexer) => indexer === 1);
