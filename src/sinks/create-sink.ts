@@ -79,7 +79,14 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
       // One channel per sink and process, on every request: Splunk ties ackIds to it, and a token
       // with ack on refuses requests without one. Its cookies keep it on one indexer.
       const channel = newChannelId();
-      const transport = createStickyTransport(httpTransport(config, credentials, deps.logger), deps.clock);
+      const configuredCookie = Object.entries(config.headers).find(
+        ([name]) => name.toLowerCase() === 'cookie',
+      );
+      const transport = createStickyTransport(
+        httpTransport(config, credentials, deps.logger),
+        deps.clock,
+        configuredCookie?.[1],
+      );
       const mode = ackMode(config);
       const acknowledger =
         mode === 'off'

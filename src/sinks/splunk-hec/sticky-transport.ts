@@ -35,8 +35,12 @@ export interface AckRoutes {
 
 export interface StickyTransport extends Transport, AckRoutes {}
 
-export function createStickyTransport(inner: Transport, clock: Clock): StickyTransport {
+/** `cookie`: a Cookie header the user configured (sink `headers`); its cookies start the jar. */
+export function createStickyTransport(inner: Transport, clock: Clock, cookie?: string): StickyTransport {
   const jar = createCookieJar();
+  // Sent with the balancer's from the first request on; a request's own Cookie header would
+  // otherwise replace the configured one.
+  jar.storeCookieHeader(cookie);
   const routes: { readonly ackId: number; readonly route: string }[] = [];
 
   const noteRoute = (body: string, route: string): void => {

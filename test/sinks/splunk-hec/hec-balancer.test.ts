@@ -230,4 +230,23 @@ void describe('Splunk HEC behind a load balancer', () => {
       }
     });
   }
+
+  void it("a Cookie header configured for the sink is kept and sent along with the balancer's", async () => {
+    const h = await startHecHarness(dir, {
+      ack: 'on',
+      receiver: { indexers: 2 },
+      headers: { Cookie: 'proxy_session=s3ss10n' },
+    });
+    try {
+      await h.run(10);
+      const lb = `${STICKY_COOKIE}=${h.receiver.balancer!.values[0]}`;
+      assert.deepEqual(
+        [...new Set(h.receiver.requests.map((r) => r.headers.cookie))],
+        ['proxy_session=s3ss10n', `proxy_session=s3ss10n; ${lb}`],
+      );
+      assert.deepEqual(storedIds(h.receiver), expectedIds(10));
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -37,6 +37,8 @@ export interface HecHarnessOptions {
   readonly receiver?: Omit<HecReceiverOptions, 'token'>;
   readonly batch?: Partial<BatchConfig>;
   readonly maxInFlight?: number;
+  /** The sink's extra `headers`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface HecHarness {
@@ -67,7 +69,7 @@ export function hecConfig(url: string, tokenFile: string, options: HecHarnessOpt
     gzip: options.gzip ?? false,
     tls: { insecure_skip_verify: false },
     auth: {},
-    headers: {},
+    headers: options.headers ?? {},
     token_file: tokenFile,
     batch: { max_events: 5, max_bytes: 1 << 20, max_wait_ms: 1_000, ...options.batch },
     retry: { initial_backoff_ms: 200, max_backoff_ms: MAX_BACKOFF_MS, max_retry_after_ms: 60_000 },
