@@ -27,7 +27,7 @@ const config = {
   sourcetype: 'wirety:audit',
   index: 'audit',
   indexed_fields: ['action', 'network_id'],
-  ack: { enabled: true, poll_interval_ms: 10_000, timeout_ms: 300_000 },
+  ack: { enabled: true, poll_interval_ms: 10_000, timeout_ms: 300_000, required: false },
 } as Partial<SplunkHecSinkConfig> as SplunkHecSinkConfig;
 
 /** Records whose lines plus envelope overhead fill about one request of REQUEST_CAP bytes. */

@@ -168,5 +168,12 @@ export function checkSink(sink: SinkConfig, raw: RawSink | undefined, report: Re
     if (sink.ack.enabled && sink.ack.poll_interval_ms >= sink.ack.timeout_ms) {
       report([...base, 'ack', 'poll_interval'], 'must be shorter than ack.timeout');
     }
+    if (sink.ack.required && !sink.ack.enabled) {
+      report(
+        [...base, 'ack', 'required'],
+        'needs ack.enabled: true',
+        'set ack.enabled: true (or --splunk-ack)',
+      );
+    }
   }
 }

@@ -75,7 +75,8 @@ export const SPLUNK_DEFAULTS = {
   // interval adds directly to delivery latency and, with 2 batches in flight, caps throughput at
   // 2 batches per interval. One small POST every 2 s per sink is negligible load for the indexer.
   // The 5 min timeout equals Vector's 30 polls × 10 s before a batch is resent.
-  ack: { enabled: false, poll_interval_ms: 2 * SECOND, timeout_ms: 5 * MINUTE },
+  // required: false, as Vector: a token without ack still delivers (counted on HEC's 200, warned).
+  ack: { enabled: false, poll_interval_ms: 2 * SECOND, timeout_ms: 5 * MINUTE, required: false },
 } as const;
 
 /** The sink used when no sink is configured at all (and passthrough is off). */

@@ -78,7 +78,7 @@ const sinkSchemas: Record<(typeof SINK_TYPES)[number], SchemaObject> = {
     host: str,
     index: str,
     indexed_fields: strings,
-    ack: block({ enabled: bool, poll_interval: duration, timeout: duration }),
+    ack: block({ enabled: bool, poll_interval: duration, timeout: duration, required: bool }),
   }),
   stdout: block({ type: sinkType('stdout'), ...common }),
 };
@@ -193,6 +193,7 @@ export interface RawSink {
     readonly enabled?: boolean;
     readonly poll_interval?: RawDuration;
     readonly timeout?: RawDuration;
+    readonly required?: boolean;
   };
 }
 export interface RawConfig {

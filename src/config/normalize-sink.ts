@@ -144,6 +144,7 @@ export function normalizeSink(
             SPLUNK_DEFAULTS.ack.timeout_ms,
             1,
           ),
+          required: raw.ack?.required ?? SPLUNK_DEFAULTS.ack.required,
         },
       });
   }

@@ -42,7 +42,7 @@ function describeSink(sink: SinkConfig): string[] {
   } else {
     const token = sink.token_file ? `from ${sink.token_file}` : REDACTED;
     const ack = sink.ack.enabled
-      ? `on (poll every ${d(sink.ack.poll_interval_ms)}, resend after ${d(sink.ack.timeout_ms)})`
+      ? `on${sink.ack.required ? ', required' : ''} (poll every ${d(sink.ack.poll_interval_ms)}, resend after ${d(sink.ack.timeout_ms)})`
       : 'off';
     lines.push(
       `token ${token}; sourcetype ${sink.sourcetype}; source ${sink.source}; host ${sink.host}; index ${sink.index ?? '(token default)'}; indexed fields ${sink.indexed_fields.join(',') || '(none)'}; ack ${ack}`,

@@ -103,6 +103,11 @@ export interface SplunkAckConfig {
   readonly poll_interval_ms: number;
   /** After this long without `true`, the batch is sent again (at-least-once). */
   readonly timeout_ms: number;
+  /**
+   * When HEC cannot confirm acks (token with ack off, ack endpoint refused): block the sink
+   * instead of counting the batch delivered on HEC's 200. Needs `enabled`.
+   */
+  readonly required: boolean;
 }
 
 export interface SplunkHecSinkConfig extends HttpSinkCommon {

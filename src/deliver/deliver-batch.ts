@@ -16,7 +16,7 @@ import type { SinkStats, Stats } from '../observe/stats.js';
 import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../sinks/sink.js';
 import type { EncodeGuard } from './encode-guard.js';
 import type { FailureLog } from './failure-log.js';
-import type { Outcome, RejectedItem } from './outcome.js';
+import type { Outcome, RejectedItem, Unconfirmed } from './outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export const TOO_LARGE_DETAIL = 'too large for the receiver (HTTP 413)';
@@ -75,7 +75,7 @@ export async function deliverBatch(
     const delayFor = (o: Outcome) => ctx.policy.delayFor(o, attempt, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
-        succeeded(ctx, pending.length);
+        delivered(ctx, pending.length, outcome.unconfirmed);
         return;
       case 'rejected':
         succeeded(ctx, 0);
@@ -127,11 +127,18 @@ export async function deliverBatch(
       case 'awaiting_ack': {
         if (!ctx.acknowledger)
           throw new Error(`sink ${ctx.name}: codec asked for an ack but has no acknowledger`);
-        if (await ctx.acknowledger.wait(outcome.ackId, signal)) {
-          succeeded(ctx, pending.length);
+        const answer = await ctx.acknowledger.wait(outcome.ackId, signal);
+        if (answer === false) {
+          await backoff(ctx, 'ack_timeout', ackTimeout.reason, delayFor(ackTimeout), signal);
+          break;
+        }
+        if (answer === true || answer.kind === 'delivered') {
+          delivered(ctx, pending.length, answer === true ? undefined : answer.unconfirmed);
           return;
         }
-        await backoff(ctx, 'ack_timeout', ackTimeout.reason, delayFor(ackTimeout), signal);
+        // The receiver cannot confirm acks at all and confirmation is required: held like any
+        // other configuration fault.
+        await waitBlocked(ctx, answer.reason, delayFor(answer), signal);
         break;
       }
     }
@@ -192,6 +199,15 @@ async function waitBlocked(
   await ctx.clock.sleep(delayMs, signal);
   // Re-read token files just before the next attempt, so a fix made during the wait is used.
   await ctx.credentials?.refresh();
+}
+
+/** Delivered; when only on the receiver's word, also counted apart and warned about (once). */
+function delivered(ctx: BatchDeliveryContext, n: number, unconfirmed: Unconfirmed | undefined): void {
+  if (unconfirmed) {
+    ctx.sink.unconfirmed[unconfirmed.code] = (ctx.sink.unconfirmed[unconfirmed.code] ?? 0) + n;
+    ctx.log.unconfirmed(unconfirmed);
+  }
+  succeeded(ctx, n);
 }
 
 function succeeded(ctx: BatchDeliveryContext, delivered: number): void {

@@ -3,10 +3,12 @@
  * failure is logged at once, then at most one warning per WARN_INTERVAL_MS carrying the number of
  * failures suppressed since the last one; recovery is logged once at info. Blocked outcomes
  * (credentials, permissions) are errors on every attempt: they need a human and are at the
- * maximum backoff anyway. Only reasons from the codec are logged: never headers or secrets.
+ * maximum backoff anyway. Deliveries taken on the receiver's word alone (unconfirmed) are warned
+ * about once per kind. Only reasons from the codec are logged: never headers or secrets.
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
+import type { Unconfirmed } from './outcome.js';
 
 export const WARN_INTERVAL_MS = 30_000;
 
@@ -15,6 +17,11 @@ export interface FailureLog {
   blocked(reason: string, delayMs: number): void;
   /** A request succeeded: logs recovery once if failures were logged before. */
   succeeded(): void;
+  /**
+   * Records were counted delivered on the receiver's word alone: one warning per code per
+   * process (the condition is a setting, so it repeats on every request; a metric counts them).
+   */
+  unconfirmed(note: Unconfirmed): void;
 }
 
 export function createFailureLog(sink: string, logger: Logger, clock: Clock): FailureLog {
@@ -22,6 +29,7 @@ export function createFailureLog(sink: string, logger: Logger, clock: Clock): Fa
   let lastWarnAt = -Infinity;
   let suppressed = 0;
   let failures = 0;
+  const warned = new Set<string>();
 
   return {
     retrying(reason, retryClass, delayMs) {
@@ -60,6 +68,11 @@ export function createFailureLog(sink: string, logger: Logger, clock: Clock): Fa
       failing = false;
       failures = 0;
       suppressed = 0;
+    },
+    unconfirmed(note) {
+      if (warned.has(note.code)) return;
+      warned.add(note.code);
+      logger.warn(note.message, { sink, reason: note.detail, unconfirmed: note.code });
     },
   };
 }

@@ -29,9 +29,25 @@ export interface RejectedItem {
   readonly reason: string;
 }
 
+/**
+ * A delivery counted on the receiver's reply alone, although end-to-end confirmation was asked for
+ * or the reply was not the receiver's own (e.g. HEC indexer acknowledgement is off on the token).
+ */
+export interface Unconfirmed {
+  /** Stable, low-cardinality: the `reason` label of wirety_ship_sink_unconfirmed_total. */
+  readonly code: string;
+  /** What it means and what to change; logged once per sink and code per process. */
+  readonly message: string;
+  /** The reply that showed it (status, receiver code); logged with the message. */
+  readonly detail: string;
+}
+
 export type Outcome =
-  /** Every record reached the receiver. */
-  | { readonly kind: 'delivered' }
+  /**
+   * Every record reached the receiver. With `unconfirmed`, only on the receiver's word: counted
+   * delivered (never re-sent), warned about once, and counted apart.
+   */
+  | { readonly kind: 'delivered'; readonly unconfirmed?: Unconfirmed }
   /**
    * Nothing (known to be) stored; send the same records again after a backoff. `retryAfter` is the
    * raw Retry-After header (seconds or an HTTP date): the retry policy turns it into a delay.

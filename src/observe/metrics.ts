@@ -149,6 +149,20 @@ export function createMetrics(sources: MetricsSources): Metrics {
         for (const [reason, n] of Object.entries(s.retries)) this.labels(sink, reason).inc(n);
     },
   });
+  new Counter({
+    name: 'wirety_ship_sink_unconfirmed_total',
+    help:
+      "Events counted delivered on the receiver's reply alone although end-to-end confirmation was " +
+      'asked for or the reply was not recognised (e.g. reason="ack_off": the Splunk HEC token has ' +
+      'indexer acknowledgement off); included in delivered_total.',
+    labelNames: ['sink', 'reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [sink, s] of stats.sinks)
+        for (const [reason, n] of Object.entries(s.unconfirmed)) this.labels(sink, reason).inc(n);
+    },
+  });
   new Gauge({
     name: 'wirety_ship_sink_in_flight',
     help: 'Requests in flight, per sink.',

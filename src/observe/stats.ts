@@ -20,6 +20,11 @@ export interface SinkStats {
   valuesOmitted: number;
   /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
+  /**
+   * Events counted delivered on the receiver's reply alone although end-to-end confirmation was
+   * asked for (or the reply was not recognised), by Unconfirmed code; included in `delivered`.
+   */
+  unconfirmed: Record<string, number>;
   requests: number;
   inFlight: number;
   /** Unix ms of the first 'blocked' outcome (401/403…) not yet followed by a success, for /readyz. */
@@ -63,6 +68,7 @@ export function sinkStats(stats: Stats, sinkName: string): SinkStats {
       encodeFailed: 0,
       valuesOmitted: 0,
       retries: {},
+      unconfirmed: {},
       requests: 0,
       inFlight: 0,
     };

@@ -14,7 +14,13 @@ import { createElasticsearchCodec } from './elasticsearch/index.js';
 import { createLokiCodec } from './loki/index.js';
 import type { Credentials, Transport } from './sink.js';
 import type { SinkRuntime } from './sink-runtime.js';
-import { createHecAcknowledger, createSplunkHecCodec, newChannelId } from './splunk-hec/index.js';
+import {
+  ackMode,
+  createHecAcknowledger,
+  createSplunkHecCodec,
+  createStickyTransport,
+  newChannelId,
+} from './splunk-hec/index.js';
 import { createStdoutCodec, createStreamTransport } from './stdout/index.js';
 
 export interface SinkDeps {
@@ -70,22 +76,34 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
         ...(config.token !== undefined ? { token: config.token } : {}),
         ...(config.token_file !== undefined ? { tokenFile: config.token_file } : {}),
       });
-      const transport = httpTransport(config, credentials, deps.logger);
-      // One channel per process: Splunk ties ackIds to the channel that sent the events.
-      const channel = config.ack.enabled ? newChannelId() : undefined;
-      const acknowledger = channel
-        ? createHecAcknowledger({
-            transport,
-            channel,
-            clock: deps.clock,
-            pollIntervalMs: config.ack.poll_interval_ms,
-            timeoutMs: config.ack.timeout_ms,
-            logger: deps.logger,
-          })
-        : undefined;
+      // One channel per sink and process, on every request: Splunk ties ackIds to it, and a token
+      // with ack on refuses requests without one. Its cookies keep it on one indexer.
+      const channel = newChannelId();
+      const configuredCookie = Object.entries(config.headers).find(
+        ([name]) => name.toLowerCase() === 'cookie',
+      );
+      const transport = createStickyTransport(
+        httpTransport(config, credentials, deps.logger),
+        deps.clock,
+        configuredCookie?.[1],
+      );
+      const mode = ackMode(config);
+      const acknowledger =
+        mode === 'off'
+          ? undefined
+          : createHecAcknowledger({
+              transport,
+              channel,
+              clock: deps.clock,
+              pollIntervalMs: config.ack.poll_interval_ms,
+              timeoutMs: config.ack.timeout_ms,
+              logger: deps.logger,
+              mode,
+              routes: transport,
+            });
       return {
         ...common,
-        codec: createSplunkHecCodec(config, channel ? { channel } : {}),
+        codec: createSplunkHecCodec(config, { channel }),
         transport,
         ...(credentials ? { credentials } : {}),
         ...(acknowledger ? { acknowledger } : {}),

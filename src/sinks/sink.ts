@@ -56,12 +56,17 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/**
+ * What became of an ackId. true: indexed (delivered). false: not confirmed within the configured
+ * polls/time, so the records must be sent again (at-least-once). An outcome: the receiver cannot
+ * confirm acks at all (polls refused), so this stands for the request instead: delivered on the
+ * receiver's 200 (`unconfirmed` says why), or blocked when confirmation is required.
+ */
+export type AckAnswer = boolean | Extract<Outcome, { kind: 'delivered' | 'blocked' }>;
+
 /** Splunk HEC indexer acknowledgement: resolves once the receiver confirms (or gives up) an ackId. */
 export interface Acknowledger {
-  /**
-   * true: indexed (delivered). false: not confirmed within the configured polls/time, so the
-   * records must be sent again (at-least-once). Rejects only when `signal` aborts.
-   */
-  wait(ackId: number, signal: AbortSignal): Promise<boolean>;
+  /** Rejects only when `signal` aborts. */
+  wait(ackId: number, signal: AbortSignal): Promise<AckAnswer>;
   close(): Promise<void>;
 }

@@ -26,7 +26,7 @@ const hecConfig: SplunkHecSinkConfig = {
   source: 'wirety',
   host: 'a-rather-long-host-name.example.internal',
   indexed_fields: ['action', 'network_id', 'peer_id', 'actor_id'],
-  ack: { enabled: false, poll_interval_ms: 2000, timeout_ms: 300_000 },
+  ack: { enabled: false, poll_interval_ms: 2000, timeout_ms: 300_000, required: false },
   batch: { max_events: 100_000, max_bytes: MiB, max_wait_ms: 1000 },
   retry: { initial_backoff_ms: 500, max_backoff_ms: 300_000, max_retry_after_ms: 300_000 },
   max_in_flight: 1,
@@ -43,7 +43,7 @@ test('the overhead counts toward max_bytes', () => {
 });
 
 test('a full HEC batch encodes to at most batch.max_bytes', () => {
-  const codec = createSplunkHecCodec(hecConfig);
+  const codec = createSplunkHecCodec(hecConfig, { channel: '6f1c1a52-5a43-4e38-9d5e-2b2b0f1f7a11' });
   assert.ok((codec.recordOverheadBytes ?? 0) > 100, 'the HEC codec declares its envelope overhead');
   const batcher = createBatcher(hecConfig.batch, codec.recordOverheadBytes);
   batcher.add(makeRecords(20_000), 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fails, failsFile, run } from './helpers.js';
+import { fails, failsFile, run, runFile, sink } from './helpers.js';
 
 const sinkFile = (type: string, ...lines: string[]) =>
   ['sinks:', '  s:', `    type: ${type}`, ...lines.map((l) => `    ${l}`), ''].join('\n');
@@ -188,6 +188,15 @@ describe('receiver rules', () => {
       splunk('token: t', 'ack: { enabled: true, poll_interval: 10s, timeout: 5s }'),
       /sinks\.s\.ack\.poll_interval: must be shorter than ack\.timeout/,
     );
+  });
+
+  it('Splunk ack.required needs ack.enabled', async () => {
+    await problem(
+      splunk('token: t', 'ack: { required: true }'),
+      /sinks\.s\.ack\.required: needs ack\.enabled: true/,
+    );
+    const config = await runFile(splunk('token: t', 'ack: { enabled: true, required: true }'));
+    assert.equal(sink(config, 's', 'splunk_hec').ack.required, true);
   });
 
   it('retry backoff must not start above its cap', async () => {

@@ -105,7 +105,12 @@ describe('built-in defaults', () => {
     assert.equal(splunk.source, 'wirety');
     assert.equal(splunk.host, 'test-host');
     assert.deepEqual(splunk.indexed_fields, ['action', 'network_id', 'peer_id', 'actor_id']);
-    assert.deepEqual(splunk.ack, { enabled: false, poll_interval_ms: 2000, timeout_ms: 300_000 });
+    assert.deepEqual(splunk.ack, {
+      enabled: false,
+      poll_interval_ms: 2000,
+      timeout_ms: 300_000,
+      required: false,
+    });
   });
 
   it("applies the file's defaults block under each sink's own settings, over the type defaults", async () => {

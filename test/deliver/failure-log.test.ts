@@ -48,3 +48,20 @@ void test('blocked is an error on every attempt', () => {
     Array(3).fill(['error', 'hec', 'HTTP 401']),
   );
 });
+
+void test("deliveries on the receiver's word alone: one warning per kind per process", () => {
+  const clock = createFakeClock();
+  const logger = createMemoryLogger();
+  const log = createFailureLog('splunk', logger, clock);
+  const ackOff = { code: 'ack_off', message: 'ack is off on the token', detail: 'HTTP 200' };
+  for (let i = 0; i < 5; i++) log.unconfirmed(ackOff);
+  log.unconfirmed({ code: 'non_hec_reply', message: 'not a HEC reply', detail: 'HTTP 204' });
+  log.unconfirmed(ackOff);
+  assert.deepEqual(
+    logger.entries.map((e) => [e.level, e.message, e.fields]),
+    [
+      ['warn', 'ack is off on the token', { sink: 'splunk', reason: 'HTTP 200', unconfirmed: 'ack_off' }],
+      ['warn', 'not a HEC reply', { sink: 'splunk', reason: 'HTTP 204', unconfirmed: 'non_hec_reply' }],
+    ],
+  );
+});

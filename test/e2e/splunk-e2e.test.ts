@@ -5,7 +5,9 @@
  * sourcetype wirety:audit, the original event and its id in `fields`; the token authenticates every
  * request and never reaches stderr; with `--splunk-ack` events count as delivered only once Splunk
  * says they are indexed; a wrong token keeps every event (loud error, exit 75) until a later run
- * with the fixed token file delivers them.
+ * with the fixed token file delivers them; with `--splunk-ack` against a token that has ack off,
+ * each event is stored once and counted on HEC's 200 with one warning and a metric; an event HEC
+ * refuses by `invalid-event-number` is the only one dead-lettered.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readExampleLog } from '../helpers/example-log.js';
 import { startHecReceiver, type HecEnvelope, type HecReceiver } from '../receivers/hec-receiver.js';
 import { runCli, startCli } from '../helpers/run-cli.js';
-import { logLines, summaryOf } from '../helpers/e2e-corpus.js';
+import { deadLetters, logLines, pollUntil, summaryOf } from '../helpers/e2e-corpus.js';
+import { captureStderr, get, metricsAddressOf, parseMetrics } from '../helpers/e2e-metrics.js';
 
 const TOKEN = '5f1c2d3e-a0b1-4c2d-9e8f-7a6b5c4d3e2f';
 const WRONG_TOKEN = '00000000-dead-beef-0000-wrongtoken00';
@@ -102,9 +105,10 @@ test('token from the environment: one envelope per event, event time, sourcetype
   for (const q of hec.requests) {
     assert.equal(q.url, '/services/collector/event');
     assert.equal(q.headers.authorization, `Splunk ${TOKEN}`);
-    assert.equal(q.headers['x-splunk-request-channel'], undefined, 'no channel without ack');
+    assert.match(String(q.headers['x-splunk-request-channel']), GUID, 'a channel, ack off too');
     assert.equal(q.headers['content-encoding'], undefined);
   }
+  assert.equal(new Set(hec.requests.map((q) => q.headers['x-splunk-request-channel'])).size, 1);
   assert.ok(!result.stderr.includes(TOKEN), 'the token never appears on stderr');
   assert.ok(!result.stderr.includes(TOKEN.slice(0, 13)), 'not even partly');
   assert.ok(!result.stdout.toString().includes(TOKEN));
@@ -286,4 +290,87 @@ test('a token file fixed while the sink is blocked is used by the very next atte
     cli.child.kill('SIGKILL');
     await cli.result;
   }
+});
+
+test("--splunk-ack, token with ack off: each event once, counted on HEC's 200, one warning, a metric, exit 0", async () => {
+  const hec = await receiver({ ack: false, token: TOKEN });
+  const config = await fastAckConfig('ackoff');
+  const cli = startCli(baseArgs('ackoff', hec.url, ['--splunk-ack', '--metrics-addr', '127.0.0.1:0']), {
+    cwd: dir,
+    env: { WIRETY_SHIP_CONFIG: config, WIRETY_SHIP_SPLUNK_TOKEN: TOKEN },
+  });
+  const stderr = captureStderr(cli);
+  try {
+    const address = await metricsAddressOf(cli, stderr);
+    cli.child.stdin.write(input); // stdin stays open while the metrics are read
+    await hec.waitForEvents(validLines.length);
+    // Delivered events are counted right after HEC's reply; read the endpoint until they show.
+    const unconfirmed = await pollUntil('unconfirmed events in /metrics', async () => {
+      const samples = parseMetrics((await get(address, '/metrics')).body);
+      const value = samples.find(
+        (x) =>
+          x.name === 'wirety_ship_sink_unconfirmed_total' &&
+          x.labels.sink === 'splunk' &&
+          x.labels.reason === 'ack_off',
+      )?.value;
+      return value === validLines.length ? value : undefined;
+    });
+    assert.equal(unconfirmed, validLines.length);
+    cli.child.stdin.end();
+    const result = await cli.result;
+    assert.equal(result.code, 0, stderr());
+
+    assertEachEventOnce(hec.events, await journalId('ackoff'));
+    assert.ok(
+      hec.requests.every((q) => q.url === '/services/collector/event'),
+      'nothing to poll, nothing posted twice',
+    );
+    const warnings = logLines(stderr()).filter((l) => l.level === 'warn' && l.sink === 'splunk');
+    assert.equal(warnings.length, 1, `one warning per process:\n${stderr()}`);
+    assert.match(
+      String(warnings[0]?.msg),
+      /the token has indexer acknowledgement off: events are counted on HEC's 200/,
+    );
+    assert.deepEqual(summaryOf(stderr()).sinks.splunk, {
+      delivered: 45,
+      rejected: 0,
+      retries: {},
+      pending: 0,
+    });
+  } finally {
+    cli.child.kill('SIGKILL');
+    await cli.result;
+  }
+});
+
+test("an event HEC refuses by invalid-event-number is the only one dead-lettered, with HEC's text; the rest once", async () => {
+  const hec = await receiver({ token: TOKEN });
+  // HEC refuses the 10th valid event's indexed fields; it indexes the events before it in that request.
+  const bad = JSON.parse(validLines[9]!) as Record<string, unknown>;
+  hec.setEventCheck((e) => (JSON.stringify(e.event) === JSON.stringify(bad) ? 15 : undefined));
+  const result = await runCli(baseArgs('partial', hec.url), input, {
+    cwd: dir,
+    env: { WIRETY_SHIP_SPLUNK_TOKEN: TOKEN },
+  });
+  assert.equal(result.code, 0, result.stderr);
+
+  const id = await journalId('partial');
+  const badId = `${id}-10`;
+  const stored = bySeq(hec.events).map((e) => e.fields?.event_id);
+  assert.deepEqual(
+    stored,
+    validLines.map((_, i) => `${id}-${i + 1}`).filter((x) => x !== badId),
+    'every other event stored exactly once, in order',
+  );
+  const dead = (await deadLetters(paths('partial').deadLetter)).filter((d) => d.sink === 'splunk');
+  assert.deepEqual(
+    dead.map((d) => [d.event_id, d.reason, d.detail, d.line]),
+    [[badId, 'rejected', 'HEC code 15: Error in handling indexed fields', validLines[9]]],
+  );
+  assert.deepEqual(summaryOf(result.stderr).sinks.splunk, {
+    delivered: 44,
+    rejected: 1,
+    retries: { partial: 1 },
+    pending: 0,
+  });
 });

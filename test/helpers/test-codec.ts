@@ -14,7 +14,14 @@ import type { HttpReply, Outcome } from '../../src/deliver/outcome.js';
 import { createSinkWorker, type SinkWorker } from '../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats, sinkStats, type SinkStats, type Stats } from '../../src/observe/stats.js';
-import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../../src/sinks/sink.js';
+import type {
+  AckAnswer,
+  Acknowledger,
+  Credentials,
+  SinkCodec,
+  SinkRequest,
+  Transport,
+} from '../../src/sinks/sink.js';
 import {
   startScriptedReceiver,
   type ReceivedRequest,
@@ -106,7 +113,7 @@ export interface FakeAcknowledger extends Acknowledger {
 }
 
 /** Answers each wait() with the next scripted answer (then true). */
-export function createFakeAcknowledger(answers: boolean[]): FakeAcknowledger {
+export function createFakeAcknowledger(answers: AckAnswer[]): FakeAcknowledger {
   const waited: number[] = [];
   return {
     waited,

@@ -5,17 +5,28 @@
  * - Channel: `X-Splunk-Request-Channel` (or `?channel=`) must be a GUID (else code 11) and is
  *   required when acknowledgement is on (else code 10).
  * - Body: JSON envelopes concatenated with no separator, split by a string-aware bracket scanner
- *   (a `}{` inside a string stays inside its event). Empty → code 5; unparseable → code 6 with
- *   `invalid-event-number`; no/null `event` → 12; blank event → 13; `fields` values that are not
- *   strings or arrays of strings → 15; an index outside `indexes` (when given) → 7. A bad event
- *   refuses the whole request here (nothing is recorded), the strict reading.
+ *   (a `}{` inside a string stays inside its event). Empty → code 5; unparseable → code 6;
+ *   no/null `event` → 12; blank event → 13; `fields` values that are not strings or arrays of
+ *   strings → 15; an index outside `indexes` (when given) → 7; `setEventCheck` may refuse more.
+ *   A bad event N is answered with `invalid-event-number: N` and the events before it are stored
+ *   (indexed), as Splunk is observed to do; with `invalidEventNumber: false`, without the field
+ *   and storing nothing (the strict reading). An error reply never has an ackId.
  * - Acknowledgement: each accepted request gets the next ackId of its channel (from 0);
  *   `/services/collector/ack` answers `{"acks":{"<id>":bool}}` as `setAckDecider` decides per id
  *   and poll; an id reported true is released (later polls say false), like Splunk. Ack off → 14.
+ * - `indexers: n` puts n indexers behind a balancer that routes by a sticky cookie
+ *   (sticky-balancer.ts): each has its own ackIds per channel, as in Splunk, so a poll that
+ *   reaches the wrong indexer can "confirm" another indexer's batch. `confirmations` records who
+ *   said true to which id.
  * - `replyNext(9, …)` answers the next event requests with those HEC codes (or raw scripted
- *   replies); `replyNextPoll(…)` does the same for the next ack polls.
+ *   replies); `replyNextPoll(…)` does the same for the next ack polls, and `refusePolls(…)` for
+ *   every poll until cleared (an ack endpoint that refuses: code 14, 10, 11, a proxy's 404/405).
  */
 import { startScriptedReceiver } from './scripted-receiver.js';
+import { checkEnvelope, scanConcatenatedJson, type HecEnvelope } from './hec-body.js';
+import { createStickyBalancer, type StickyBalancer } from './sticky-balancer.js';
+
+export { splitConcatenatedJson, type HecEnvelope } from './hec-body.js';
 import type { ReceivedRequest, ScriptedReceiver, ScriptedReply } from './scripted-receiver.js';
 
 export const HEC_CODES: Readonly<Record<number, { readonly status: number; readonly text: string }>> = {
@@ -40,24 +51,14 @@ export const HEC_CODES: Readonly<Record<number, { readonly status: number; reado
   18: { status: 503, text: 'HEC is unhealthy, queues are full' },
   19: { status: 503, text: 'HEC is unhealthy, ack service unavailable' },
   20: { status: 503, text: 'HEC is unhealthy, queues are full, ack service unavailable' },
+  21: { status: 400, text: 'Invalid token' },
+  22: { status: 400, text: 'Token disabled' },
 };
 
-export interface HecEnvelope {
-  readonly time?: unknown;
-  readonly host?: unknown;
-  readonly source?: unknown;
-  readonly sourcetype?: unknown;
-  readonly index?: unknown;
-  readonly event: unknown;
-  readonly fields?: Readonly<Record<string, string | readonly string[]>>;
-  /** The envelope's text exactly as it arrived. */
-  readonly raw: string;
-  readonly channel?: string;
-  readonly ackId?: number;
-}
-
-/** Whether `ackId` is indexed yet, at the `poll`-th poll (1-based) that asks about it. */
-export type AckDecider = (ackId: number, poll: number) => boolean;
+/** Whether `ackId` is indexed yet, at the `poll`-th poll (1-based) that asks about it, on `indexer`. */
+export type AckDecider = (ackId: number, poll: number, indexer: number) => boolean;
+/** A HEC data-error code for an envelope that is otherwise fine, or undefined to accept it. */
+export type EventCheck = (envelope: HecEnvelope) => number | undefined;
 /** A HEC code to answer with (status and text as Splunk), or any raw scripted reply. */
 export type HecScript = number | ScriptedReply;
 
@@ -70,10 +71,21 @@ export interface HecReceiver {
   readonly events: HecEnvelope[];
   /** The ids asked about by each ack poll, in order. */
   readonly acksPolled: number[][];
+  /** Every `true` an ack poll answered: which indexer said it, for which channel and id. */
+  readonly confirmations: { readonly indexer: number; readonly channel: string; readonly ackId: number }[];
+  /** The indexer each event post and ack poll reached, in arrival order. */
+  readonly routed: { readonly path: string; readonly indexer: number }[];
+  /** With `indexers`: the balancer (its cookie values, to look for them in logs). */
+  readonly balancer?: StickyBalancer;
   setToken(token: string): void;
+  /** Turns indexer acknowledgement on the token on or off (as an admin would). */
+  setAck(on: boolean): void;
   setAckDecider(decide: AckDecider): void;
+  setEventCheck(check: EventCheck | undefined): void;
   replyNext(...replies: HecScript[]): void;
   replyNextPoll(...replies: HecScript[]): void;
+  /** Answer every ack poll with this until called with undefined. */
+  refusePolls(reply: HecScript | undefined): void;
   waitForEvents(count: number, timeoutMs?: number): Promise<void>;
   waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   down(): Promise<void>;
@@ -86,7 +98,15 @@ export interface HecReceiverOptions {
   readonly token?: string;
   /** Indexes the token may write to; an envelope naming another gets code 7. Default: any. */
   readonly indexes?: readonly string[];
+  /** Default true: a bad event's reply names it, and the events before it are stored. */
+  readonly invalidEventNumber?: boolean;
+  /** Indexers behind a sticky-cookie balancer; default 1 (no balancer). */
+  readonly indexers?: number;
+  /** Max-Age of the balancer's cookie, in seconds; default none (a session cookie). */
+  readonly stickyMaxAgeSeconds?: number;
 }
+
+type ChannelAcks = { next: number; polls: Map<number, number> };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_PATHS = new Set([
@@ -96,16 +116,32 @@ const EVENT_PATHS = new Set([
 ]);
 
 export async function startHecReceiver(options: HecReceiverOptions = {}): Promise<HecReceiver> {
-  const ack = options.ack ?? false;
+  let ack = options.ack ?? false;
+  const namesBadEvent = options.invalidEventNumber ?? true;
   let token = options.token ?? 'hec-test-token';
   let decide: AckDecider = () => true;
+  let eventCheck: EventCheck | undefined;
+  let pollRefusal: HecScript | undefined;
   const events: HecEnvelope[] = [];
   const acksPolled: number[][] = [];
+  const confirmations: HecReceiver['confirmations'] = [];
+  const routed: HecReceiver['routed'] = [];
   const scripted: HecScript[] = [];
   const scriptedPolls: HecScript[] = [];
-  /** Per channel: the next ackId, and how often each outstanding id has been polled. */
-  const channels = new Map<string, { next: number; polls: Map<number, number> }>();
+  const balancer =
+    (options.indexers ?? 1) > 1
+      ? createStickyBalancer(options.indexers!, options.stickyMaxAgeSeconds)
+      : undefined;
+  /** Per indexer, per channel: the next ackId, and how often each outstanding id has been polled. */
+  const indexers = Array.from({ length: options.indexers ?? 1 }, () => new Map<string, ChannelAcks>());
   let eventWaiters: { count: number; resolve: () => void }[] = [];
+
+  const store = (envelopes: readonly HecEnvelope[]): void => {
+    events.push(...envelopes);
+    const ready = eventWaiters.filter((w) => events.length >= w.count);
+    eventWaiters = eventWaiters.filter((w) => events.length < w.count);
+    for (const w of ready) w.resolve();
+  };
 
   const handle = (request: ReceivedRequest): ScriptedReply => {
     const url = new URL(request.url, 'http://hec.invalid');
@@ -114,7 +150,15 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     if (!isEvent && url.pathname !== '/services/collector/ack') {
       return { status: 404, body: { text: 'The requested URL was not found on this server.', code: 404 } };
     }
-    const next = isEvent ? scripted.shift() : scriptedPolls.shift();
+    const route = balancer?.route(request.headers) ?? { backend: 0 };
+    routed.push({ path: url.pathname, indexer: route.backend });
+    const reply = answer(request, url, isEvent, route.backend);
+    if (route.setCookie === undefined || !('status' in reply)) return reply;
+    return { ...reply, headers: { ...reply.headers, 'set-cookie': route.setCookie } };
+  };
+
+  const answer = (request: ReceivedRequest, url: URL, isEvent: boolean, indexer: number): ScriptedReply => {
+    const next = isEvent ? scripted.shift() : (scriptedPolls.shift() ?? pollRefusal);
     if (next !== undefined) return typeof next === 'number' ? hec(next) : next;
     const auth = request.headers.authorization;
     if (auth === undefined) return hec(2);
@@ -127,34 +171,44 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     if (channel !== undefined && !GUID.test(channel)) return hec(11);
     if (!isEvent && !ack) return hec(14);
     if (ack && channel === undefined) return hec(10);
-    return isEvent ? acceptEvents(request.body.toString('utf8'), channel) : answerAckPoll(request, channel!);
+    return isEvent
+      ? acceptEvents(request.body.toString('utf8'), channel, indexer)
+      : answerAckPoll(request, channel!, indexer);
   };
 
-  const acceptEvents = (text: string, channel: string | undefined): ScriptedReply => {
-    const parts = splitConcatenatedJson(text);
-    if (parts === 'empty') return hec(5);
-    if (typeof parts === 'number') return hec(6, { 'invalid-event-number': parts });
+  /** The events before a bad one are indexed; the reply names the bad one (or not, strict). */
+  const refuse = (code: number, good: readonly HecEnvelope[]): ScriptedReply => {
+    if (!namesBadEvent) return hec(code);
+    store(good);
+    return hec(code, { 'invalid-event-number': good.length });
+  };
+
+  const acceptEvents = (text: string, channel: string | undefined, indexer: number): ScriptedReply => {
+    const { parts, malformed } = scanConcatenatedJson(text);
+    if (parts.length === 0 && !malformed) return hec(5);
     const decoded: HecEnvelope[] = [];
-    for (const [n, raw] of parts.entries()) {
+    for (const raw of parts) {
       const verdict = checkEnvelope(raw, options.indexes);
-      if (typeof verdict === 'number') return hec(verdict, { 'invalid-event-number': n });
-      decoded.push({ ...verdict, raw, ...(channel === undefined ? {} : { channel }) });
+      if (typeof verdict === 'number') return refuse(verdict, decoded);
+      const envelope = { ...verdict, raw, indexer, ...(channel === undefined ? {} : { channel }) };
+      const refused = eventCheck?.(envelope);
+      if (refused !== undefined) return refuse(refused, decoded);
+      decoded.push(envelope);
     }
+    if (malformed) return refuse(6, decoded);
     let ackId: number | undefined;
     if (ack && channel !== undefined) {
-      const state = channels.get(channel) ?? { next: 0, polls: new Map<number, number>() };
-      channels.set(channel, state);
+      const acks = indexers[indexer]!;
+      const state = acks.get(channel) ?? { next: 0, polls: new Map<number, number>() };
+      acks.set(channel, state);
       ackId = state.next++;
       state.polls.set(ackId, 0);
     }
-    for (const envelope of decoded) events.push(ackId === undefined ? envelope : { ...envelope, ackId });
-    const ready = eventWaiters.filter((w) => events.length >= w.count);
-    eventWaiters = eventWaiters.filter((w) => events.length < w.count);
-    for (const w of ready) w.resolve();
+    store(ackId === undefined ? decoded : decoded.map((e) => ({ ...e, ackId })));
     return ackId === undefined ? hec(0) : hec(0, { ackId });
   };
 
-  const answerAckPoll = (request: ReceivedRequest, channel: string): ScriptedReply => {
+  const answerAckPoll = (request: ReceivedRequest, channel: string, indexer: number): ScriptedReply => {
     let ids: unknown;
     try {
       ids = (JSON.parse(request.body.toString('utf8')) as { acks?: unknown }).acks;
@@ -163,7 +217,7 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     }
     if (!Array.isArray(ids) || !ids.every((id) => Number.isSafeInteger(id))) return hec(6);
     acksPolled.push(ids as number[]);
-    const polls = channels.get(channel)?.polls;
+    const polls = indexers[indexer]!.get(channel)?.polls;
     const acks: Record<string, boolean> = {};
     for (const id of ids as number[]) {
       const seen = polls?.get(id);
@@ -172,8 +226,11 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
         continue;
       }
       polls.set(id, seen + 1);
-      acks[id] = decide(id, seen + 1);
-      if (acks[id]) polls.delete(id);
+      acks[id] = decide(id, seen + 1, indexer);
+      if (acks[id]) {
+        polls.delete(id);
+        confirmations.push({ indexer, channel, ackId: id });
+      }
     }
     return { status: 200, body: { acks } };
   };
@@ -186,14 +243,26 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     requests: base.requests,
     events,
     acksPolled,
+    confirmations,
+    routed,
+    ...(balancer ? { balancer } : {}),
     setToken: (next) => {
       token = next;
+    },
+    setAck: (on) => {
+      ack = on;
     },
     setAckDecider: (next) => {
       decide = next;
     },
+    setEventCheck: (next) => {
+      eventCheck = next;
+    },
     replyNext: (...replies) => scripted.push(...replies),
     replyNextPoll: (...replies) => scriptedPolls.push(...replies),
+    refusePolls: (reply) => {
+      pollRefusal = reply;
+    },
     waitForEvents: (count, timeoutMs = 10_000) =>
       new Promise<void>((resolve, reject) => {
         if (events.length >= count) return resolve();
@@ -219,70 +288,4 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
 function hec(code: number, extra: Record<string, unknown> = {}): ScriptedReply {
   const known = HEC_CODES[code] ?? { status: 400, text: `code ${code}` };
   return { status: known.status, body: { text: known.text, code, ...extra } };
-}
-
-/**
- * Splits `{…}{…} {…}` into the objects' texts by tracking strings and nesting, never by looking
- * for `}{`. Returns 'empty' for a blank body, or the number of the first malformed object.
- */
-export function splitConcatenatedJson(text: string): string[] | 'empty' | number {
-  const parts: string[] = [];
-  let i = 0;
-  for (;;) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-    if (i >= text.length) return parts.length === 0 ? 'empty' : parts;
-    if (text[i] !== '{') return parts.length;
-    let depth = 0;
-    let inString = false;
-    let j = i;
-    for (; j < text.length; j++) {
-      const c = text[j];
-      if (inString) {
-        if (c === '\\') j++;
-        else if (c === '"') inString = false;
-      } else if (c === '"') inString = true;
-      else if (c === '{' || c === '[') depth++;
-      else if ((c === '}' || c === ']') && --depth === 0) break;
-    }
-    if (j >= text.length) return parts.length;
-    parts.push(text.slice(i, j + 1));
-    i = j + 1;
-  }
-}
-
-/** The decoded envelope, or the HEC error code Splunk would answer for it. */
-function checkEnvelope(
-  raw: string,
-  indexes: readonly string[] | undefined,
-): Omit<HecEnvelope, 'raw'> | number {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return 6;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 6;
-  const envelope = parsed as Record<string, unknown>;
-  const { event, fields, time, index } = envelope;
-  if (event === undefined || event === null) return 12;
-  if (typeof event === 'string' && event.trim() === '') return 13;
-  if (typeof event === 'object' && Object.keys(event).length === 0) return 13;
-  if (
-    time !== undefined &&
-    typeof time !== 'number' &&
-    !(typeof time === 'string' && /^\d+(\.\d+)?$/.test(time))
-  ) {
-    return 6;
-  }
-  if (fields !== undefined) {
-    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return 15;
-    for (const value of Object.values(fields)) {
-      const ok =
-        typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
-      if (!ok) return 15;
-    }
-  }
-  if (indexes !== undefined && index !== undefined && (typeof index !== 'string' || !indexes.includes(index)))
-    return 7;
-  return envelope as unknown as Omit<HecEnvelope, 'raw'>;
 }

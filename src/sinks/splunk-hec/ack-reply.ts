@@ -9,21 +9,36 @@ import { CHANNEL_HEADER } from './encode.js';
 
 export const HEC_ACK_PATH = '/services/collector/ack';
 
-/** Token, channel and "ACK is disabled" codes: polling cannot succeed until the config changes. */
-const BLOCKED_CODES = new Set([1, 2, 3, 4, 10, 11, 14, 16]);
+/** Token codes: the token itself is refused, so event posts fail too and block the sink there. */
+const BLOCKED_CODES = new Set([1, 2, 3, 4, 16, 21, 22]);
+/** "ACK is disabled" (14), channel missing / invalid (10, 11): polling cannot work as set up. */
+const UNSUPPORTED_CODES = new Set([10, 11, 14]);
+/** A proxy or router that does not pass the ack endpoint on. */
+const UNSUPPORTED_STATUSES = new Set([404, 405]);
 
 export type AckPollResult =
   | { readonly kind: 'acks'; readonly indexed: readonly number[] }
   /** Network trouble, 5xx, busy, unreadable: try again next interval. */
   | { readonly kind: 'failed'; readonly reason: string }
-  /** The receiver refuses the poll as configured (401/403, code 14 "ACK is disabled", …). */
-  | { readonly kind: 'blocked'; readonly reason: string };
+  /** The receiver refuses the poll's credentials (401/403, token codes). */
+  | { readonly kind: 'blocked'; readonly reason: string }
+  /**
+   * Polling cannot work with this token or proxy (code 14 "ACK is disabled", 10/11, 404/405):
+   * no ack will ever be confirmed, so the requests stand on HEC's 200 (ack-fallback.ts).
+   */
+  | { readonly kind: 'unsupported'; readonly reason: string };
 
-export function ackRequest(channel: string, ackIds: readonly number[]): SinkRequest {
+/**
+ * `cookie`: the Cookie header that routed the batches being asked about to their indexer (behind a
+ * load balancer ackIds are only meaningful there); omitted, the transport's cookie jar applies.
+ */
+export function ackRequest(channel: string, ackIds: readonly number[], cookie?: string): SinkRequest {
+  const headers: Record<string, string> = { 'content-type': 'application/json', [CHANNEL_HEADER]: channel };
+  if (cookie) headers.cookie = cookie;
   return {
     path: HEC_ACK_PATH,
     method: 'POST',
-    headers: { 'content-type': 'application/json', [CHANNEL_HEADER]: channel },
+    headers,
     body: Buffer.from(JSON.stringify({ acks: ackIds }), 'utf8'),
   };
 }
@@ -39,7 +54,9 @@ export function parseAckReply(reply: HttpReply): AckPollResult {
   const hec = parseHecReplyBody(reply.body);
   const reason = hec ? `HEC code ${hec.code}: ${hec.text} (HTTP ${status})` : `HTTP ${status}`;
   if (hec && BLOCKED_CODES.has(hec.code)) return { kind: 'blocked', reason };
-  if (status === 401 || status === 403 || status === 404) return { kind: 'blocked', reason };
+  if (hec && UNSUPPORTED_CODES.has(hec.code)) return { kind: 'unsupported', reason };
+  if (UNSUPPORTED_STATUSES.has(status)) return { kind: 'unsupported', reason };
+  if (status === 401 || status === 403) return { kind: 'blocked', reason };
   return { kind: 'failed', reason: status === 200 ? `unreadable ack reply (${reason})` : reason };
 }
 

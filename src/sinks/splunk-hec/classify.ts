@@ -1,17 +1,27 @@
 /**
  * A HEC reply → Outcome, per PROTOCOLS.md §3. Pure. The HEC `code` in the JSON body decides when
- * there is one; the HTTP status decides otherwise. A 2xx is never taken as success without
- * `code: 0`, and with indexer acknowledgement on, success is only ever `awaiting_ack`.
+ * there is one; the HTTP status decides otherwise.
+ *
+ * Invariants:
+ * - Data HEC accepted is never sent again: a 2xx counts as delivered, on its `code: 0` or, for a
+ *   2xx that is not a HEC reply, on the status alone (with a warning, as Vector and OTel do).
+ * - With indexer acknowledgement on, success is `awaiting_ack`; a success without an `ackId` (the
+ *   token has ack off) is delivered on the 200, or blocked under `ack.required` (ack-fallback.ts).
+ * - Configuration faults (token, channel, index, ack set-up) keep the events: blocked.
+ * - A data error dead-letters only the event HEC names, or bisects to find it (refused-events.ts).
  */
 import type { HttpReply, Outcome, RetryClass } from '../../deliver/outcome.js';
+import { ackUnavailable, type HecAckMode } from './ack-fallback.js';
+import { DATA_ERROR_CODES, refusedEvents } from './refused-events.js';
 
 /** How a reply body is quoted in reasons: enough to diagnose, bounded for logs and dead-letters. */
 const MAX_DETAIL = 200;
 
-/** Codes that mean "this sink is misconfigured": token (1–4), channel/ack (10, 11, 14), query-string auth (16). */
-const BLOCKED_CODES = new Set([1, 2, 3, 4, 10, 11, 14, 16]);
-/** Codes that mean "this data will never be accepted as sent". */
-const REJECTED_CODES = new Set([5, 6, 7, 12, 13, 15]);
+/**
+ * Codes that mean "this sink is misconfigured": token (1–4, 21, 22), index not allowed for the
+ * token (7), channel/ack (10, 11, 14), query-string auth (16).
+ */
+const BLOCKED_CODES = new Set([1, 2, 3, 4, 7, 10, 11, 14, 16, 21, 22]);
 const RETRY_CODES: ReadonlyMap<number, RetryClass> = new Map<number, RetryClass>([
   [8, 'server_error'],
   [9, 'rate_limited'],
@@ -19,14 +29,23 @@ const RETRY_CODES: ReadonlyMap<number, RetryClass> = new Map<number, RetryClass>
   [19, 'server_error'],
   [20, 'server_error'],
 ]);
+/** What to change, for blocked codes whose text alone does not say. */
+const HINTS: ReadonlyMap<number, string> = new Map([
+  [
+    7,
+    "the token may not write to the configured index: fix the sink's `index` or the token's allowed indexes",
+  ],
+]);
 
 export interface HecReplyBody {
   readonly code: number;
   readonly text: string;
   readonly ackId?: unknown;
+  readonly invalidEventNumber?: unknown;
 }
 
-export function classifyHecReply(reply: HttpReply, ackEnabled: boolean): Outcome {
+/** `count` is the number of envelopes in the request the reply answers. */
+export function classifyHecReply(reply: HttpReply, count: number, ack: HecAckMode): Outcome {
   if (reply.kind === 'network_error') {
     return { kind: 'retry', class: 'network', reason: `network error ${reply.code}: ${reply.message}` };
   }
@@ -43,31 +62,37 @@ export function classifyHecReply(reply: HttpReply, ackEnabled: boolean): Outcome
   if (body !== undefined) {
     const { code } = body;
     const hec = `HEC code ${code}: ${body.text}`;
-    if (code === 0 && status >= 200 && status < 300) return success(body, ackEnabled);
+    if (code === 0 && status >= 200 && status < 300) return success(body, ack, `${hec} (HTTP ${status})`);
     const retryClass = RETRY_CODES.get(code);
     if (retryClass !== undefined) return retry(retryClass, `${hec} (HTTP ${status})`, retryAfter);
-    if (BLOCKED_CODES.has(code)) return { kind: 'blocked', reason: hec };
-    if (REJECTED_CODES.has(code)) return { kind: 'rejected', reason: hec };
-    // Unknown codes (e.g. 17 "healthy" from the wrong endpoint, or 404 from Splunk's router) fall
-    // through to the status, which never turns them into a success.
+    if (BLOCKED_CODES.has(code)) {
+      const hint = HINTS.get(code);
+      return { kind: 'blocked', reason: hint ? `${hec} (${hint})` : hec };
+    }
+    if (DATA_ERROR_CODES.has(code)) return refusedEvents(hec, body.invalidEventNumber, count);
+    // Unknown codes (e.g. 404 from Splunk's router) fall through to the status.
   }
-  return byStatus(status, retryAfter, reply.body);
+  return byStatus(status, retryAfter, reply.body, ack);
 }
 
-function success(body: HecReplyBody, ackEnabled: boolean): Outcome {
-  if (!ackEnabled) return { kind: 'delivered' };
+/** A usable ackId of a success reply, or undefined. */
+export function ackIdOf(body: HecReplyBody): number | undefined {
   const { ackId } = body;
-  if (typeof ackId === 'number' && Number.isSafeInteger(ackId) && ackId >= 0) {
-    return { kind: 'awaiting_ack', ackId };
-  }
-  // Without an ackId nothing can confirm indexing, so the only safe reading is "not yet delivered".
-  return retry('server_error', 'HEC accepted the request but sent no ackId although acknowledgement is on');
+  return typeof ackId === 'number' && Number.isSafeInteger(ackId) && ackId >= 0 ? ackId : undefined;
 }
 
-function byStatus(status: number, retryAfter: string | undefined, text: string): Outcome {
+function success(body: HecReplyBody, ack: HecAckMode, reply: string): Outcome {
+  if (ack === 'off') return { kind: 'delivered' };
+  const ackId = ackIdOf(body);
+  if (ackId !== undefined) return { kind: 'awaiting_ack', ackId };
+  // HEC accepted and will index the events; no ackId means the token has ack off, so nothing will
+  // ever confirm them, and a resend would be indexed again.
+  return ackUnavailable('ack_off', `${reply} without an ackId`, ack);
+}
+
+function byStatus(status: number, retryAfter: string | undefined, text: string, ack: HecAckMode): Outcome {
   const reason = `HTTP ${status}: ${detail(text)}`;
-  if (status >= 200 && status < 300)
-    return retry('server_error', `unrecognised HEC reply to a 2xx: ${reason}`);
+  if (status >= 200 && status < 300) return ackUnavailable('non_hec_reply', reason, ack);
   if (status === 429) return retry('rate_limited', reason, retryAfter);
   if (status === 408) return retry('timeout', reason, retryAfter);
   if (status >= 500) return retry('server_error', reason, retryAfter);
@@ -95,9 +120,11 @@ export function parseHecReplyBody(text: string): HecReplyBody | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { code, text: message, ackId } = parsed as Record<string, unknown>;
+  const fields = parsed as Record<string, unknown>;
+  const { code, text: message, ackId } = fields;
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
-  return { code, text: typeof message === 'string' ? detail(message) : '', ackId };
+  const invalidEventNumber = fields['invalid-event-number'];
+  return { code, text: typeof message === 'string' ? detail(message) : '', ackId, invalidEventNumber };
 }
 
 function header(value: string | readonly string[] | undefined): string | undefined {

@@ -5,25 +5,30 @@
  * - Each audit line is shipped byte-for-byte as the envelope's `event`; `fields` always carries the
  *   stable `event_id` (and the journal `seq`) so an auditor can match Splunk to the journal and
  *   spot the duplicates at-least-once delivery may create.
- * - A reply counts as delivered only on HTTP 2xx with HEC `code: 0`; with indexer acknowledgement
- *   on, only once the Acknowledger (ack.ts) has seen `acks[id] == true` for its ackId. Anything
- *   unrecognised is retried, never assumed successful.
- * - Token and channel/ack errors keep the events (blocked); only data errors dead-letter them.
+ * - Data HEC accepted is never sent again, except when an ack times out (at-least-once): a 2xx
+ *   counts as delivered; with indexer acknowledgement on, only once the Acknowledger (ack.ts) has
+ *   seen `acks[id] == true`, or, when HEC cannot confirm acks at all, on its 200 with a warning
+ *   (ack-fallback.ts; `ack.required` blocks instead).
+ * - Token, index and channel/ack errors keep the events (blocked); a data error dead-letters only
+ *   the event HEC names (refused-events.ts).
+ * - Every request carries the sink's X-Splunk-Request-Channel (a token with ack on refuses requests
+ *   without one, code 10, even when we do not poll), and the channel's cookies (sticky-transport.ts).
  * - The HEC token never passes through here: a Credentials object with scheme `Splunk` adds the
  *   Authorization header in the transport, which also does gzip.
- * - With acknowledgement on, the codec and the Acknowledger share one channel per process
- *   (newChannelId()), because ackIds are only meaningful within their channel.
  * - Request size: the batch's max_bytes counts line bytes only; shrink it by
  *   max_events × envelopeOverheadBytes(config) to keep a request under the cap (1 MiB by default).
  */
 import type { SplunkHecSinkConfig } from '../../config/types.js';
 import type { SinkCodec } from '../sink.js';
+import type { HecAckMode } from './ack-fallback.js';
 import { classifyHecReply } from './classify.js';
 import { createHecEncoder, envelopeOverheadBytes } from './encode.js';
 
 export { createHecAcknowledger, newChannelId } from './ack.js';
 export type { HecAcknowledgerOptions } from './ack.js';
 export { envelopeOverheadBytes } from './encode.js';
+export { createStickyTransport } from './sticky-transport.js';
+export { probeAckMode, type AckModeFinding } from './ack-probe.js';
 
 /** Bytes assumed per indexed field value when sizing batches (ids and names are short). */
 const INDEXED_VALUE_ALLOWANCE = 48;
@@ -31,21 +36,18 @@ const INDEXED_VALUE_ALLOWANCE = 48;
 const MAX_EVENT_ID_BYTES = 64;
 
 export interface SplunkHecCodecOptions {
-  /** The X-Splunk-Request-Channel GUID; required when `config.ack.enabled`. */
-  readonly channel?: string;
+  /** The X-Splunk-Request-Channel GUID (newChannelId()), shared with the acknowledger. */
+  readonly channel: string;
 }
 
-export function createSplunkHecCodec(
-  config: SplunkHecSinkConfig,
-  options: SplunkHecCodecOptions = {},
-): SinkCodec {
-  if (config.ack.enabled && !options.channel) {
-    throw new Error(
-      `sink ${config.name}: indexer acknowledgement needs the channel shared with the acknowledger`,
-    );
-  }
+export function ackMode(config: SplunkHecSinkConfig): HecAckMode {
+  if (!config.ack.enabled) return 'off';
+  return config.ack.required ? 'required' : 'on';
+}
+
+export function createSplunkHecCodec(config: SplunkHecSinkConfig, options: SplunkHecCodecOptions): SinkCodec {
   const encoder = createHecEncoder(config, options.channel);
-  const ackEnabled = config.ack.enabled;
+  const mode = ackMode(config);
   return {
     kind: 'splunk_hec',
     // The envelope plus room for the indexed field values (ids and names, short by nature), so a
@@ -54,6 +56,6 @@ export function createSplunkHecCodec(
       envelopeOverheadBytes(config, MAX_EVENT_ID_BYTES) +
       INDEXED_VALUE_ALLOWANCE * config.indexed_fields.length,
     encode: (records) => encoder.encode(records),
-    classify: (reply) => classifyHecReply(reply, ackEnabled),
+    classify: (reply, records) => classifyHecReply(reply, records.length, mode),
   };
 }

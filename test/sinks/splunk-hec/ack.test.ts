@@ -9,7 +9,7 @@ import { classifyHecReply } from '../../../src/sinks/splunk-hec/classify.js';
 import { createHecEncoder } from '../../../src/sinks/splunk-hec/encode.js';
 import { createFakeClock, type FakeClock } from '../../helpers/fake-clock.js';
 import { makeRecords } from '../../helpers/records.js';
-import { startHecReceiver, type HecReceiver } from '../../receivers/hec-receiver.js';
+import { startHecReceiver, type HecReceiver, type HecScript } from '../../receivers/hec-receiver.js';
 
 const TOKEN = 'ack-test-token';
 const POLL_MS = 1_000;
@@ -110,7 +110,7 @@ void describe('HEC indexer acknowledgement', () => {
       { host: 'h', source: 's', sourcetype: 'wirety:audit', indexed_fields: [] },
       channel,
     ).encode(makeRecords(2));
-    const outcome = classifyHecReply(await transport.send(request, live.signal), true);
+    const outcome = classifyHecReply(await transport.send(request, live.signal), 2, 'on');
     assert.equal(outcome.kind, 'awaiting_ack');
     return outcome.kind === 'awaiting_ack' ? outcome.ackId : -1;
   }
@@ -177,7 +177,7 @@ void describe('HEC indexer acknowledgement', () => {
     );
   });
 
-  void it('a refused poll (wrong token, ACK disabled) is a loud error and never confirms anything', async () => {
+  void it('a poll refused for the token is a loud error and never confirms anything', async () => {
     const ackId = await sendBatch();
     receiver.setToken('rotated-elsewhere');
     const result = await driver.drive(acknowledger.wait(ackId, live.signal));
@@ -186,14 +186,69 @@ void describe('HEC indexer acknowledgement', () => {
     assert.equal(errors.length, 1);
     assert.match(String(errors[0]?.fields?.reason), /HEC code 4: Invalid token/);
     assert.ok(!JSON.stringify(logger.entries).includes(TOKEN), 'the token never reaches the log');
+  });
 
-    receiver.setToken(TOKEN);
-    const next = await sendBatch();
-    receiver.replyNextPoll(14);
-    assert.equal(await driver.drive(acknowledger.wait(next, live.signal)), true);
-    assert.ok(
-      logger.entries.some((e) => e.level === 'error' && /HEC code 14/.test(String(e.fields?.reason))),
-    );
+  const refusals: [string, HecScript, string][] = [
+    ['code 14 "ACK is disabled"', 14, 'HEC code 14: ACK is disabled (HTTP 400)'],
+    ['code 10 "Data channel is missing"', 10, 'HEC code 10: Data channel is missing (HTTP 400)'],
+    ['code 11 "Invalid data channel"', 11, 'HEC code 11: Invalid data channel (HTTP 400)'],
+    ["a proxy's 404", { status: 404, body: '<html>Not Found</html>' }, 'HTTP 404'],
+    ["a proxy's 405", { status: 405, body: 'Method Not Allowed' }, 'HTTP 405'],
+  ];
+  for (const [what, reply, reason] of refusals) {
+    void it(`ack endpoint refused with ${what} → the batch stands on HEC's 200 after one poll, never re-sent`, async () => {
+      const ackId = await sendBatch();
+      receiver.refusePolls(reply);
+      try {
+        const polledBefore = receiver.requests.length;
+        const start = clock.now();
+        const answer = await driver.drive(acknowledger.wait(ackId, live.signal));
+        assert.deepEqual(answer, {
+          kind: 'delivered',
+          unconfirmed: {
+            code: 'ack_poll_refused',
+            message:
+              "Splunk HEC: Splunk HEC refuses indexer acknowledgement polls: events are counted on HEC's 200; " +
+              'enable useACK on the token and let POST /services/collector/ack through any proxy for end-to-end confirmation',
+            detail: reason,
+          },
+        });
+        assert.equal(clock.now() - start, POLL_MS, 'settled by the first poll, not by the timeout');
+        assert.equal(receiver.requests.length - polledBefore, 1, 'one poll, nothing else sent');
+        assert.deepEqual(
+          logger.entries.filter((e) => e.level !== 'info'),
+          [],
+          'the delivery loop warns (once per process), not the poller',
+        );
+      } finally {
+        receiver.refusePolls(undefined);
+      }
+    });
+  }
+
+  void it('with ack.required, a refused ack endpoint blocks instead', async () => {
+    const required = createHecAcknowledger({
+      transport,
+      channel,
+      clock,
+      pollIntervalMs: POLL_MS,
+      timeoutMs: TIMEOUT_MS,
+      logger,
+      mode: 'required',
+    });
+    const ackId = await sendBatch();
+    receiver.refusePolls(14);
+    try {
+      const answer = await driver.drive(required.wait(ackId, live.signal));
+      assert.equal(answer !== true && answer !== false && answer.kind, 'blocked');
+      assert.match(
+        answer !== true && answer !== false && answer.kind === 'blocked' ? answer.reason : '',
+        /^ack\.required is set but Splunk HEC refuses indexer acknowledgement polls \(HEC code 14: ACK is disabled \(HTTP 400\)\)/,
+      );
+    } finally {
+      receiver.refusePolls(undefined);
+      await required.close();
+    }
   });
 
   void it('a wait rejects promptly when its signal aborts; the others go on', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HttpReply, Outcome } from '../../../src/deliver/outcome.js';
+import type { HecAckMode } from '../../../src/sinks/splunk-hec/ack-fallback.js';
 import { classifyHecReply } from '../../../src/sinks/splunk-hec/classify.js';
 
 const hec = (
@@ -20,42 +21,67 @@ const raw = (status: number, body: string, headers: Record<string, string> = {})
 interface Row {
   readonly name: string;
   readonly reply: HttpReply;
-  readonly ack?: boolean;
+  readonly ack?: HecAckMode;
+  /** Envelopes in the request; default 5. */
+  readonly count?: number;
   readonly expect: Outcome;
 }
+
+const ACK_OFF_MESSAGE =
+  "Splunk HEC: the token has indexer acknowledgement off: events are counted on HEC's 200; enable useACK on the token for end-to-end confirmation";
+const NON_HEC_MESSAGE =
+  'Splunk HEC: the 2xx reply is not from Splunk HEC (a proxy?): events are counted on the status alone; check the sink url and any proxy in front of HEC';
 
 const table: Row[] = [
   { name: 'code 0 → delivered', reply: hec(200, 0, 'Success'), expect: { kind: 'delivered' } },
   {
     name: 'code 0 with ack → awaiting_ack with the id',
-    ack: true,
+    ack: 'on',
     reply: hec(200, 0, 'Success', { ackId: 12 }),
     expect: { kind: 'awaiting_ack', ackId: 12 },
   },
   {
     name: 'ackId 0 is a real id',
-    ack: true,
+    ack: 'required',
     reply: hec(200, 0, 'Success', { ackId: 0 }),
     expect: { kind: 'awaiting_ack', ackId: 0 },
   },
   {
-    name: 'ack on but no ackId → retry, never delivered',
-    ack: true,
+    name: 'ack on but no ackId (token has ack off) → delivered on the 200, unconfirmed, never re-sent',
+    ack: 'on',
     reply: hec(200, 0, 'Success'),
     expect: {
-      kind: 'retry',
-      class: 'server_error',
-      reason: 'HEC accepted the request but sent no ackId although acknowledgement is on',
+      kind: 'delivered',
+      unconfirmed: {
+        code: 'ack_off',
+        message: ACK_OFF_MESSAGE,
+        detail: 'HEC code 0: Success (HTTP 200) without an ackId',
+      },
     },
   },
   {
-    name: 'ack on and a non-numeric ackId → retry',
-    ack: true,
+    name: 'ack on and a non-numeric ackId → the same',
+    ack: 'on',
     reply: hec(200, 0, 'Success', { ackId: '3' }),
     expect: {
-      kind: 'retry',
-      class: 'server_error',
-      reason: 'HEC accepted the request but sent no ackId although acknowledgement is on',
+      kind: 'delivered',
+      unconfirmed: {
+        code: 'ack_off',
+        message: ACK_OFF_MESSAGE,
+        detail: 'HEC code 0: Success (HTTP 200) without an ackId',
+      },
+    },
+  },
+  {
+    name: 'ack.required and no ackId → blocked, saying what to change',
+    ack: 'required',
+    reply: hec(200, 0, 'Success'),
+    expect: {
+      kind: 'blocked',
+      reason:
+        'ack.required is set but the token has indexer acknowledgement off (HEC code 0: Success (HTTP 200) without an ackId): ' +
+        'enable useACK on the token, or unset ack.required. Events are kept and sent again at the maximum backoff; ' +
+        'a copy HEC accepts meanwhile may be indexed twice',
     },
   },
   {
@@ -83,6 +109,8 @@ const table: Row[] = [
     [2, 401, 'Token is required'],
     [3, 401, 'Invalid authorization'],
     [4, 403, 'Invalid token'],
+    [21, 400, 'Invalid token'],
+    [22, 400, 'Token disabled'],
     [10, 400, 'Data channel is missing'],
     [11, 400, 'Invalid data channel'],
     [14, 400, 'ACK is disabled'],
@@ -92,45 +120,98 @@ const table: Row[] = [
     reply: hec(status as number, code as number, text as string),
     expect: { kind: 'blocked', reason: `HEC code ${code}: ${text}` },
   })),
+  {
+    name: 'code 7 (index not allowed for the token) → blocked with what to fix, never dead-lettered',
+    reply: hec(400, 7, 'Incorrect index'),
+    expect: {
+      kind: 'blocked',
+      reason:
+        "HEC code 7: Incorrect index (the token may not write to the configured index: fix the sink's `index` or the token's allowed indexes)",
+    },
+  },
   ...[
     [5, 'No data'],
     [6, 'Invalid data format'],
-    [7, 'Incorrect index'],
     [12, 'Event field is required'],
     [13, 'Event field cannot be blank'],
     [15, 'Error in handling indexed fields'],
-  ].map(([code, text]): Row => ({
-    name: `code ${code} → rejected`,
-    reply: hec(400, code as number, text as string),
-    expect: { kind: 'rejected', reason: `HEC code ${code}: ${text}` },
+  ].flatMap(([code, text]): Row[] => [
+    {
+      name: `code ${code} without invalid-event-number → bisect`,
+      reply: hec(400, code as number, text as string),
+      expect: { kind: 'bisect', reason: `HEC code ${code}: ${text}` },
+    },
+    {
+      name: `code ${code} with invalid-event-number 2 → [0,2) delivered, 2 dead-lettered, (2,end] re-sent`,
+      reply: hec(400, code as number, text as string, { 'invalid-event-number': 2 }),
+      expect: {
+        kind: 'partial',
+        retry: [3, 4],
+        rejected: [{ index: 2, reason: `HEC code ${code}: ${text}` }],
+        retryReason: `HEC refused event 2 of the request (HEC code ${code}: ${text}) and did not index the ones after it`,
+      },
+    },
+  ]),
+  {
+    name: 'invalid-event-number 0 with ack on (no ackId in an error reply) → 0 dead-lettered, the rest re-sent',
+    ack: 'on',
+    reply: hec(400, 15, 'Error in handling indexed fields', { 'invalid-event-number': 0 }),
+    count: 3,
+    expect: {
+      kind: 'partial',
+      retry: [1, 2],
+      rejected: [{ index: 0, reason: 'HEC code 15: Error in handling indexed fields' }],
+      retryReason:
+        'HEC refused event 0 of the request (HEC code 15: Error in handling indexed fields) and did not index the ones after it',
+    },
+  },
+  {
+    name: 'invalid-event-number of the last event, as text → nothing to re-send',
+    reply: hec(400, 6, 'Invalid data format', { 'invalid-event-number': '4' }),
+    expect: {
+      kind: 'partial',
+      retry: [],
+      rejected: [{ index: 4, reason: 'HEC code 6: Invalid data format' }],
+      retryReason:
+        'HEC refused event 4 of the request (HEC code 6: Invalid data format) and did not index the ones after it',
+    },
+  },
+  ...[5, -1, 1.5, 'x', null].map((n): Row => ({
+    name: `invalid-event-number ${JSON.stringify(n)} (not an event of the request) → bisect`,
+    reply: hec(400, 6, 'Invalid data format', { 'invalid-event-number': n }),
+    expect: { kind: 'bisect', reason: 'HEC code 6: Invalid data format' },
   })),
-  {
-    name: 'unparseable 200 → retry (never assume success)',
-    reply: raw(200, '<html>ok</html>'),
-    expect: {
-      kind: 'retry',
-      class: 'server_error',
-      reason: 'unrecognised HEC reply to a 2xx: HTTP 200: <html>ok</html>',
+  ...[
+    ['a non-HEC 200', raw(200, '<html>ok</html>'), 'HTTP 200: <html>ok</html>'],
+    ['an empty 200', raw(200, ''), 'HTTP 200: (empty body)'],
+    ['a 204 from a proxy', raw(204, ''), 'HTTP 204: (empty body)'],
+    [
+      'code 17 (health) on a 200',
+      hec(200, 17, 'HEC is healthy'),
+      'HTTP 200: {"text":"HEC is healthy","code":17}',
+    ],
+  ].flatMap(([what, reply, detail]): Row[] => [
+    {
+      name: `${what as string} → delivered on the status with a warning, never re-sent`,
+      reply: reply as HttpReply,
+      expect: {
+        kind: 'delivered',
+        unconfirmed: { code: 'non_hec_reply', message: NON_HEC_MESSAGE, detail: detail as string },
+      },
     },
-  },
-  {
-    name: 'empty 200 → retry',
-    reply: raw(200, ''),
-    expect: {
-      kind: 'retry',
-      class: 'server_error',
-      reason: 'unrecognised HEC reply to a 2xx: HTTP 200: (empty body)',
+    {
+      name: `${what as string} with ack.required → blocked`,
+      ack: 'required',
+      reply: reply as HttpReply,
+      expect: {
+        kind: 'blocked',
+        reason:
+          `ack.required is set but the 2xx reply is not from Splunk HEC (a proxy?) (${detail as string}): ` +
+          'check the sink url and any proxy in front of HEC, or unset ack.required. Events are kept and sent ' +
+          'again at the maximum backoff; a copy HEC accepts meanwhile may be indexed twice',
+      },
     },
-  },
-  {
-    name: 'code 17 (health endpoint) on 200 → retry, not success',
-    reply: hec(200, 17, 'HEC is healthy'),
-    expect: {
-      kind: 'retry',
-      class: 'server_error',
-      reason: 'unrecognised HEC reply to a 2xx: HTTP 200: {"text":"HEC is healthy","code":17}',
-    },
-  },
+  ]),
   {
     name: 'unparseable 401 → blocked',
     reply: raw(401, 'Unauthorized'),
@@ -203,16 +284,18 @@ const table: Row[] = [
 void describe('HEC reply classification (PROTOCOLS.md §3)', () => {
   for (const row of table) {
     void it(row.name, () => {
-      assert.deepEqual(classifyHecReply(row.reply, row.ack ?? false), row.expect);
+      assert.deepEqual(classifyHecReply(row.reply, row.count ?? 5, row.ack ?? 'off'), row.expect);
     });
   }
 
   void it('without ack, an ackId in a success reply is still just delivered', () => {
-    assert.deepEqual(classifyHecReply(hec(200, 0, 'Success', { ackId: 4 }), false), { kind: 'delivered' });
+    assert.deepEqual(classifyHecReply(hec(200, 0, 'Success', { ackId: 4 }), 5, 'off'), {
+      kind: 'delivered',
+    });
   });
 
   void it('a huge error body is quoted only in part', () => {
-    const outcome = classifyHecReply(raw(400, 'x'.repeat(10_000)), false);
+    const outcome = classifyHecReply(raw(400, 'x'.repeat(10_000)), 5, 'off');
     assert.equal(outcome.kind, 'rejected');
     assert.ok(outcome.kind === 'rejected' && outcome.reason.length < 250);
   });

@@ -6,6 +6,8 @@ import { createHecEncoder, envelopeOverheadBytes } from '../../../src/sinks/splu
 import { createSplunkHecCodec } from '../../../src/sinks/splunk-hec/index.js';
 import { makeRecord, makeRecords, serverLine } from '../../helpers/records.js';
 
+const CHANNEL = '6f1c1a52-5a43-4e38-9d5e-2b2b0f1f7a11';
+
 const base = {
   host: 'ship-1',
   source: 'wirety',
@@ -27,7 +29,7 @@ function hecConfig(overrides: Partial<SplunkHecSinkConfig> = {}): SplunkHecSinkC
     retry: { initial_backoff_ms: 100, max_backoff_ms: 30_000, max_retry_after_ms: 60_000 },
     max_in_flight: 1,
     ...base,
-    ack: { enabled: false, poll_interval_ms: 10_000, timeout_ms: 300_000 },
+    ack: { enabled: false, poll_interval_ms: 10_000, timeout_ms: 300_000, required: false },
     ...overrides,
   };
 }
@@ -149,27 +151,19 @@ void describe('HEC envelope encoding', () => {
     assert.ok(envelopeOverheadBytes(config) > envelopeOverheadBytes(base));
   });
 
-  void it('codec: kind splunk_hec, and it refuses ack without the shared channel', () => {
-    assert.equal(createSplunkHecCodec(hecConfig()).kind, 'splunk_hec');
-    assert.throws(
-      () =>
-        createSplunkHecCodec(hecConfig({ ack: { enabled: true, poll_interval_ms: 10, timeout_ms: 100 } })),
-      /channel/,
-    );
-    const codec = createSplunkHecCodec(
-      hecConfig({ ack: { enabled: true, poll_interval_ms: 10, timeout_ms: 100 } }),
-      {
-        channel: '6f1c1a52-5a43-4e38-9d5e-2b2b0f1f7a11',
-      },
-    );
-    assert.equal(
-      codec.encode(makeRecords(1)).headers['x-splunk-request-channel'],
-      '6f1c1a52-5a43-4e38-9d5e-2b2b0f1f7a11',
-    );
+  void it('codec: kind splunk_hec, and its channel on every request, with ack on or off', () => {
+    for (const enabled of [false, true]) {
+      const codec = createSplunkHecCodec(
+        hecConfig({ ack: { enabled, poll_interval_ms: 10, timeout_ms: 100, required: false } }),
+        { channel: CHANNEL },
+      );
+      assert.equal(codec.kind, 'splunk_hec');
+      assert.equal(codec.encode(makeRecords(1)).headers['x-splunk-request-channel'], CHANNEL);
+    }
   });
 
   void it('codec: the same records always encode to the same bytes', () => {
-    const codec = createSplunkHecCodec(hecConfig());
+    const codec = createSplunkHecCodec(hecConfig(), { channel: CHANNEL });
     const records = makeRecords(5);
     assert.deepEqual(Buffer.from(codec.encode(records).body), Buffer.from(codec.encode(records).body));
   });

@@ -116,27 +116,60 @@ void describe('HEC test receiver', () => {
     }
   });
 
-  void it('answers bad bodies with the codes Splunk uses and records nothing from them', async () => {
-    const before = plain.events.length;
-    const cases: [string, number, number][] = [
-      ['', 400, 5],
-      ['{"event":{"x":1}}{"event":', 400, 6],
-      ['{"event":{"x":1}}not json', 400, 6],
-      ['{"time":1}', 400, 12],
-      ['{"event":null}', 400, 12],
-      ['{"event":"  "}', 400, 13],
-      ['{"event":{}}', 400, 13],
-      ['{"event":{"x":1},"fields":{"n":1}}', 400, 15],
-      ['{"event":{"x":1},"index":"other"}', 400, 7],
+  void it('answers bad bodies with the codes Splunk uses, naming the bad event and storing the ones before it', async () => {
+    const cases: [string, number, number, number][] = [
+      ['', 400, 5, 0],
+      ['{"event":{"x":1}}{"event":', 400, 6, 1],
+      ['{"event":{"x":1}}not json', 400, 6, 1],
+      ['{"time":1}', 400, 12, 0],
+      ['{"event":null}', 400, 12, 0],
+      ['{"event":"  "}', 400, 13, 0],
+      ['{"event":{}}', 400, 13, 0],
+      ['{"event":{"x":1}}{"event":{"x":2},"fields":{"n":1}}{"event":{"x":3}}', 400, 15, 1],
+      ['{"event":{"x":1},"index":"other"}', 400, 7, 0],
     ];
-    for (const [body, status, code] of cases) {
+    for (const [body, status, code, stored] of cases) {
+      const before = plain.events.length;
       const reply = await post(plain, '/services/collector/event', body, auth);
       assert.equal(reply.status, status, body);
       assert.equal(reply.json.code, code, body);
+      assert.equal(reply.json.ackId, undefined, 'an error reply has no ackId');
+      if (code !== 5) assert.equal(reply.json['invalid-event-number'], stored, body);
+      assert.deepEqual(
+        plain.events.slice(before).map((e) => e.event),
+        [{ x: 1 }].slice(0, stored),
+        `${body}: the events before the bad one are stored, no other`,
+      );
     }
-    const six = await post(plain, '/services/collector/event', '{"event":{"x":1}}{"event":', auth);
-    assert.equal(six.json['invalid-event-number'], 1);
-    assert.equal(plain.events.length, before);
+
+    const strict = await startHecReceiver({ token: TOKEN, invalidEventNumber: false });
+    try {
+      const reply = await post(strict, '/services/collector/event', '{"event":{"x":1}}{"event":""}', auth);
+      assert.deepEqual(reply.json, { text: 'Event field cannot be blank', code: 13 });
+      assert.deepEqual(strict.events, []);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  void it('refuses what setEventCheck says, by event number', async () => {
+    plain.setEventCheck((e) => ((e.event as { x?: number }).x === 2 ? 15 : undefined));
+    try {
+      const before = plain.events.length;
+      const body = '{"event":{"x":1}}{"event":{"x":2}}{"event":{"x":3}}';
+      const reply = await post(plain, '/services/collector/event', body, auth);
+      assert.deepEqual(reply.json, {
+        text: 'Error in handling indexed fields',
+        code: 15,
+        'invalid-event-number': 1,
+      });
+      assert.deepEqual(
+        plain.events.slice(before).map((e) => e.event),
+        [{ x: 1 }],
+      );
+    } finally {
+      plain.setEventCheck(undefined);
+    }
   });
 
   void it('plays scripted codes for the next event requests, then behaves again', async () => {
@@ -218,5 +251,71 @@ void describe('HEC test receiver', () => {
       status: 400,
       json: { text: 'ACK is disabled', code: 14 },
     });
+  });
+
+  void it('refusePolls answers every poll until cleared', async () => {
+    const channel = { ...auth, 'x-splunk-request-channel': CHANNEL_A };
+    acking.refusePolls({ status: 405, body: 'Method Not Allowed' });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const response = await fetch(acking.url + '/services/collector/ack', {
+          method: 'POST',
+          body: '{"acks":[0]}',
+          headers: channel,
+        });
+        assert.equal(response.status, 405);
+        assert.equal(await response.text(), 'Method Not Allowed');
+      }
+    } finally {
+      acking.refusePolls(undefined);
+    }
+    assert.equal((await post(acking, '/services/collector/ack', '{"acks":[0]}', channel)).status, 200);
+  });
+
+  void it('behind the balancer: a sticky cookie pins a client to one indexer, each with its own ackIds', async () => {
+    const lb = await startHecReceiver({ token: TOKEN, ack: true, indexers: 2 });
+    try {
+      const headers = { ...auth, 'x-splunk-request-channel': CHANNEL_A };
+      const send = (extra: Record<string, string> = {}) =>
+        fetch(lb.url + '/services/collector/event', {
+          method: 'POST',
+          body: '{"event":{"x":1}}',
+          headers: { ...headers, ...extra },
+        });
+      // Without the cookie, requests take turns: both indexers hand out ackId 0 on this channel.
+      const first = await send();
+      const second = await send();
+      assert.deepEqual(await first.json(), { text: 'Success', code: 0, ackId: 0 });
+      assert.deepEqual(await second.json(), { text: 'Success', code: 0, ackId: 0 });
+      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+      assert.equal(cookie, `hec_lb=${lb.balancer!.values[0]}`);
+      assert.equal(second.headers.get('set-cookie')!.split(';')[0], `hec_lb=${lb.balancer!.values[1]}`);
+      // With it, every request reaches indexer 0 and no new cookie is set.
+      for (const ackId of [1, 2]) {
+        const pinned = await send({ cookie });
+        assert.equal(pinned.headers.get('set-cookie'), null);
+        assert.equal(((await pinned.json()) as { ackId: number }).ackId, ackId);
+      }
+      assert.deepEqual(
+        lb.events.map((e) => [e.indexer, e.ackId]),
+        [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [0, 2],
+        ],
+      );
+      // A poll answers for the indexer it reaches.
+      lb.setAckDecider((_id, _poll, indexer) => indexer === 1);
+      const poll = await fetch(lb.url + '/services/collector/ack', {
+        method: 'POST',
+        body: '{"acks":[0]}',
+        headers: { ...headers, cookie: `hec_lb=${lb.balancer!.values[1]}` },
+      });
+      assert.deepEqual(await poll.json(), { acks: { 0: true } });
+      assert.deepEqual(lb.confirmations, [{ indexer: 1, channel: CHANNEL_A, ackId: 0 }]);
+    } finally {
+      await lb.close();
+    }
   });
 });
