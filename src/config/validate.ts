@@ -34,7 +34,7 @@ const TYPE_WORDS: Record<string, string> = {
 
 function expected(error: ErrorObject): string {
   const title = (error.parentSchema as { title?: string } | undefined)?.title;
-  if (title === 'duration') return 'a duration such as "500ms", "30s", "5m" (or a number of milliseconds)';
+  if (title === 'duration') return 'a duration with its unit, such as "500ms", "30s", "5m" (or 0)';
   if (title === 'size') return 'a size such as "256KiB", "1MiB", "100MB" (or a number of bytes)';
   return String(error.params.type)
     .split(',')
