@@ -98,16 +98,17 @@ function badCertificates(text: string): Flaw | undefined {
 }
 
 function badPrivateKey(text: string): Flaw | undefined {
+  // PKCS#8 ("ENCRYPTED PRIVATE KEY") or the traditional OpenSSL header on an RSA/EC key.
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
+    return {
+      message: 'is an encrypted private key, and wirety-ship has no passphrase setting',
+      hint: 'store it decrypted (openssl pkey -in <file> -out <new file>) in a file only wirety-ship can read',
+    };
+  }
   try {
     createPrivateKey({ key: text, format: 'pem' });
     return undefined;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MISSING_PASSPHRASE') {
-      return {
-        message: 'is an encrypted private key, and wirety-ship has no passphrase setting',
-        hint: 'store it decrypted (openssl pkey -in <file> -out <new file>) in a file only wirety-ship can read',
-      };
-    }
+  } catch {
     return { message: 'holds no PEM private key ("-----BEGIN PRIVATE KEY-----")' };
   }
 }
@@ -137,12 +138,8 @@ export async function checkFiles(
       if (text.replace(/[\r\n]+$/, '') === '') report(path, `"${file}" is empty`);
       continue;
     }
-    const bad =
-      kind === 'certificates'
-        ? { message: badCertificates(text) }
-        : (badPrivateKey(text) ?? { message: undefined });
-    if (bad.message !== undefined)
-      report(path, `"${file}" ${bad.message}`, 'hint' in bad ? bad.hint : undefined);
+    const flaw = kind === 'certificates' ? badCertificates(text) : badPrivateKey(text);
+    if (flaw) report(path, `"${file}" ${flaw.message}`, flaw.hint);
     else usable.set(file, bytes);
   }
   for (const sink of config.sinks) {
