@@ -130,8 +130,11 @@ const HELP_AFTER = `
 Secrets come from the environment or from files, never from flags:
   ${SECRETS.map((s) => s.env).join('\n  ')}
 
-Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags.
-Empty variables count as unset. Without any sink, events go to stdout as NDJSON.
+Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags
+(--check-config lists where each value came from). Empty variables count as unset.
+Without any sink, events go to stdout as NDJSON.
+State directory (journal/ and dead-letter.ndjson): $XDG_STATE_HOME/wirety-ship if set,
+else /var/lib/wirety-ship as root, else ~/.local/state/wirety-ship.
 
 Examples:
   AUDIT_LOG=true wirety-server | wirety-ship
