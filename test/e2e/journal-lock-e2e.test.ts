@@ -95,10 +95,7 @@ test('a second wirety-ship on the same data directory exits 74 at once; the firs
   assert.ok(ids.every((id) => id.startsWith(`${journalId}-`)));
   assert.equal(Math.max(...es.sendCounts().values()), 1, 'no event sent twice');
   const stored = new Set([...es.documents.values()].map((d) => d.peer_id));
-  assert.ok(
-    ![...stored].some((p) => String(p).includes('other-peer-')),
-    "none of the refused run's events",
-  );
+  assert.ok(![...stored].some((p) => String(p).includes('other-peer-')), "none of the refused run's events");
   assert.equal(existsSync(`${dataDir}/lock`), false, 'a clean exit removes the lock file');
 });
 
