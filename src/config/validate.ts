@@ -133,7 +133,8 @@ function laterFirst(a: Path, b: Path): number {
 }
 
 function remove(tree: Tree, paths: Path[]): void {
-  for (const path of paths.sort(laterFirst)) {
+  const unique = [...new Map(paths.map((p) => [formatKey(p), p])).values()];
+  for (const path of unique.sort(laterFirst)) {
     let node: unknown = tree;
     for (const part of path.slice(0, -1))
       node = isTree(node) ? getOwn(node, String(part)) : (node as unknown[])[part as number];
