@@ -10,9 +10,11 @@ COPY config ./config
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
+# XDG_STATE_HOME only moves wirety-ship's *default* state directory to /var/lib/wirety-ship (journal
+# in journal/, dead letters in dead-letter.ndjson): a mounted config file's buffer.data_dir or
+# dead_letter.path still wins. No WIRETY_SHIP_* variable here: those override the file.
 ENV NODE_ENV=production \
-    WIRETY_SHIP_DATA_DIR=/var/lib/wirety-ship/journal \
-    WIRETY_SHIP_DEAD_LETTER=/var/lib/wirety-ship/dead-letter.ndjson
+    XDG_STATE_HOME=/var/lib
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

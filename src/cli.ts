@@ -5,9 +5,11 @@
  * Exit codes (documented in README.md):
  *   0   input read to its end (or stopped) and every event delivered or dead-lettered with a reason
  *   70  internal error (a bug: please report it)
- *   74  an I/O error at startup (data dir or dead-letter file not writable, metrics port taken)
+ *   74  the machine is not ready to run it (another wirety-ship uses the data dir, data dir or
+ *       dead-letter file not writable, metrics port taken); --check-config says the same
  *   75  stopped with events not yet delivered (kept in the journal for the next start)
- *   78  configuration error (the message names the key, the file and what to do)
+ *   78  configuration error, every problem at once (the key, the file and line or the flag or
+ *       variable, and what to do), including a file the config names that is missing or unusable
  *   130 / 143  a second SIGINT / SIGTERM: exit at once (the journal is already durable)
  */
 import v8 from 'node:v8';
@@ -44,14 +46,27 @@ async function main(): Promise<number> {
     process.stdout.write(command.text.endsWith('\n') ? command.text : command.text + '\n');
     return 0;
   }
+  // Before anything is created: a start that cannot work leaves nothing behind.
+  const { preflight } = await import('./pipeline/preflight.js');
+  const notReady = await preflight(command.config);
   if (command.kind === 'check') {
     process.stdout.write(command.summary.endsWith('\n') ? command.summary : command.summary + '\n');
-    return 0;
+    if (notReady.length === 0) return 0;
+    process.stderr.write(
+      'wirety-ship: the configuration is valid, but a run could not start now:\n' +
+        notReady.map((p) => `- ${p.key}: ${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}\n`).join(''),
+    );
+    return EXIT_IO;
   }
 
   const config = command.config;
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
   const logger = createLogger({ level: config.log.level, format });
+  if (notReady.length > 0) {
+    for (const p of notReady)
+      logger.error(`cannot start: ${p.message}`, { key: p.key, ...(p.hint ? { hint: p.hint } : {}) });
+    return EXIT_IO;
+  }
 
   // Loaded only to run: --help, --version and --check-config stay light.
   const { startPipeline } = await import('./pipeline/pipeline.js');
@@ -70,6 +85,10 @@ async function main(): Promise<number> {
       return EXIT_CONFIG;
     }
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'WS_ERR_LOCKED') {
+      logger.error(`cannot start: ${(error as Error).message}`, { key: 'buffer.data_dir' });
+      return EXIT_IO;
+    }
     if (code) {
       logger.error('cannot start: an I/O error', { code, error: (error as Error).message });
       return EXIT_IO;

@@ -54,17 +54,31 @@ export class ConfigError extends Error {
   }
 }
 
-/** Collects problems so one run reports all of them; `throwIfAny` ends a validation stage. */
+/**
+ * Collects problems so one run reports all of them. Checking goes on past a bad value (it is
+ * dropped or replaced by its default), so later stages could echo it: `endStage` marks the keys
+ * reported so far, and a later stage's problem at one of them, or under one, is dropped as an echo
+ * ("sinks.loki.url: environment variable LOKI_URL is not set" is not followed by "sinks.loki.url:
+ * is not a valid URL").
+ */
 export interface ProblemList {
   add(problem: Problem): void;
   readonly size: number;
+  endStage(): void;
+  /** Throws one ConfigError listing every problem, in file order, when there is any. */
   throwIfAny(): void;
 }
 
+const within = (key: string, settled: string) =>
+  key === settled || key.startsWith(`${settled}.`) || key.startsWith(`${settled}[`);
+
 export function createProblemList(): ProblemList {
   const problems: Problem[] = [];
+  const settled = new Set<string>();
   return {
     add: (problem) => {
+      const { key } = problem;
+      if (key !== undefined && [...settled].some((s) => within(key, s))) return;
       const same = problems.some(
         (p) => p.key === problem.key && p.message === problem.message && p.where.text === problem.where.text,
       );
@@ -72,6 +86,9 @@ export function createProblemList(): ProblemList {
     },
     get size() {
       return problems.length;
+    },
+    endStage: () => {
+      for (const p of problems) if (p.key !== undefined) settled.add(p.key);
     },
     throwIfAny: () => {
       // In file order, so the list reads top to bottom like the file; the rest keep their order.

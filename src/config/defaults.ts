@@ -5,7 +5,9 @@
  * Sink settings resolve per key: the sink's own block, then the file's `defaults:` block, then the
  * sink type's defaults below (which differ because the receivers' limits differ).
  */
+import { isAbsolute, join } from 'node:path';
 import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
+import type { Env } from './interpolate.js';
 import type { BatchConfig, SinkConfig } from './types.js';
 
 const KiB = 1024;
@@ -17,10 +19,12 @@ const MINUTE = 60 * SECOND;
 export const DEFAULTS = {
   input: { type: 'stdin', max_line_bytes: 256 * KiB, max_depth: DEFAULT_MAX_DEPTH, passthrough: false },
   audit: { unknown_actions: 'forward', not_json: 'dead_letter' },
-  dead_letter: { path: './wirety-ship-dead-letter.ndjson', max_bytes: 100 * MiB, max_files: 0 },
+  // The default path is `dead-letter.ndjson` in the state directory (stateDirectory below).
+  dead_letter: { file_name: 'dead-letter.ndjson', max_bytes: 100 * MiB, max_files: 0 },
   buffer: {
     type: 'disk',
-    data_dir: './wirety-ship-data',
+    // The default data_dir is `journal` in the state directory (stateDirectory below).
+    dir_name: 'journal',
     fsync: 'interval',
     fsync_interval_ms: SECOND,
     max_bytes: GiB,
@@ -78,6 +82,28 @@ export const SPLUNK_DEFAULTS = {
   // required: false, as Vector: a token without ack still delivers (counted on HEC's 200, warned).
   ack: { enabled: false, poll_interval_ms: 2 * SECOND, timeout_ms: 5 * MINUTE, required: false },
 } as const;
+
+/**
+ * Where the journal and the dead-letter file go when the configuration does not say: one absolute
+ * place per user, so the journal a run resumes never depends on the directory a command was typed
+ * in, and two runs on one machine meet at the journal lock instead of silently keeping two
+ * journals. `$XDG_STATE_HOME/wirety-ship` when that is set (absolute, as the XDG spec requires; the
+ * Docker image sets it to /var/lib), else `/var/lib/wirety-ship` for root, else
+ * `~/.local/state/wirety-ship` (the XDG default).
+ */
+export function stateDirectory(
+  env: Env,
+  user: { readonly uid?: number; readonly home: string },
+): {
+  readonly dir: string;
+  readonly why: string;
+} {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg !== undefined && isAbsolute(xdg))
+    return { dir: join(xdg, 'wirety-ship'), why: 'from XDG_STATE_HOME' };
+  if (user.uid === 0) return { dir: '/var/lib/wirety-ship', why: 'running as root' };
+  return { dir: join(user.home, '.local', 'state', 'wirety-ship'), why: "this user's ~/.local/state" };
+}
 
 /** The sink used when no sink is configured at all (and passthrough is off). */
 export const DEFAULT_SINK_NAME = 'stdout';

@@ -4,7 +4,8 @@
  * Guarantees: commander never prints or exits (exitOverride + captured output: help and version
  * come back as text); a flag's value never appears in an error, because someone may have typed a
  * secret into the wrong flag; secret flags (--loki-password, --splunk-token…) are refused with the
- * environment variable and *_file flag to use instead.
+ * environment variable and *_file flag to use instead. Bad flags are returned as problems, not
+ * thrown, so the loader reports them with every problem of the file and the environment.
  *
  * Environment variables are NOT read through commander's Option.env(): it reads the global
  * process.env (the loader takes `env` as a parameter) and turns a boolean option on whenever the
@@ -12,7 +13,7 @@
  * help shows each flag's variable in commander's own "(env: …)" style.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, type Where } from './config-error.js';
+import type { Problem, Where } from './config-error.js';
 import { SETTINGS, type Setting } from './settings.js';
 import { suggest } from './suggest.js';
 
@@ -20,7 +21,12 @@ export type FlagValue = string | boolean | readonly string[];
 
 export type ParsedArgs =
   | { readonly kind: 'help' | 'version'; readonly text: string }
-  | { readonly kind: 'options'; readonly values: ReadonlyMap<Setting, FlagValue> };
+  | {
+      readonly kind: 'options';
+      /** The flags that were understood; the others are in `problems`. */
+      readonly values: ReadonlyMap<Setting, FlagValue>;
+      readonly problems: readonly Problem[];
+    };
 
 const FLAGGED = SETTINGS.filter((s) => s.flag !== undefined);
 const LONG = new Map(FLAGGED.map((s) => [s.flag as string, s]));
@@ -37,49 +43,70 @@ const GENERIC_SECRETS = new Set(['password', 'token', 'api-key', 'apikey', 'bear
 const meant = (flag: string | undefined): string => (flag ? `; did you mean --${flag}?` : '');
 const commandLine = (flag: string): Where => ({ text: `command line (${flag})` });
 
-function refuseSecret(name: string): ConfigError | undefined {
+function refuseSecret(name: string): Problem | undefined {
   const refused = SECRET_ALIASES[name] ?? name;
   const setting = SECRETS.find((s) => s.secret?.refused === refused);
   const why =
     'secrets are not accepted as command-line values: other users of the machine can read them (ps, /proc)';
   if (setting?.secret) {
-    return new ConfigError({
+    return {
       message: why,
       where: commandLine(`--${name}`),
       hint: `set the environment variable ${setting.env}, or put it in a file and pass --${setting.secret.file} <file>`,
-    });
+    };
   }
   if (!GENERIC_SECRETS.has(name)) return undefined;
-  return new ConfigError({
+  return {
     message: why,
     where: commandLine(`--${name}`),
     hint: `use one of ${SECRETS.map((s) => s.env).join(', ')}, or a *_file flag (see --help)`,
-  });
+  };
 }
 
-/** Checks flag names before commander sees them, so no message can echo a value. */
-function prescan(argv: readonly string[]): void {
+/**
+ * Checks flag names before commander sees them, so no message can echo a value. Every bad
+ * argument becomes a problem and is left out, with the value it was given, so the rest of the
+ * line (and the file and environment) are still checked in the same run.
+ */
+function prescan(argv: readonly string[], problems: Problem[]): string[] {
   const known = [...LONG.keys(), 'help', 'version'];
+  const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
+    const next = argv[i + 1];
     if (arg.startsWith('--') && arg.length > 2) {
       const name = arg.slice(2).split('=')[0] as string;
       const refusal = refuseSecret(name);
-      if (refusal) throw refusal;
       const setting = LONG.get(name);
-      if (setting?.arg !== undefined && !arg.includes('=')) i++;
-      else if (!setting && name !== 'help' && name !== 'version') {
-        throw new ConfigError({
+      if (refusal) {
+        problems.push(refusal);
+        if (!arg.includes('=')) i++; // the secret itself, whatever it looks like, is never parsed
+      } else if (!setting) {
+        problems.push({
           message: `unknown flag --${name}${meant(suggest(name, known))}`,
           where: commandLine(`--${name}`),
           hint: 'run wirety-ship --help for the list of flags',
         });
+        // wirety-ship takes no positional arguments, so a plain word after it was its value.
+        if (!arg.includes('=') && next !== undefined && !next.startsWith('-')) i++;
+      } else if (setting.arg !== undefined && !arg.includes('=') && next === undefined) {
+        problems.push({
+          message: `needs a value: --${name} ${setting.arg}`,
+          where: commandLine(`--${name}`),
+        });
+      } else {
+        kept.push(arg);
+        if (setting.arg !== undefined && !arg.includes('=')) kept.push(argv[++i] as string);
       }
     } else if (/^-[^-]/.test(arg)) {
       const letter = arg.charAt(1);
-      if (letter === 'c' && arg.length === 2) i++;
-      else if (!['c', 'h', 'V'].includes(letter)) {
-        throw new ConfigError({
+      if (letter === 'c' && arg.length === 2 && next !== undefined) kept.push(arg, argv[++i] as string);
+      else if (letter === 'c' && arg.length > 2) kept.push(arg);
+      else if (letter === 'c')
+        problems.push({ message: 'needs a value: -c <file>', where: commandLine('-c') });
+      else if (['h', 'V'].includes(letter)) kept.push(arg);
+      else {
+        problems.push({
           message: `unknown flag -${letter}`,
           where: commandLine(`-${letter}`),
           hint: 'run wirety-ship --help',
@@ -87,7 +114,7 @@ function prescan(argv: readonly string[]): void {
       }
     } else {
       const looksLikeFile = /\.ya?ml$/.test(arg);
-      throw new ConfigError({
+      problems.push({
         message: `unexpected argument #${i + 1}: wirety-ship takes only flags`,
         where: { text: 'command line' },
         hint: looksLikeFile
@@ -96,14 +123,18 @@ function prescan(argv: readonly string[]): void {
       });
     }
   }
+  return kept;
 }
 
 const HELP_AFTER = `
 Secrets come from the environment or from files, never from flags:
   ${SECRETS.map((s) => s.env).join('\n  ')}
 
-Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags.
-Empty variables count as unset. Without any sink, events go to stdout as NDJSON.
+Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags
+(--check-config lists where each value came from). Empty variables count as unset.
+Without any sink, events go to stdout as NDJSON.
+State directory (journal/ and dead-letter.ndjson): $XDG_STATE_HOME/wirety-ship if set,
+else /var/lib/wirety-ship as root, else ~/.local/state/wirety-ship.
 
 Examples:
   AUDIT_LOG=true wirety-server | wirety-ship
@@ -164,17 +195,19 @@ export function parseArgs(argv: readonly string[], version: string): ParsedArgs 
   }
   if (argv.some((a) => a === '-V' || a === '--version'))
     return { kind: 'version', text: `wirety-ship ${version}` };
-  prescan(argv);
+  const problems: Problem[] = [];
+  const kept = prescan(argv, problems);
   try {
-    program.parse([...argv], { from: 'user' });
+    program.parse(kept, { from: 'user' });
   } catch (error) {
     if (!(error instanceof CommanderError)) throw error;
     // Commander's messages quote option names, never values, for the errors left after prescan.
-    throw new ConfigError({
+    problems.push({
       message: error.message.replace(/^error: /, ''),
       where: { text: 'command line' },
       hint: 'run wirety-ship --help',
     });
+    return { kind: 'options', values: new Map(), problems };
   }
   const opts = program.opts<Record<string, FlagValue | undefined>>();
   const values = new Map<Setting, FlagValue>();
@@ -182,5 +215,5 @@ export function parseArgs(argv: readonly string[], version: string): ParsedArgs 
     const value = opts[option.attributeName()];
     if (value !== undefined) values.set(setting, value);
   }
-  return { kind: 'options', values };
+  return { kind: 'options', values, problems };
 }

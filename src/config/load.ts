@@ -6,23 +6,29 @@
  *   variables < flags. Everything is folded into one tree and validated once, so a value is held
  *   to the same rules wherever it came from, and every error names its origin (file:line,
  *   "command line (--flag)" or "environment variable X") and the full key path.
+ * - One run reports every problem of the flags, the file, the environment and the files the
+ *   config names: a bad value is dropped (or replaced by its default) and checking goes on; only
+ *   echoes of a problem already reported are left out (config-error.ts).
  * - ${VAR} substitution happens in the file's values only, after YAML parsing: it can never add
  *   structure, and never touches keys, flags or variables.
  * - Anything wrong is a ConfigError (code WS_ERR_CONFIG) listing every problem found; no message
- *   contains a secret. Nothing here prints, exits, or reads process.env/argv directly.
+ *   contains a secret. Nothing here prints, exits, writes a file or reads process.env/argv directly.
  * - The Config returned is complete (every default filled in, ms/bytes, absolute paths) and
- *   deeply frozen.
+ *   deeply frozen. --check-config's summary also says where each value came from (provenance.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { hostname as osHostname } from 'node:os';
+import { homedir, hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { checkFiles } from './check-files.js';
 import { checkConfig } from './checks.js';
-import { createProblemList, type Where } from './config-error.js';
+import { ConfigError, createProblemList, type Where } from './config-error.js';
+import { stateDirectory } from './defaults.js';
 import { parseArgs } from './flags.js';
 import { interpolateTree, type Env } from './interpolate.js';
 import { normalize } from './normalize.js';
 import { createOrigins, type FileSource } from './origins.js';
 import { applyOverlays, checkUnknownEnv } from './overlay.js';
+import { describeOrigins } from './provenance.js';
 import { createResolver } from './resolve-values.js';
 import { SETTINGS } from './settings.js';
 import { describeConfig } from './summary.js';
@@ -44,6 +50,9 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Splunk's default `host`. */
   readonly hostname?: string;
+  /** The user's home and uid, for the default state directory (defaults.ts stateDirectory). */
+  readonly home?: string;
+  readonly uid?: number;
 }
 
 // `../../package.json` is the project root both from src/config (tsx) and dist/config (tsc).
@@ -71,6 +80,8 @@ export async function loadCommand(
   const cwd = options.cwd ?? process.cwd();
   const parsed = parseArgs(argv, await readVersion());
   if (parsed.kind !== 'options') return parsed;
+  const problems = createProblemList();
+  for (const problem of parsed.problems) problems.add(problem);
   const flagValue = (flag: string) => {
     const setting = flagSetting(flag);
     return setting ? parsed.values.get(setting) : undefined;
@@ -80,41 +91,61 @@ export async function loadCommand(
   const configName = fromFlag ?? (env.WIRETY_SHIP_CONFIG || undefined);
   let tree: Tree = {};
   let source: FileSource | undefined;
+  let fileRead = true;
   if (configName !== undefined) {
     const via: Where = {
       text: fromFlag !== undefined ? 'command line (--config)' : 'environment variable WIRETY_SHIP_CONFIG',
     };
-    ({ tree, source } = await readConfigFile(configName, resolve(cwd, configName), via));
+    try {
+      ({ tree, source } = await readConfigFile(configName, resolve(cwd, configName), via));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      for (const problem of error.problems) problems.add(problem);
+      fileRead = false;
+    }
   }
 
   const origins = createOrigins(source);
-  const problems = createProblemList();
   const interpolated = interpolateTree(tree, env);
   for (const { path, message, hint } of interpolated.problems) {
     problems.add({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) });
   }
-  problems.throwIfAny();
   tree = interpolated.value as Tree;
-
   checkUnknownEnv(env, interpolated.variables, problems);
   applyOverlays(tree, env, parsed.values, { origins, problems });
-  problems.throwIfAny();
+  // Without the file, the settings are incomplete: checking them would only report its absence again.
+  if (!fileRead) problems.throwIfAny();
+  problems.endStage();
+
   const raw = validateTree(tree, origins, problems);
-  problems.throwIfAny();
-  if (!raw) throw new Error('validateTree failed without reporting a problem');
+  problems.endStage();
+  if (!raw) {
+    problems.throwIfAny();
+    throw new Error('validateTree failed without reporting a problem');
+  }
 
   const resolver = createResolver(cwd, origins, problems);
+  const state = stateDirectory(env, {
+    home: options.home ?? homedir(),
+    uid: options.uid ?? process.getuid?.(),
+  });
   const config = normalize(raw, {
     resolve: resolver,
     hostname: options.hostname ?? osHostname(),
     origin: configName !== undefined ? resolve(cwd, configName) : 'flags and environment',
+    stateDir: state.dir,
   });
-  problems.throwIfAny();
+  problems.endStage();
   checkConfig(config, raw, resolver.problem);
+  await checkFiles(config, raw, origins, resolver.problem);
   problems.throwIfAny();
 
   const frozen = deepFreeze(config);
-  return flagValue('check-config') === true
-    ? { kind: 'check', config: frozen, summary: describeConfig(frozen) }
-    : { kind: 'run', config: frozen };
+  if (flagValue('check-config') !== true) return { kind: 'run', config: frozen };
+  const origin = describeOrigins(raw as Tree, origins, frozen, {
+    dataDir: raw.buffer?.data_dir === undefined,
+    deadLetter: raw.dead_letter?.path === undefined,
+    why: `state directory ${state.dir}, ${state.why}`,
+  });
+  return { kind: 'check', config: frozen, summary: `${describeConfig(frozen)}\n${origin}\n` };
 }

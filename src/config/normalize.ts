@@ -3,6 +3,7 @@
  * default filled in). With no sink configured anywhere, the embedded default is one stdout sink
  * named "stdout" — unless passthrough owns stdout, in which case nothing is shipped.
  */
+import { join } from 'node:path';
 import { DEFAULT_SINK_NAME, DEFAULTS } from './defaults.js';
 import type { RawConfig } from './file-schema.js';
 import { normalizeSink } from './normalize-sink.js';
@@ -13,6 +14,8 @@ export interface NormalizeContext {
   readonly resolve: Resolver;
   readonly hostname: string;
   readonly origin: string;
+  /** Absolute; the default journal and dead-letter file go here (defaults.ts stateDirectory). */
+  readonly stateDir: string;
 }
 
 export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
@@ -45,13 +48,13 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
       not_json: raw.audit?.not_json ?? d.audit.not_json,
     },
     dead_letter: {
-      path: file(deadLetter.path ?? d.dead_letter.path),
+      path: file(deadLetter.path ?? join(ctx.stateDir, d.dead_letter.file_name)),
       max_bytes: size(['dead_letter', 'max_bytes'], deadLetter.max_bytes, d.dead_letter.max_bytes, 1),
       max_files: deadLetter.max_files ?? d.dead_letter.max_files,
     },
     buffer: {
       type: buffer.type ?? d.buffer.type,
-      data_dir: file(buffer.data_dir ?? d.buffer.data_dir),
+      data_dir: file(buffer.data_dir ?? join(ctx.stateDir, d.buffer.dir_name)),
       fsync: buffer.fsync ?? d.buffer.fsync,
       fsync_interval_ms: duration(
         ['buffer', 'fsync_interval'],

@@ -1,8 +1,9 @@
 /**
- * Answers "where did this key come from?" for error messages: a file line (from the YAML node
- * ranges), a flag, or an environment variable. Flags and variables are recorded as they are
- * applied; anything else is looked up in the parsed document, falling back to the closest
- * enclosing key, so even a missing key points at the block that lacks it.
+ * Answers "where did this key come from?" for error messages and --check-config: a file line (from
+ * the YAML node ranges), a flag, or an environment variable. Flags and variables are recorded as
+ * they are applied, together with what they replaced or added to, so a variable that beats the
+ * file is never silent; anything else is looked up in the parsed document, falling back to the
+ * closest enclosing key, so even a missing key points at the block that lacks it.
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter } from 'yaml';
 import type { Where } from './config-error.js';
@@ -15,10 +16,20 @@ export interface FileSource {
   readonly lineCounter: LineCounter;
 }
 
+/** A value a flag or variable replaced (a single value) or added to (a list or a map). */
+export interface Shadowed {
+  readonly where: Where;
+  readonly how: 'overrides' | 'adds to';
+}
+
 export interface Origins {
   /** Marks `path` and everything under it as set by a flag or an environment variable. */
   record(path: Path, where: Where): void;
+  /** Notes, before `path` is set again, that its value so far (from `where(path)`) is replaced or added to. */
+  shadow(path: Path, how: Shadowed['how']): void;
   where(path: Path): Where;
+  /** What the current value of `path` replaced or added to, oldest first. */
+  shadowed(path: Path): readonly Shadowed[];
 }
 
 const keyOf = (path: Path): string => path.join('\u0000');
@@ -50,13 +61,20 @@ function lineOf(file: FileSource, path: Path): number | undefined {
 
 export function createOrigins(file?: FileSource): Origins {
   const recorded = new Map<string, Where>();
+  const shadows = new Map<string, Shadowed[]>();
   const fallback: Where = file
     ? { text: file.name, file: file.name }
     : { text: 'command line and environment' };
-  return {
+  const origins: Origins = {
     record: (path, where) => {
       recorded.set(keyOf(path), where);
     },
+    shadow: (path, how) => {
+      const list = shadows.get(keyOf(path)) ?? [];
+      list.push({ where: origins.where(path), how });
+      shadows.set(keyOf(path), list);
+    },
+    shadowed: (path) => shadows.get(keyOf(path)) ?? [],
     where: (path) => {
       for (let length = path.length; length > 0; length--) {
         const prefix = path.slice(0, length);
@@ -68,4 +86,5 @@ export function createOrigins(file?: FileSource): Origins {
       return fallback;
     },
   };
+  return origins;
 }

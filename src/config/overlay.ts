@@ -53,12 +53,13 @@ function setValue(
   const parent = parentOf(root, path);
   const key = String(path[path.length - 1]);
   if (!parent) return; // the file has a scalar where a block belongs: validation reports it
+  const had = getOwn(parent, key);
+  if (had !== undefined)
+    ctx.origins.shadow(path, setting.kind === 'value' || setting.kind === 'switch' ? 'overrides' : 'adds to');
   if (setting.kind === 'list') {
-    const had = getOwn(parent, key);
     const list = Array.isArray(had) ? (had as unknown[]) : [];
     setOwn(parent, key, [...new Set([...list, ...(value as readonly string[])])]);
   } else if (setting.kind === 'labels') {
-    const had = getOwn(parent, key);
     const labels: Tree = isTree(had) ? had : { ...LOKI_DEFAULTS.labels };
     for (const pair of value as readonly string[]) {
       const at = pair.indexOf('=');
@@ -66,8 +67,10 @@ function setValue(
         ctx.problems.add({ key: formatKey(path), message: 'each label must be written name=value', where });
         continue;
       }
-      setOwn(labels, pair.slice(0, at).trim(), pair.slice(at + 1));
-      ctx.origins.record([...path, pair.slice(0, at).trim()], where);
+      const name = pair.slice(0, at).trim();
+      if (getOwn(labels, name) !== undefined) ctx.origins.shadow([...path, name], 'overrides');
+      setOwn(labels, name, pair.slice(at + 1));
+      ctx.origins.record([...path, name], where);
     }
     setOwn(parent, key, labels);
   } else {

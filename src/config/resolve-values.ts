@@ -33,7 +33,7 @@ export function createResolver(cwd: string, origins: Origins, problems: ProblemL
   const problem = (path: Path, message: string, hint?: string) =>
     problems.add({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) });
   const unit =
-    (parse: (raw: unknown) => Parsed, format: (n: number) => string, plain: string) =>
+    (parse: (raw: unknown) => Parsed, format: (n: number) => string, plain?: string) =>
     (path: Path, raw: unknown, fallback: number, min = 0): number => {
       if (raw === undefined) return fallback;
       const parsed = parse(raw);
@@ -43,14 +43,14 @@ export function createResolver(cwd: string, origins: Origins, problems: ProblemL
       }
       if (parsed.value < min) {
         const numeric = typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw.trim()));
-        problem(path, `must be at least ${format(min)}`, numeric ? plain : undefined);
+        problem(path, `must be at least ${format(min)}`, numeric && plain !== undefined ? plain : undefined);
         return fallback;
       }
       return parsed.value;
     };
   const file = (raw: string) => (isAbsolute(raw) ? raw : resolve(cwd, raw));
   return {
-    duration: unit(parseDuration, formatDuration, 'a plain number means milliseconds: write e.g. "20s"'),
+    duration: unit(parseDuration, formatDuration),
     size: unit(parseSize, formatSize, 'a plain number means bytes: write e.g. "1MiB"'),
     file,
     optionalFile: (raw) => (raw === undefined ? undefined : file(raw)),

@@ -1,10 +1,12 @@
 /**
- * Durations ("500ms", "1h30m", or a number of milliseconds) and sizes ("256KiB", "100MB", or a
- * number of bytes), parsed exactly (BigInt arithmetic, so "1.5KiB" is 1536 and never 1535.9999).
+ * Durations ("500ms", "1h30m", or 0) and sizes ("256KiB", "100MB", or a number of bytes), parsed
+ * exactly (BigInt arithmetic, so "1.5KiB" is 1536 and never 1535.9999).
  *
  * Why not a library: the common ones (`ms`, `bytes`) treat "KB" as 1024, are case-insensitive,
  * accept "1 year" or "1.5" and round silently. An audit tool's limits must mean exactly what the
- * user wrote, so ambiguous input ("100KB", "10M") is refused with the two readings spelled out.
+ * user wrote, so ambiguous input is refused with the readings spelled out: "100KB" or "10M" (1000
+ * or 1024?), and a duration without a unit ("shutdown_timeout: 20": seconds, as most tools read it,
+ * or milliseconds?). Only 0 needs no unit. A plain size is bytes: there is no other reading.
  */
 
 export type Parsed =
@@ -40,6 +42,14 @@ function fromNumber(value: number, what: string): Parsed {
   return { ok: true, value };
 }
 
+/** "20" → did you mean 20s? A number this large was probably meant as milliseconds. */
+function unitless(text: string): Parsed {
+  if (/^0+$/.test(text)) return { ok: true, value: 0 };
+  const n = Number(text);
+  const guess = n >= 1000 ? `${text}ms (${formatDuration(n)})` : `${text}s`;
+  return fail(`${text} has no unit: did you mean ${guess}? Write the unit: ms, s, m or h`);
+}
+
 function toSafe(total: bigint, text: string): Parsed {
   return total > BigInt(Number.MAX_SAFE_INTEGER)
     ? fail(`"${text}" is too large`)
@@ -47,11 +57,15 @@ function toSafe(total: bigint, text: string): Parsed {
 }
 
 export function parseDuration(input: unknown): Parsed {
-  if (typeof input === 'number') return fromNumber(input, 'milliseconds');
+  if (typeof input === 'number') {
+    return Number.isSafeInteger(input) && input >= 0
+      ? unitless(String(input))
+      : fail('must be a duration such as "500ms", "30s", "5m" or "1h30m"');
+  }
   if (typeof input !== 'string') return fail('must be a duration such as "500ms", "30s", "5m" or "1h30m"');
   const text = input.trim();
   if (text === '') return fail('is empty; write a duration such as "30s"');
-  if (/^\d+$/.test(text)) return toSafe(BigInt(text), text);
+  if (/^\d+$/.test(text)) return unitless(text);
   if (text.startsWith('-')) return fail(`"${text}" is negative`);
   const token = /(\d+(?:\.\d+)?)([a-zA-Zµ]*)/y;
   let total = 0n;

@@ -5,14 +5,15 @@
  * ajv coerces unambiguous scalars in place ("5" → 5 where a number is expected, "true" → true,
  * 123 → "123" where text is expected), so values that came through ${VAR} or an environment
  * variable work like literals. Empty values (`key:` with nothing after it) are refused first:
- * ajv would coerce them to "", 0 or false, which is never what the user meant.
+ * ajv would coerce them to "", 0 or false, which is never what the user meant. A refused value is
+ * removed from the tree, so the cross-checks after this still run on everything else.
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Problem, ProblemList } from './config-error.js';
 import { fileSchema, SINK_TYPES, sinkTypesWithKey, type RawConfig } from './file-schema.js';
 import type { Origins } from './origins.js';
 import { didYouMean } from './suggest.js';
-import { formatKey, fromPointer, isTree, type Path, type Tree } from './tree.js';
+import { formatKey, fromPointer, getOwn, isTree, type Path, type Tree } from './tree.js';
 
 const ajv = new Ajv({
   allErrors: true,
@@ -34,7 +35,7 @@ const TYPE_WORDS: Record<string, string> = {
 
 function expected(error: ErrorObject): string {
   const title = (error.parentSchema as { title?: string } | undefined)?.title;
-  if (title === 'duration') return 'a duration such as "500ms", "30s", "5m" (or a number of milliseconds)';
+  if (title === 'duration') return 'a duration with its unit, such as "500ms", "30s", "5m" (or 0)';
   if (title === 'size') return 'a size such as "256KiB", "1MiB", "100MB" (or a number of bytes)';
   return String(error.params.type)
     .split(',')
@@ -107,7 +108,49 @@ function findEmpty(node: unknown, path: Path, found: Path[]): void {
   else if (isTree(node)) for (const [k, v] of Object.entries(node)) findEmpty(v, [...path, k], found);
 }
 
-/** Validates (and coerces) `tree` in place; adds every problem found to `problems`. */
+/** The part of the tree an error condemns: the unknown key, the bad value, or the block lacking `type`. */
+function culprit(error: ErrorObject, tree: Tree): Path | undefined {
+  const params = error.params as Record<string, unknown>;
+  const at = (extra: string[] = []) => [...fromPointer(error.instancePath, tree), ...extra];
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return at([String(params.additionalProperty)]);
+    case 'propertyNames':
+      return at([String(params.propertyName)]);
+    case 'pattern':
+      return error.schemaPath.includes('/propertyNames/') ? undefined : at();
+    default:
+      return at();
+  }
+}
+
+/** Deepest paths and highest list indexes first, so removing one never shifts another. */
+function laterFirst(a: Path, b: Path): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const [x, y] = [a[i], b[i]];
+    if (x === y) continue;
+    return typeof x === 'number' && typeof y === 'number' ? y - x : String(y) < String(x) ? -1 : 1;
+  }
+  return b.length - a.length;
+}
+
+function remove(tree: Tree, paths: Path[]): void {
+  const unique = [...new Map(paths.map((p) => [formatKey(p), p])).values()];
+  for (const path of unique.sort(laterFirst)) {
+    let node: unknown = tree;
+    for (const part of path.slice(0, -1))
+      node = isTree(node) ? getOwn(node, String(part)) : (node as unknown[])[part as number];
+    const last = path[path.length - 1];
+    if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
+    else if (isTree(node)) delete node[String(last)];
+  }
+}
+
+/**
+ * Validates (and coerces) `tree` in place and adds every problem found to `problems`. Values that
+ * break the schema are removed (their defaults apply) so the caller can go on checking the rest in
+ * the same run; undefined only when the tree as a whole is unusable.
+ */
 export function validateTree(tree: Tree, origins: Origins, problems: ProblemList): RawConfig | undefined {
   const empty: Path[] = [];
   findEmpty(tree, [], empty);
@@ -119,12 +162,20 @@ export function validateTree(tree: Tree, origins: Origins, problems: ProblemList
       hint: 'give it a value, or delete the line to use the default',
     });
   }
-  if (empty.length > 0) return undefined;
-  if (check(tree)) return tree;
-  const found = (check.errors ?? [])
-    .map((error) => describe(error, tree))
-    .filter((p) => p !== undefined)
-    .map(({ path, ...rest }) => ({ ...rest, where: origins.where(path) }));
-  for (const problem of found) problems.add(problem);
+  remove(tree, empty);
+  // Each pass removes what the last one condemned; a few passes settle any real file.
+  for (let pass = 0; pass < 8; pass++) {
+    if (check(tree)) return tree;
+    const errors = check.errors ?? [];
+    for (const error of errors) {
+      const described = describe(error, tree);
+      if (!described) continue;
+      const { path, ...rest } = described;
+      problems.add({ ...rest, where: origins.where(path) });
+    }
+    const condemned = errors.map((e) => culprit(e, tree)).filter((p) => p !== undefined);
+    if (condemned.length === 0 || condemned.some((p) => p.length === 0)) return undefined;
+    remove(tree, condemned);
+  }
   return undefined;
 }

@@ -11,6 +11,8 @@
  *   the segment being written is never deleted.
  * - Memory is bounded whatever the journal size: a tail cache of recent records plus one read buffer
  *   per lagging sink.
+ * - One process per directory: an exclusive lock is taken before anything is read and released by
+ *   close() (journal-lock.ts); a second process gets JournalLockedError at once.
  * - I/O trouble (ENOSPC, EIO) never crashes: it pauses input (when_full: block) or drops and counts
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
@@ -211,6 +213,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
       }
     }
     await writer.close().catch(() => undefined);
+    await opened.lock.release();
   };
 
   return {

@@ -1,7 +1,8 @@
 /**
- * Opening a journal directory: identity, recovery of the last segment, where the sequence resumes,
- * and where each configured sink starts. Reads only small files, the directory listing and the
- * last segment, so it takes the same time whatever the journal size.
+ * Opening a journal directory: the directory's lock, identity, recovery of the last segment, where
+ * the sequence resumes, and where each configured sink starts. Reads only small files, the
+ * directory listing and the last segment, so it takes the same time whatever the journal size.
+ * The lock comes first: nothing in a directory another process uses is read, cleaned or written.
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
@@ -9,6 +10,7 @@ import type { Logger } from '../observe/logger.js';
 import type { CursorPersister } from './cursor-store.js';
 import { createCursorPersister, loadCursors } from './cursor-store.js';
 import type { JournalFs } from './journal-fs.js';
+import { lockJournalDir, type JournalLock } from './journal-lock.js';
 import { loadOrCreateMeta } from './journal-meta.js';
 import { recoverLastSegment } from './recovery.js';
 import type { SegmentEntry } from './segment-files.js';
@@ -39,11 +41,23 @@ export interface OpenedJournal {
   readonly skippedSeqs: number;
   /** One per configured sink; `persisted` is where the sink starts. */
   readonly persisters: Map<string, CursorPersister>;
+  /** Held until the journal closes. */
+  readonly lock: JournalLock;
 }
 
 export async function openJournalFiles(options: OpenOptions): Promise<OpenedJournal> {
+  await options.fs.mkdir(options.dir, 0o700);
+  const lock = await lockJournalDir(options.dir, { logger: options.logger, now: () => options.clock.now() });
+  try {
+    return await openLocked(options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function openLocked(options: OpenOptions, lock: JournalLock): Promise<OpenedJournal> {
   const { fs: fsOps, dir, logger } = options;
-  await fsOps.mkdir(dir, 0o700);
   let names = await fsOps.readdir(dir);
   for (const name of names.filter((n) => n.endsWith('.tmp'))) {
     await fsOps.unlink(join(dir, name)).catch(() => undefined); // an atomic write a crash interrupted
@@ -123,5 +137,6 @@ export async function openJournalFiles(options: OpenOptions): Promise<OpenedJour
     tornBytes,
     skippedSeqs: lastSeq - found,
     persisters,
+    lock,
   };
 }

@@ -91,14 +91,22 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     const { startHealthServer } = await import('../observe/health-server.js');
     const metrics = createMetrics({ stats, log, lag: lagOf, now: () => clock.now() });
     observeRequest = metrics.observeRequest;
-    health = await startHealthServer(config.metrics.address, metrics, () =>
-      readiness({
-        stats,
-        log,
-        now: clock.now(),
-        authFailureUnreadyMs: config.metrics.auth_failure_unready_ms,
-      }),
-    );
+    try {
+      health = await startHealthServer(config.metrics.address, metrics, () =>
+        readiness({
+          stats,
+          log,
+          now: clock.now(),
+          authFailureUnreadyMs: config.metrics.auth_failure_unready_ms,
+        }),
+      );
+    } catch (error) {
+      // A failed start leaves nothing behind: the journal's lock is released, its file removed.
+      await Promise.all(runtimes.map((rt) => rt.close()));
+      await log.close();
+      await deadLetter.close();
+      throw error;
+    }
     logger.info('metrics and health endpoints listening', {
       address: health.address,
       paths: '/metrics /healthz /readyz',

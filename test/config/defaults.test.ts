@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tmpdir } from 'node:os';
-import { run, runFile, sink } from './helpers.js';
+import { makeCertificates } from '../helpers/certificates.js';
+import { run, runFile, sink, withFile } from './helpers.js';
 
 describe('built-in defaults', () => {
   it('with no arguments: one stdout sink, disk buffer and every documented default', async () => {
@@ -15,13 +16,13 @@ describe('built-in defaults', () => {
     });
     assert.deepEqual(config.audit, { unknown_actions: 'forward', not_json: 'dead_letter' });
     assert.deepEqual(config.dead_letter, {
-      path: '/srv/ship/wirety-ship-dead-letter.ndjson',
+      path: '/home/tester/.local/state/wirety-ship/dead-letter.ndjson',
       max_bytes: 100 * 1024 * 1024,
       max_files: 0,
     });
     assert.deepEqual(config.buffer, {
       type: 'disk',
-      data_dir: '/srv/ship/wirety-ship-data',
+      data_dir: '/home/tester/.local/state/wirety-ship/journal',
       fsync: 'interval',
       fsync_interval_ms: 1000,
       max_bytes: 1024 ** 3,
@@ -114,20 +115,22 @@ describe('built-in defaults', () => {
   });
 
   it("applies the file's defaults block under each sink's own settings, over the type defaults", async () => {
-    const config = await runFile(
-      [
-        'defaults:',
-        '  batch: { max_wait: 5s, max_bytes: 2MiB }',
-        '  retry: { max_backoff: 1m }',
-        '  timeout: 10s',
-        '  max_in_flight: 3',
-        '  gzip: true',
-        '  tls: { ca_file: ca.pem, server_name: logs.internal }',
-        'sinks:',
-        '  loki: { type: loki, url: "http://loki:3100", batch: { max_wait: 2s }, gzip: false }',
-        '  out: { type: stdout }',
-      ].join('\n'),
-    );
+    const text = [
+      'defaults:',
+      '  batch: { max_wait: 5s, max_bytes: 2MiB }',
+      '  retry: { max_backoff: 1m }',
+      '  timeout: 10s',
+      '  max_in_flight: 3',
+      '  gzip: true',
+      '  tls: { ca_file: ca.pem, server_name: logs.internal }',
+      'sinks:',
+      '  loki: { type: loki, url: "http://loki:3100", batch: { max_wait: 2s }, gzip: false }',
+      '  out: { type: stdout }',
+    ].join('\n');
+    const config = await withFile(text, (dir) => {
+      makeCertificates(dir); // ca.pem must exist: named files are read at load time
+      return run(['--config', 'ship.yaml'], {}, dir);
+    });
     const loki = sink(config, 'loki', 'loki');
     assert.deepEqual(loki.batch, { max_events: 10_000, max_bytes: 2 * 1024 * 1024, max_wait_ms: 2000 });
     assert.equal(loki.retry.max_backoff_ms, 60_000);

@@ -103,6 +103,7 @@ describe('docs/config.md', () => {
       if (setting.flag) assert.ok(doc.includes(`--${setting.flag}`), `docs lack --${setting.flag}`);
       if (setting.env) assert.ok(doc.includes(setting.env), `docs lack ${setting.env}`);
     }
-    assert.ok(doc.includes(`\`${DEFAULTS.dead_letter.path}\``));
+    assert.ok(doc.includes(DEFAULTS.dead_letter.file_name));
+    assert.ok(doc.includes(`${DEFAULTS.buffer.dir_name}`));
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { describe, it } from 'node:test';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { makeCertificates } from '../helpers/certificates.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { fails, load, run, sink } from './helpers.js';
 
@@ -61,6 +64,11 @@ describe('--check-config', () => {
 
 describe('flags to config', () => {
   it('maps every flag to its key', async () => {
+    // The files the flags name must exist: they are read and checked at load time.
+    const dir = await mkdtemp(join(tmpdir(), 'wirety-ship-flags-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    makeCertificates(dir);
+    for (const name of ['pw.txt', 'es-pw', 'hec']) await writeFile(join(dir, name), 'secret\n');
     const config = await run(
       [
         '--loki',
@@ -78,17 +86,17 @@ describe('flags to config', () => {
         '--es-username',
         'e',
         '--es-password-file',
-        '/run/es',
+        join(dir, 'es-pw'),
         '--splunk-hec',
         'https://splunk:8088',
         '--splunk-token-file',
-        '/run/hec',
+        join(dir, 'hec'),
         '--splunk-ack',
         '--splunk-index',
         'sec',
         '--stdout',
         '--ca-file',
-        '/etc/ca.pem',
+        join(dir, 'ca.pem'),
         '--insecure-skip-verify',
         '--max-line-bytes',
         '64KiB',
@@ -112,18 +120,18 @@ describe('flags to config', () => {
         'text',
       ],
       {},
-      '/work',
+      dir,
     );
     const l = sink(config, 'loki', 'loki');
     assert.equal(l.tenant, 'acme');
-    assert.deepEqual(l.auth, { username: 'u', password_file: '/work/pw.txt' });
-    assert.deepEqual(l.tls, { ca_file: '/etc/ca.pem', insecure_skip_verify: true });
+    assert.deepEqual(l.auth, { username: 'u', password_file: join(dir, 'pw.txt') });
+    assert.deepEqual(l.tls, { ca_file: join(dir, 'ca.pem'), insecure_skip_verify: true });
     const e = sink(config, 'elasticsearch', 'elasticsearch');
     assert.equal(e.index, 'audit-%Y');
-    assert.deepEqual(e.auth, { username: 'e', password_file: '/run/es' });
+    assert.deepEqual(e.auth, { username: 'e', password_file: join(dir, 'es-pw') });
     assert.equal(e.tls.insecure_skip_verify, true);
     const s = sink(config, 'splunk', 'splunk_hec');
-    assert.equal(s.token_file, '/run/hec');
+    assert.equal(s.token_file, join(dir, 'hec'));
     assert.equal(s.ack.enabled, true);
     assert.equal(s.index, 'sec');
     sink(config, 'stdout', 'stdout');
@@ -232,7 +240,7 @@ describe('bad command lines', () => {
   });
 
   it('a flag without its value is an error naming the flag', async () => {
-    assert.match((await fails(['--loki'])).message, /--loki <url>' argument missing/);
+    assert.match((await fails(['--loki'])).message, /^command line \(--loki\): needs a value: --loki <url>$/);
   });
 });
 

@@ -20,8 +20,11 @@ export async function withFile<T>(text: string, fn: (dir: string) => Promise<T>)
   }
 }
 
+/** The home and uid the config tests load as: the default state directory is then fixed. */
+export const TEST_USER = { home: '/home/tester', uid: 1000 } as const;
+
 export async function load(argv: string[], env: Env = {}, cwd = tmpdir()): Promise<Command> {
-  return loadCommand(argv, env, { cwd, hostname: 'test-host' });
+  return loadCommand(argv, env, { cwd, hostname: 'test-host', ...TEST_USER });
 }
 
 export async function run(argv: string[], env: Env = {}, cwd?: string): Promise<Config> {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration, formatSize, parseDuration, parseSize } from '../../src/config/units.js';
-import { fails, run } from './helpers.js';
+import { fails, failsFile, run, runFile } from './helpers.js';
 
 const ok = (value: number) => ({ ok: true, value });
 
 describe('parseDuration', () => {
-  it('reads every unit, combinations, fractions and plain milliseconds', () => {
+  it('reads every unit, combinations, fractions, and 0 without a unit', () => {
     assert.deepEqual(parseDuration('500ms'), ok(500));
     assert.deepEqual(parseDuration('1s'), ok(1000));
     assert.deepEqual(parseDuration('5m'), ok(300_000));
@@ -14,9 +14,21 @@ describe('parseDuration', () => {
     assert.deepEqual(parseDuration('1h30m'), ok(5_400_000));
     assert.deepEqual(parseDuration('1m30s250ms'), ok(90_250));
     assert.deepEqual(parseDuration('1.5s'), ok(1500));
-    assert.deepEqual(parseDuration(250), ok(250));
-    assert.deepEqual(parseDuration('250'), ok(250));
     assert.deepEqual(parseDuration(0), ok(0));
+    assert.deepEqual(parseDuration('0'), ok(0));
+  });
+
+  it('refuses a number without a unit (20 ms or 20 s?) and suggests the likely one', () => {
+    assert.deepEqual(parseDuration(20), {
+      ok: false,
+      reason: '20 has no unit: did you mean 20s? Write the unit: ms, s, m or h',
+    });
+    assert.deepEqual(
+      parseDuration(' 20 '),
+      parseDuration(20),
+      'the same from an environment variable or flag',
+    );
+    assert.match((parseDuration(5000) as { reason: string }).reason, /did you mean 5000ms \(5s\)\?/);
   });
 
   it('refuses unknown units, missing units, negatives, sub-millisecond and junk with a reason', () => {
@@ -32,8 +44,8 @@ describe('parseDuration', () => {
     assert.match(reason('1.5ms'), /finer than a millisecond/);
     assert.match(reason(''), /empty/);
     assert.match(reason('1 s'), /not a duration/);
-    assert.match(reason(1.5), /whole number of milliseconds/);
-    assert.match(reason(-1), /whole number/);
+    assert.match(reason(1.5), /must be a duration/);
+    assert.match(reason(-1), /must be a duration/);
     assert.match(reason(true), /must be a duration/);
   });
 });
@@ -93,6 +105,20 @@ describe('units in the loaded config', () => {
       /^command line \(--shutdown-timeout\): shutdown_timeout: "20x" is not a duration/,
     );
     assert.equal(error.key, 'shutdown_timeout');
+  });
+
+  it('refuses a duration without a unit from the file, a variable and a flag alike (issue 8)', async () => {
+    const fromFile = await failsFile('shutdown_timeout: 20\n');
+    assert.match(fromFile.message, /^ship\.yaml:1: shutdown_timeout: 20 has no unit: did you mean 20s\?/);
+    const fromEnv = await fails([], { WIRETY_SHIP_SHUTDOWN_TIMEOUT: '20' });
+    assert.match(
+      fromEnv.message,
+      /WIRETY_SHIP_SHUTDOWN_TIMEOUT: shutdown_timeout: 20 has no unit: did you mean 20s\?/,
+    );
+    const fromFlag = await fails(['--shutdown-timeout', '20']);
+    assert.match(fromFlag.message, /--shutdown-timeout\): shutdown_timeout: 20 has no unit/);
+    const zero = await runFile('log: { progress_interval: 0 }\n');
+    assert.equal(zero.log.progress_interval_ms, 0, '0 needs no unit');
   });
 
   it('names the environment variable for a bad size', async () => {

@@ -68,7 +68,7 @@ describe('types and values', () => {
     );
     assert.match(
       (await failsFile('shutdown_timeout: [1]\n')).message,
-      /shutdown_timeout: must be a duration such as "500ms"/,
+      /shutdown_timeout: must be a duration with its unit, such as "500ms"/,
     );
     assert.match(
       (await failsFile('dead_letter: { max_files: -1 }\n')).message,

@@ -1,10 +1,14 @@
 /**
  * The CLI as users run it: the embedded stdout default, passthrough, help/version, config
- * errors and their exit code, and every kind of bad input through the real process.
+ * errors and their exit code (every problem at once, files the config names, where each value
+ * came from), a machine not ready to run it (exit 74 before anything is created), and every kind
+ * of bad input through the real process.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,4 +177,88 @@ test('an example config from the repo passes --check-config', async () => {
     },
   );
   assert.equal(r.code, 0, r.stderr + r.stdout.toString());
+});
+
+test('a missing ca_file: exit 78 naming the key, the file and the reason, from --check-config and a run, leaving nothing behind', async () => {
+  const state = path.join(dir, 'missing-ca-state');
+  const file = path.join(dir, 'missing-ca.yaml');
+  await writeFile(
+    file,
+    'sinks:\n  loki:\n    type: loki\n    url: https://127.0.0.1:1\n    tls:\n      ca_file: ./no-ca.pem\n',
+  );
+  const expected = `missing-ca.yaml:6: sinks.loki.tls.ca_file: cannot read "${path.join(dir, 'no-ca.pem')}": no such file`;
+  for (const extra of [['--check-config'], []]) {
+    const r = await runCli(['--config', file, ...extra], server(1) + '\n', {
+      cwd: dir,
+      env: { XDG_STATE_HOME: state },
+    });
+    assert.equal(r.code, 78, r.stderr);
+    assert.ok(r.stderr.includes(expected), r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error|\n {4}at /, 'no stack trace');
+  }
+  assert.equal(existsSync(state), false, 'no journal, cursor, lock or dead-letter file was created');
+});
+
+test('a metrics port in use: exit 74 from --check-config and a run, before any state is created', async () => {
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const address = `127.0.0.1:${(busy.address() as net.AddressInfo).port}`;
+  const state = path.join(dir, 'busy-port-state');
+  try {
+    for (const extra of [['--check-config'], []]) {
+      const r = await runCli(['--metrics-addr', address, ...extra], server(1) + '\n', {
+        cwd: dir,
+        env: { XDG_STATE_HOME: state },
+      });
+      assert.equal(r.code, 74, r.stderr);
+      assert.match(r.stderr, new RegExp(`${address} is in use by another process`));
+    }
+    assert.equal(existsSync(state), false, 'nothing was created');
+  } finally {
+    busy.close();
+  }
+});
+
+test('every problem of the file, the environment and the flags in one run (exit 78)', async () => {
+  const file = path.join(dir, 'many.yaml');
+  await writeFile(
+    file,
+    'shutdown_timeout: 20\nbuffer:\n  fsync: alway\nsinks:\n  loki: { type: loki, url: "http://127.0.0.1:1", tenat: x }\n',
+  );
+  const r = await runCli(['--config', file, '--lokki', 'http://x'], '', {
+    env: { WIRETY_SHIP_LOKI_TENNANT: 'x' },
+  });
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /5 problems:/);
+  assert.match(r.stderr, /many\.yaml:1: shutdown_timeout: 20 has no unit: did you mean 20s\?/);
+  assert.match(r.stderr, /many\.yaml:3: buffer\.fsync: "alway" is not one of/);
+  assert.match(r.stderr, /many\.yaml:5: sinks\.loki\.tenat: unknown key; did you mean "tenant"\?/);
+  assert.match(r.stderr, /command line \(--lokki\): unknown flag --lokki; did you mean --loki\?/);
+  assert.match(r.stderr, /environment variable WIRETY_SHIP_LOKI_TENNANT: is not a wirety-ship setting/);
+});
+
+test('--check-config says which value beats the mounted file, and where each one came from', async () => {
+  const file = path.join(dir, 'mounted.yaml');
+  await writeFile(file, `buffer:\n  data_dir: ${path.join(dir, 'from-file')}\n`);
+  const r = await runCli(['--config', file, '--check-config'], '', {
+    env: {
+      WIRETY_SHIP_DATA_DIR: path.join(dir, 'from-env'),
+      XDG_STATE_HOME: path.join(dir, 'mounted-state'),
+    },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.toString();
+  assert.match(out, new RegExp(`disk journal in ${path.join(dir, 'from-env')};`));
+  assert.match(
+    out,
+    new RegExp(
+      `buffer\\.data_dir +${path.join(dir, 'from-env')} +${file}:2, overridden by environment variable WIRETY_SHIP_DATA_DIR`,
+    ),
+  );
+  assert.match(
+    out,
+    new RegExp(
+      `dead_letter\\.path +${path.join(dir, 'mounted-state')}/wirety-ship/dead-letter\\.ndjson +default`,
+    ),
+  );
 });
