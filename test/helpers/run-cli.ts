@@ -61,7 +61,7 @@ export function startCli(
   return {
     child,
     result,
-    waitForStderr: (pattern, timeoutMs = 15_000) =>
+    waitForStderr: (pattern, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         if (pattern.test(stderr)) return resolve();
         const t = setTimeout(

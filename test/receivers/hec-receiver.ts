@@ -263,7 +263,7 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     refusePolls: (reply) => {
       pollRefusal = reply;
     },
-    waitForEvents: (count, timeoutMs = 10_000) =>
+    waitForEvents: (count, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         if (events.length >= count) return resolve();
         const timer = setTimeout(

@@ -274,7 +274,7 @@ export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): 
     stored: () => [...store.entries],
     duplicatesSkipped: () => store.duplicates,
     entries: () => pushes.flatMap((p) => p.streams.flatMap((s) => s.entries)),
-    waitForEntries: (count, timeoutMs = 10_000) =>
+    waitForEntries: (count, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         if (entryCount >= count) return resolve();
         const timer = setTimeout(

@@ -136,7 +136,7 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
     setDefaultReply: (reply) => {
       fallback = reply;
     },
-    waitForRequests: (count, timeoutMs = 10_000) =>
+    waitForRequests: (count, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
         if (requests.length >= count) return resolve();
         const timer = setTimeout(
