@@ -74,12 +74,15 @@ function latin1(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-/** What a receiver can read out of our Authorization header: the secret, and the user for basic auth. */
+/**
+ * What a receiver can read out of our Authorization header: the secret, and the user (basic auth)
+ * or key id (an Elasticsearch API key, base64 of `id:key`).
+ */
 export function credentialsIn(authorization: string): { readonly secret: string; readonly user?: string } {
   const space = authorization.indexOf(' ');
   const scheme = authorization.slice(0, space);
   const value = authorization.slice(space + 1);
-  if (scheme !== 'Basic') return { secret: value };
+  if (scheme !== 'Basic' && scheme !== 'ApiKey') return { secret: value };
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return { user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
