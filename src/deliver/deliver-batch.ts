@@ -46,10 +46,12 @@ export async function deliverBatch(
   signal: AbortSignal,
 ): Promise<void> {
   let pending = records;
-  for (let attempt = 0; ; attempt++) {
+  // Counts this batch's failed attempts (retry-policy.ts): call delayFor once per failure.
+  const backoffs = ctx.policy.batchBackoff();
+  for (;;) {
     signal.throwIfAborted();
     const outcome = await attemptOnce(ctx, pending, signal);
-    const delayFor = (o: Outcome) => ctx.policy.delayFor(o, attempt, ctx.clock.now());
+    const delayFor = (o: Outcome) => backoffs.next(o, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
         succeeded(ctx, pending.length);

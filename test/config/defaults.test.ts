@@ -33,7 +33,12 @@ describe('built-in defaults', () => {
         type: 'stdout',
         name: 'stdout',
         batch: { max_events: 1000, max_bytes: 1024 * 1024, max_wait_ms: 200 },
-        retry: { initial_backoff_ms: 500, max_backoff_ms: 300_000, max_retry_after_ms: 300_000 },
+        retry: {
+          initial_backoff_ms: 500,
+          max_backoff_ms: 300_000,
+          max_retry_after_ms: 300_000,
+          max_network_backoff_ms: 10_000,
+        },
         max_in_flight: 1,
       },
     ]);
