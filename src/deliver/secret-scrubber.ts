@@ -77,6 +77,7 @@ const JSON_SHORT: Readonly<Record<string, string>> = {
   '\r': 'r',
   '\t': 't',
 };
+const BACKSLASHES = '\\\\{1,15}';
 const HTML_NAMED: Readonly<Record<string, readonly string[]>> = {
   '&': ['&amp;'],
   '<': ['&lt;'],
@@ -96,11 +97,12 @@ function escapes(char: string): string[] {
   const forms = [escapeRegExp(char)];
   forms.push([...Buffer.from(char, 'utf8')].map((byte) => '%' + anyCaseHex(byte, 2)).join(''));
   if (char === ' ') forms.push('\\+');
-  // One or more backslashes: an escape, or an escape of an escape (JSON inside a JSON string).
+  // Backslashes: an escape, or an escape of an escape (JSON inside a JSON string), up to four
+  // levels deep. Bounded, so a long run of backslashes costs linear time, not quadratic.
   const short = JSON_SHORT[char];
-  if (short !== undefined) forms.push(`\\\\+${short}`);
+  if (short !== undefined) forms.push(`${BACKSLASHES}${short}`);
   let units = '';
-  for (let i = 0; i < char.length; i++) units += `\\\\+u${anyCaseHex(char.charCodeAt(i), 4)}`;
+  for (let i = 0; i < char.length; i++) units += `${BACKSLASHES}u${anyCaseHex(char.charCodeAt(i), 4)}`;
   forms.push(units);
   forms.push(...(HTML_NAMED[char] ?? []), `&#0*${code};`, `&#[xX]0*${anyCaseHex(code, 1)};`);
   return forms;

@@ -72,3 +72,12 @@ void test('the set follows new secrets and never forgets old ones (a rotated tok
   current = ['token-two-BBBB'];
   assert.equal(scrubber.scrub('token-two-BBBB / token-one-AAAA'), '[redacted] / [redacted]');
 });
+
+void test('a long run of backslashes costs linear time (no catastrophic backtracking)', () => {
+  const scrubber = createSecretScrubber(() => ['"quoted\\secret']);
+  const text = '\\'.repeat(256 * 1024) + 'x';
+  const started = performance.now();
+  assert.equal(scrubber.scrub(text), text);
+  // Quadratic backtracking takes hours on this input; linear takes milliseconds.
+  assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+});
