@@ -6,7 +6,7 @@
  * read to the end (an unread body holds the connection), keeping at most MAX_BODY_BYTES of it.
  * TLS verification is on unless the user turns it off. Neither credentials nor extra headers ever
  * appear in the errors it returns or throws, nor in the reply bodies and headers it returns: all
- * receiver text passes the secret scrubber (secret-scrubber.ts) here, before any sink can turn it
+ * receiver text passes the secret scrubber here (scrubbed-reply.ts), before any sink can turn it
  * into a reason. A URL with user:password@ is refused (config/check-sink.ts refuses it first).
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,8 @@ import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
 import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
 import type { HttpReply } from './outcome.js';
-import { createSecretScrubber, type SecretScrubber } from './secret-scrubber.js';
+import { scrubReply } from './scrubbed-reply.js';
+import { createSecretScrubber } from './secret-scrubber.js';
 
 // Async gzip runs on the libuv threadpool, so compressing a large batch does not stall the loop.
 const gzip = promisify(gzipCallback);
@@ -97,17 +98,15 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           signal: controller.signal,
         });
         const text = await readCapped(response.body);
-        return {
-          kind: 'response',
-          status: response.statusCode,
-          headers: scrubHeaders(response.headers, scrubber),
-          // The body ends up in log lines and dead-letter details: never with our secrets in it.
-          body: scrubber.scrub(text),
-        };
+        // The body ends up in log lines and dead-letter details: never with our secrets in it.
+        return scrubReply(
+          { kind: 'response', status: response.statusCode, headers: response.headers, body: text },
+          scrubber,
+        );
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (timedOut || isUndiciTimeout(error)) return { kind: 'timeout', afterMs: options.timeoutMs };
-        return networkError(error, scrubber);
+        return scrubReply({ kind: 'network_error', ...describe(error) }, scrubber);
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -183,21 +182,6 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
 function isUndiciTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function networkError(error: unknown, scrubber: SecretScrubber): HttpReply {
-  const { code, message } = describe(error);
-  return { kind: 'network_error', code: scrubber.scrub(code), message: scrubber.scrub(message) };
-}
-
-type ReplyHeaders = Extract<HttpReply, { kind: 'response' }>['headers'];
-
-function scrubHeaders(headers: ReplyHeaders, scrubber: SecretScrubber): ReplyHeaders {
-  const out: Record<string, string | string[] | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name] = Array.isArray(value) ? value.map((v) => scrubber.scrub(v)) : value && scrubber.scrub(value);
-  }
-  return out;
 }
 
 // Connect errors may be an AggregateError (one per address tried) or wrap the cause.

@@ -24,6 +24,7 @@ import { createCommitTracker } from './commit-tracker.js';
 import { deliverBatch, type BatchDeliveryContext } from './deliver-batch.js';
 import { createFailureLog } from './failure-log.js';
 import { createRetryPolicy } from './retry-policy.js';
+import { withExactDecisions } from './scrubbed-reply.js';
 
 export interface SinkWorkerOptions {
   readonly name: string;
@@ -58,7 +59,8 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
   const ctx: BatchDeliveryContext = {
     name: options.name,
     source: options.source ?? 'stdin',
-    codec: options.codec,
+    // Scrubbed replies are read for words only; what to do is decided on the exact reply.
+    codec: withExactDecisions(options.codec),
     transport: options.transport,
     credentials: options.credentials,
     acknowledger: options.acknowledger,

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
 import type { Acknowledger, Transport } from '../sink.js';
-import { ackRequest, parseAckReply } from './ack-reply.js';
+import { ackRequest, readAckReply } from './ack-reply.js';
 import { createAckPollReporter } from './ack-reporter.js';
 
 export interface HecAcknowledgerOptions {
@@ -66,7 +66,7 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
     const ids = [...new Set(Array.from(waiters, (w) => w.ackId))];
     let result;
     try {
-      result = parseAckReply(await transport.send(ackRequest(channel, ids), closing.signal));
+      result = readAckReply(await transport.send(ackRequest(channel, ids), closing.signal));
     } catch (error) {
       if (closing.signal.aborted) return;
       result = { kind: 'failed', reason: String(error) } as const;
