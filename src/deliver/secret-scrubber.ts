@@ -1,8 +1,9 @@
 /**
  * The one place receiver text loses our secrets. Every reply body, reply header and network error
- * message an HTTP sink gets passes through scrub() in the transport (http-transport.ts) before any
- * code can turn it into a reason: a log line, a retry warning, `lastError` (/readyz), an ack-poll
- * report, the startup check's log, or the `detail` of a dead-letter record.
+ * message an HTTP sink gets passes through scrub() in the transport (http-transport.ts, via
+ * scrubbed-reply.ts) before any code can turn it into a reason: a log line, a retry warning,
+ * `lastError` (/readyz), an ack-poll report, the startup check's log, or the `detail` of a
+ * dead-letter record.
  *
  * Invariants:
  * - A secret is replaced in every form a receiver, proxy or gateway is known to echo it in:
