@@ -5,7 +5,7 @@
  * a counter ran out); a receiver's Retry-After is never undercut (but is capped); the delay is always
  * a finite number in [0, max(max_backoff_ms, max_retry_after_ms)].
  *
- * Recovery is prompt (README "Retries and recovery"):
+ * Recovery is prompt (README "Backoff and recovery"):
  * - A connection that could not be made or was cut (class `network`: refused, reset, DNS, TLS)
  *   waits at most max_network_backoff_ms, so a receiver that comes back after an outage of any
  *   length gets its first attempt within that time. Such attempts cost the receiver nothing.
