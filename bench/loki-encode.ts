@@ -27,7 +27,12 @@ const config: LokiSinkConfig = {
   auth: {},
   headers: {},
   batch: { max_events: 10_000, max_bytes: 1 << 20, max_wait_ms: 1000 },
-  retry: { initial_backoff_ms: 500, max_backoff_ms: 300_000, max_retry_after_ms: 300_000 },
+  retry: {
+    initial_backoff_ms: 500,
+    max_backoff_ms: 300_000,
+    max_retry_after_ms: 300_000,
+    max_network_backoff_ms: 10_000,
+  },
   max_in_flight: 2,
   labels: { job: 'wirety' },
   label_fields: ['action'],

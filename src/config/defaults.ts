@@ -39,7 +39,14 @@ export const DEFAULTS = {
   shutdown_timeout_ms: 20 * SECOND,
   log: { level: 'info', format: 'auto', progress_interval_ms: 10 * SECOND },
   metrics: { auth_failure_unready_ms: 5 * MINUTE },
-  retry: { initial_backoff_ms: 500, max_backoff_ms: 5 * MINUTE, max_retry_after_ms: 5 * MINUTE },
+  // A refused connection costs the receiver nothing, so probe often: a receiver back from an
+  // outage gets its first attempt within 10 s, however long the outage was.
+  retry: {
+    initial_backoff_ms: 500,
+    max_backoff_ms: 5 * MINUTE,
+    max_retry_after_ms: 5 * MINUTE,
+    max_network_backoff_ms: 10 * SECOND,
+  },
   timeout_ms: 30 * SECOND,
   gzip: false,
 } as const;

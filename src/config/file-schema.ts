@@ -24,7 +24,12 @@ const block = (properties: Record<string, unknown>): SchemaObject => ({
 });
 
 const batch = block({ max_events: count, max_bytes: size, max_wait: duration });
-const retry = block({ initial_backoff: duration, max_backoff: duration, max_retry_after: duration });
+const retry = block({
+  initial_backoff: duration,
+  max_backoff: duration,
+  max_retry_after: duration,
+  max_network_backoff: duration,
+});
 const tls = block({
   ca_file: str,
   cert_file: str,
@@ -144,6 +149,7 @@ export interface RawRetry {
   readonly initial_backoff?: RawDuration;
   readonly max_backoff?: RawDuration;
   readonly max_retry_after?: RawDuration;
+  readonly max_network_backoff?: RawDuration;
 }
 export interface RawTls {
   readonly ca_file?: string;

@@ -45,6 +45,11 @@ function common(name: string, raw: RawSink, defaults: RawConfig['defaults'], ctx
       initial_backoff_ms: duration(...get('retry', 'initial_backoff'), DEFAULTS.retry.initial_backoff_ms, 1),
       max_backoff_ms: duration(...get('retry', 'max_backoff'), DEFAULTS.retry.max_backoff_ms, 1),
       max_retry_after_ms: duration(...get('retry', 'max_retry_after'), DEFAULTS.retry.max_retry_after_ms),
+      max_network_backoff_ms: duration(
+        ...get('retry', 'max_network_backoff'),
+        DEFAULTS.retry.max_network_backoff_ms,
+        1,
+      ),
     },
     max_in_flight: inFlight ?? type.max_in_flight,
   };

@@ -18,7 +18,7 @@ function describeAuth(auth: AuthConfig): string {
 }
 
 function describeSink(sink: SinkConfig): string[] {
-  const limits = `batch up to ${sink.batch.max_events} events / ${b(sink.batch.max_bytes)} / ${d(sink.batch.max_wait_ms)}; ${sink.max_in_flight} in flight; backoff ${d(sink.retry.initial_backoff_ms)}..${d(sink.retry.max_backoff_ms)}, never gives up`;
+  const limits = `batch up to ${sink.batch.max_events} events / ${b(sink.batch.max_bytes)} / ${d(sink.batch.max_wait_ms)}; ${sink.max_in_flight} in flight; backoff ${d(sink.retry.initial_backoff_ms)}..${d(sink.retry.max_backoff_ms)} (${d(Math.min(sink.retry.max_network_backoff_ms, sink.retry.max_backoff_ms))} when the receiver is unreachable), never gives up`;
   if (sink.type === 'stdout') return [`${sink.name} [stdout] NDJSON on standard output`, limits];
   const tls = sink.tls.insecure_skip_verify
     ? 'NOT VERIFIED'

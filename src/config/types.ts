@@ -42,6 +42,11 @@ export interface RetryConfig {
   readonly max_backoff_ms: number;
   /** A Retry-After longer than this is cut to it. */
   readonly max_retry_after_ms: number;
+  /**
+   * Backoff cap after a connection-level failure (refused, reset, DNS, TLS): the longest a receiver
+   * that is back can wait for its first attempt. The smaller of this and max_backoff_ms applies.
+   */
+  readonly max_network_backoff_ms: number;
 }
 
 /** Settings every sink has; per-sink blocks override the global `defaults`. */

@@ -6,6 +6,10 @@
  * File-based secrets are read once at creation (an unreadable file is bad config: throw) and again
  * on refresh() after the receiver refused us, so rotated tokens are picked up. A failed re-read
  * keeps the previous value: refresh() never throws.
+ *
+ * secrets() lists every secret text this sink has sent, the current one and each one a re-read
+ * replaced (a receiver may still echo an older request): the transport's scrubber
+ * (secret-scrubber.ts) removes them, in all their encodings, from everything a receiver says.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -51,16 +55,24 @@ export function createCredentials(
     }
   };
 
-  let current = render(source.value ?? readSecretFileSync(source.file ?? '', source.fileLabel));
+  let current: Readonly<Record<string, string>> = {};
+  let used: readonly string[] = [];
+  const use = (secret: string): void => {
+    current = render(secret);
+    const fresh = secretTexts(source.scheme, username, secret).filter((text) => !used.includes(text));
+    if (fresh.length > 0) used = Object.freeze([...used, ...fresh]);
+  };
+  use(source.value ?? readSecretFileSync(source.file ?? '', source.fileLabel));
   const label = `[Credentials ${source.scheme}]`;
 
   const credentials = {
     headers: () => current,
+    secrets: () => used,
     async refresh(): Promise<void> {
       if (source.file === undefined) return;
       try {
         const secret = stripLineEnd(await readFile(source.file, 'utf8'));
-        if (secret !== '') current = render(secret);
+        if (secret !== '') use(secret);
       } catch {
         // Keep the old value: a file mid-rotation must not turn a 401 into an outage of our own.
       }
@@ -70,6 +82,29 @@ export function createCredentials(
     [inspect.custom]: () => label,
   };
   return Object.freeze(credentials);
+}
+
+/**
+ * The texts a receiver could echo that reveal `secret`: the secret itself and, for basic auth,
+ * `user:secret` (its base64 is the header). An Elasticsearch API key is base64 of `id:key`, so its
+ * decoded form and the key part are secrets too. (Encodings of these are the scrubber's job.)
+ */
+function secretTexts(scheme: Scheme, username: string, secret: string): string[] {
+  if (secret === '') return [];
+  if (scheme === 'basic') return [secret, `${username}:${secret}`];
+  if (scheme === 'apikey') return [secret, ...decodedApiKey(secret)];
+  return [secret];
+}
+
+function decodedApiKey(key: string): string[] {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return [];
+  const decoded = Buffer.from(key, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  // Only a clean round trip to printable `id:key` text is an encoded API key.
+  if (colon < 1 || !/^[\x21-\x7e]+$/.test(decoded)) return [];
+  if (Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') !== key.replace(/=+$/, ''))
+    return [];
+  return [decoded, decoded.slice(colon + 1)].filter((text) => text !== '');
 }
 
 function pickSource(auth: AuthConfig, options: CredentialsOptions): SecretSource | undefined {

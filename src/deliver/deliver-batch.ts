@@ -53,7 +53,9 @@ export async function deliverBatch(
   let pending = records;
   // Retry outcomes carrying splitAfter received in a row (Loki's 429 for a push over its burst).
   let splitStreak = 0;
-  for (let attempt = 0; ; attempt++) {
+  // Counts this batch's failed attempts (retry-policy.ts): call delayFor once per failure.
+  const backoffs = ctx.policy.batchBackoff();
+  for (;;) {
     signal.throwIfAborted();
     const encoded = ctx.encoder.encode(pending);
     if (encoded.failed.length > 0) {
@@ -72,7 +74,7 @@ export async function deliverBatch(
       ? await attemptOnce(ctx, encoded.request, pending, signal)
       : { kind: 'split', reason: `encode failed for the batch: ${encoded.error}` };
     splitStreak = outcome.kind === 'retry' && outcome.splitAfter !== undefined ? splitStreak + 1 : 0;
-    const delayFor = (o: Outcome) => ctx.policy.delayFor(o, attempt, ctx.clock.now());
+    const delayFor = (o: Outcome) => backoffs.next(o, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
         delivered(ctx, pending.length, outcome.unconfirmed);

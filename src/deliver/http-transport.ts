@@ -6,7 +6,9 @@
  * read to the end (an unread body holds the connection), keeping at most MAX_BODY_BYTES of it
  * (a longer one is marked `truncated`, so a codec never mistakes a cut reply for a whole one).
  * TLS verification is on unless the user turns it off. Neither credentials nor extra headers ever
- * appear in the errors it returns or throws.
+ * appear in the errors it returns or throws, nor in the reply bodies and headers it returns: all
+ * receiver text passes the secret scrubber here (scrubbed-reply.ts), before any sink can turn it
+ * into a reason. A URL with user:password@ is refused (config/check-sink.ts refuses it first).
  */
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -15,12 +17,20 @@ import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
 import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
 import type { HttpReply } from './outcome.js';
+import { scrubReply } from './scrubbed-reply.js';
+import { createSecretScrubber } from './secret-scrubber.js';
 
 // Async gzip runs on the libuv threadpool, so compressing a large batch does not stall the loop.
 const gzip = promisify(gzipCallback);
 
 /** Receivers' error bodies are short; anything past this is read and thrown away. */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Extra header values are scrubbed as possible secrets only from this length: they are not declared
+ * secrets (a tenant, a routing tag), and scrubbing "1" would wreck every status code in a reason.
+ */
+const MIN_HEADER_SECRET_CHARS = 4;
 
 export interface HttpTransportOptions {
   readonly url: string;
@@ -51,12 +61,12 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   });
   let closing: Promise<void> | undefined;
 
-  // Every header value we send that may be secret, and for "Scheme value" headers the value alone
-  // too: a receiver or proxy that echoes our Authorization header must not put it in our logs.
-  const secretsIn = (): string[] => {
-    const values = [...Object.values(extraHeaders), ...Object.values(options.credentials?.headers() ?? {})];
-    return [...values, ...values.map((v) => v.slice(v.indexOf(' ') + 1))];
-  };
+  // The credentials' secrets (current and rotated-out ones) and every extra header value, also
+  // without its "Scheme " prefix: a receiver or proxy that echoes them must not put them in our logs.
+  const headerSecrets = Object.values(extraHeaders)
+    .flatMap((value) => [value, value.slice(value.indexOf(' ') + 1)])
+    .filter((value) => value.length >= MIN_HEADER_SECRET_CHARS);
+  const scrubber = createSecretScrubber(() => [...headerSecrets, ...(options.credentials?.secrets() ?? [])]);
 
   return {
     async send(request: SinkRequest, signal: AbortSignal): Promise<HttpReply> {
@@ -92,18 +102,21 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           signal: controller.signal,
         });
         const { text, truncated } = await readCapped(response.body, maxBodyBytes);
-        return {
-          kind: 'response',
-          status: response.statusCode,
-          headers: response.headers,
-          // The body ends up in log lines and dead-letter details: never with our secrets in it.
-          body: redact(text, secretsIn()),
-          ...(truncated ? { truncated } : {}),
-        };
+        // The body ends up in log lines and dead-letter details: never with our secrets in it.
+        return scrubReply(
+          {
+            kind: 'response',
+            status: response.statusCode,
+            headers: response.headers,
+            body: text,
+            ...(truncated ? { truncated } : {}),
+          },
+          scrubber,
+        );
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (timedOut || isUndiciTimeout(error)) return { kind: 'timeout', afterMs: options.timeoutMs };
-        return networkError(error, secretsIn());
+        return scrubReply({ kind: 'network_error', ...describe(error) }, scrubber);
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -184,19 +197,6 @@ function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string
 function isUndiciTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function networkError(error: unknown, secrets: readonly string[]): HttpReply {
-  const { code, message } = describe(error);
-  return { kind: 'network_error', code, message: redact(message, secrets) };
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4 && clean.includes(secret)) clean = clean.split(secret).join('[redacted]');
-  }
-  return clean;
 }
 
 // Connect errors may be an AggregateError (one per address tried) or wrap the cause.

@@ -25,6 +25,7 @@ import { deliverBatch, type BatchDeliveryContext } from './deliver-batch.js';
 import { createEncodeGuard } from './encode-guard.js';
 import { createFailureLog } from './failure-log.js';
 import { createRetryPolicy } from './retry-policy.js';
+import { withExactDecisions } from './scrubbed-reply.js';
 
 export interface SinkWorkerOptions {
   readonly name: string;
@@ -61,7 +62,8 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
   const ctx: BatchDeliveryContext = {
     name: options.name,
     source: options.source ?? 'stdin',
-    codec: options.codec,
+    // Scrubbed replies are read for words only; what to do is decided on the exact reply.
+    codec: withExactDecisions(options.codec),
     encoder: createEncodeGuard({
       name: options.name,
       codec: options.codec,

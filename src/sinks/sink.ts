@@ -46,6 +46,8 @@ export interface SinkCodec {
 /** Adds authentication headers; re-reads a token file when the receiver says 401. */
 export interface Credentials {
   headers(): Readonly<Record<string, string>>;
+  /** Every secret text sent so far (current and rotated-out values), for the transport to scrub. */
+  secrets(): readonly string[];
   /** Called after a 'blocked' outcome, before the next attempt. Must never throw. */
   refresh(): Promise<void>;
 }

@@ -28,7 +28,12 @@ const hecConfig: SplunkHecSinkConfig = {
   indexed_fields: ['action', 'network_id', 'peer_id', 'actor_id'],
   ack: { enabled: false, poll_interval_ms: 2000, timeout_ms: 300_000, required: false },
   batch: { max_events: 100_000, max_bytes: MiB, max_wait_ms: 1000 },
-  retry: { initial_backoff_ms: 500, max_backoff_ms: 300_000, max_retry_after_ms: 300_000 },
+  retry: {
+    initial_backoff_ms: 500,
+    max_backoff_ms: 300_000,
+    max_retry_after_ms: 300_000,
+    max_network_backoff_ms: 10_000,
+  },
   max_in_flight: 1,
 };
 

@@ -39,7 +39,12 @@ describe('built-in defaults', () => {
         type: 'stdout',
         name: 'stdout',
         batch: { max_events: 1000, max_bytes: 1024 * 1024, max_wait_ms: 200 },
-        retry: { initial_backoff_ms: 500, max_backoff_ms: 300_000, max_retry_after_ms: 300_000 },
+        retry: {
+          initial_backoff_ms: 500,
+          max_backoff_ms: 300_000,
+          max_retry_after_ms: 300_000,
+          max_network_backoff_ms: 10_000,
+        },
         max_in_flight: 1,
       },
     ]);
@@ -118,13 +123,14 @@ describe('built-in defaults', () => {
     const text = [
       'defaults:',
       '  batch: { max_wait: 5s, max_bytes: 2MiB }',
-      '  retry: { max_backoff: 1m }',
+      '  retry: { max_backoff: 1m, max_network_backoff: 30s }',
       '  timeout: 10s',
       '  max_in_flight: 3',
       '  gzip: true',
       '  tls: { ca_file: ca.pem, server_name: logs.internal }',
       'sinks:',
       '  loki: { type: loki, url: "http://loki:3100", batch: { max_wait: 2s }, gzip: false }',
+      '  es: { type: elasticsearch, url: "http://es:9200", retry: { max_network_backoff: 2s } }',
       '  out: { type: stdout }',
     ].join('\n');
     const config = await withFile(text, (dir) => {
@@ -135,6 +141,8 @@ describe('built-in defaults', () => {
     assert.deepEqual(loki.batch, { max_events: 10_000, max_bytes: 2 * 1024 * 1024, max_wait_ms: 2000 });
     assert.equal(loki.retry.max_backoff_ms, 60_000);
     assert.equal(loki.retry.initial_backoff_ms, 500);
+    assert.equal(loki.retry.max_network_backoff_ms, 30_000);
+    assert.equal(sink(config, 'es', 'elasticsearch').retry.max_network_backoff_ms, 2000);
     assert.equal(loki.timeout_ms, 10_000);
     assert.equal(loki.max_in_flight, 3);
     assert.equal(loki.gzip, false);

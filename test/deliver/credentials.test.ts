@@ -101,6 +101,37 @@ void test('Splunk scheme from token, and from tokenFile re-read on refresh', asy
   assert.equal(auth(f.headers()), 'Splunk hec-two');
 });
 
+void test('secrets() lists what a receiver could echo: the secret, user:secret, a decoded API key', () => {
+  assert.deepEqual(createCredentials({ username: 'ship', password: 'pw-1' })!.secrets(), [
+    'pw-1',
+    'ship:pw-1',
+  ]);
+  assert.deepEqual(createCredentials({ bearer_token: 'tok-1' })!.secrets(), ['tok-1']);
+  assert.deepEqual(createCredentials({}, { scheme: 'Splunk', token: 'hec-1' })!.secrets(), ['hec-1']);
+  const apiKey = Buffer.from('key-id:key-secret').toString('base64');
+  assert.deepEqual(createCredentials({ api_key: apiKey })!.secrets(), [
+    apiKey,
+    'key-id:key-secret',
+    'key-secret',
+  ]);
+  // Not base64 of id:key: only the value itself.
+  assert.deepEqual(createCredentials({ api_key: 'opaque-key' })!.secrets(), ['opaque-key']);
+  // A username without a password has nothing secret to scrub.
+  assert.deepEqual(createCredentials({ username: 'ship' })!.secrets(), []);
+});
+
+void test('secrets() keeps every token a re-read replaced, and the new one, without showing them', async () => {
+  const file = join(dir, 'rotating');
+  await writeFile(file, 'rot-one\n');
+  const c = createCredentials({ username: 'ship', password_file: file })!;
+  await writeFile(file, 'rot-two\n');
+  await c.refresh();
+  await c.refresh();
+  assert.deepEqual(c.secrets(), ['rot-one', 'ship:rot-one', 'rot-two', 'ship:rot-two']);
+  assertNoSecret(c, 'rot-one');
+  assertNoSecret(c, 'rot-two');
+});
+
 void test('an unreadable or empty secret file at creation is an error naming the path, never the content', async () => {
   const missing = join(dir, 'does-not-exist');
   assert.throws(

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +12,7 @@ import { createCredentials } from '../../src/deliver/credentials.js';
 import type { SinkRequest } from '../../src/sinks/sink.js';
 import { makeCertificates } from '../helpers/certificates.js';
 import { startScriptedReceiver, type ScriptedReceiver } from '../receivers/scripted-receiver.js';
+import { echoesOf, revealsSecret } from '../helpers/secret-forms.js';
 
 const noTls = { insecure_skip_verify: false };
 const request = (body = 'hello\n', path = '/ingest'): SinkRequest => ({
@@ -229,6 +230,77 @@ void test('connection refused is a network_error value without credentials in it
   } finally {
     await receiver.close();
   }
+});
+
+void describe('receivers that echo our credentials', () => {
+  // A gateway that decodes the Authorization header it got and quotes it, in every form, in its
+  // error body and in a header.
+  const echoing = () =>
+    startScriptedReceiver((req) => {
+      const echo = echoesOf(String(req.headers.authorization)).join('\n');
+      return {
+        status: 401,
+        headers: { 'x-debug-auth': echoesOf(String(req.headers.authorization))[0]! },
+        body: { error: `invalid credentials; got:\n${echo}` },
+      };
+    });
+
+  void test('the decoded basic credentials in any form never come back from send()', async () => {
+    const receiver = await echoing();
+    const password = 'Lk9Qv7Wm"pa\\ss/wörd&<x> %+';
+    const transport = createHttpTransport({
+      url: receiver.url,
+      timeoutMs: 5000,
+      gzip: false,
+      tls: noTls,
+      credentials: createCredentials({ username: 'shipper', password }),
+    });
+    try {
+      const reply = await transport.send(request(), never);
+      assert.ok(reply.kind === 'response' && reply.status === 401);
+      assert.match(reply.body, /redacted/);
+      const seen = JSON.stringify(reply);
+      assert.equal(revealsSecret(seen, password, 'shipper'), undefined, seen);
+      assert.equal(revealsSecret(reply.body, password, 'shipper'), undefined, reply.body);
+    } finally {
+      await transport.close();
+      await receiver.close();
+    }
+  });
+
+  void test('a token re-read from its file is redacted from its first use, and the replaced one still is', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wirety-echo-'));
+    const receiver = await echoing();
+    const file = join(dir, 'token');
+    await writeFile(file, 'first-Tq8Zk2-token\n');
+    const credentials = createCredentials({ bearer_token_file: file })!;
+    const transport = createHttpTransport({
+      url: receiver.url,
+      timeoutMs: 5000,
+      gzip: false,
+      tls: noTls,
+      credentials,
+    });
+    try {
+      await transport.send(request(), never);
+      await writeFile(file, 'second-Rw4Yp6-token\n');
+      await credentials.refresh();
+      // A proxy that still quotes the request before the rotation, and the current one.
+      receiver.script({ status: 502, body: `${echoesOf('Bearer first-Tq8Zk2-token').join(' ')}` });
+      const old = await transport.send(request(), never);
+      const current = await transport.send(request(), never);
+      assert.equal(receiver.requests.at(-1)!.headers.authorization, 'Bearer second-Rw4Yp6-token');
+      for (const reply of [old, current]) {
+        const seen = JSON.stringify(reply);
+        assert.equal(revealsSecret(seen, 'first-Tq8Zk2-token'), undefined, seen);
+        assert.equal(revealsSecret(seen, 'second-Rw4Yp6-token'), undefined, seen);
+      }
+    } finally {
+      await transport.close();
+      await receiver.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 void test('a URL with userinfo is refused without echoing the password', () => {

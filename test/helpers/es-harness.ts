@@ -39,7 +39,12 @@ export function sinkConfig(
     auth: {},
     headers: {},
     batch: { max_events: 1000, max_bytes: 5 * 1024 * 1024, max_wait_ms: 1000 },
-    retry: { initial_backoff_ms: 100, max_backoff_ms: 60_000, max_retry_after_ms: 300_000 },
+    retry: {
+      initial_backoff_ms: 100,
+      max_backoff_ms: 60_000,
+      max_retry_after_ms: 300_000,
+      max_network_backoff_ms: 60_000,
+    },
     max_in_flight: 1,
     ...overrides,
   };

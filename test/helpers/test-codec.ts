@@ -191,6 +191,7 @@ export const defaultRetry: RetryConfig = {
   initial_backoff_ms: 100,
   max_backoff_ms: 1000,
   max_retry_after_ms: 60_000,
+  max_network_backoff_ms: 1000,
 };
 
 export async function startWorkerHarness(options: WorkerHarnessOptions): Promise<WorkerHarness> {

@@ -3,6 +3,7 @@
  * `true` in `acks` confirms an ackId: a missing id, `false`, or any unreadable reply confirms nothing.
  */
 import type { HttpReply } from '../../deliver/outcome.js';
+import { readBoth, WITHHELD } from '../../deliver/scrubbed-reply.js';
 import type { SinkRequest } from '../sink.js';
 import { parseHecReplyBody } from './classify.js';
 import { CHANNEL_HEADER } from './encode.js';
@@ -58,6 +59,16 @@ export function parseAckReply(reply: HttpReply): AckPollResult {
   if (UNSUPPORTED_STATUSES.has(status)) return { kind: 'unsupported', reason };
   if (status === 401 || status === 403) return { kind: 'blocked', reason };
   return { kind: 'failed', reason: status === 200 ? `unreadable ack reply (${reason})` : reason };
+}
+
+/**
+ * parseAckReply of a transport's reply: which ids are indexed is read from the exact reply (a token
+ * that happens to equal an ack id must not hide it), the words from the scrubbed one.
+ */
+export function readAckReply(reply: HttpReply): AckPollResult {
+  const { decided, described } = readBoth(reply, parseAckReply);
+  if (decided.kind === 'acks' || decided === described) return decided;
+  return { ...decided, reason: described?.kind === decided.kind ? described.reason : WITHHELD };
 }
 
 /** Ids whose status is exactly `true`, or undefined when the body is not `{"acks":{…}}`. */

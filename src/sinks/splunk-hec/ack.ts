@@ -21,7 +21,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
 import type { AckAnswer, Acknowledger, Transport } from '../sink.js';
 import { ackUnavailable } from './ack-fallback.js';
-import { ackRequest, parseAckReply, type AckPollResult } from './ack-reply.js';
+import { ackRequest, readAckReply, type AckPollResult } from './ack-reply.js';
 import { createAckPollReporter } from './ack-reporter.js';
 import type { AckRoutes } from './sticky-transport.js';
 
@@ -81,7 +81,7 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
     let result: AckPollResult;
     try {
       const request = ackRequest(channel, ids, route === '' ? undefined : route);
-      result = parseAckReply(await transport.send(request, closing.signal));
+      result = readAckReply(await transport.send(request, closing.signal));
     } catch (error) {
       if (closing.signal.aborted) return;
       result = { kind: 'failed', reason: String(error) };

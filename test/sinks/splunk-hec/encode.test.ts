@@ -26,7 +26,12 @@ function hecConfig(overrides: Partial<SplunkHecSinkConfig> = {}): SplunkHecSinkC
     auth: {},
     headers: {},
     batch: { max_events: 500, max_bytes: 1 << 20, max_wait_ms: 1000 },
-    retry: { initial_backoff_ms: 100, max_backoff_ms: 30_000, max_retry_after_ms: 60_000 },
+    retry: {
+      initial_backoff_ms: 100,
+      max_backoff_ms: 30_000,
+      max_retry_after_ms: 60_000,
+      max_network_backoff_ms: 30_000,
+    },
     max_in_flight: 1,
     ...base,
     ack: { enabled: false, poll_interval_ms: 10_000, timeout_ms: 300_000, required: false },

@@ -72,7 +72,12 @@ export function hecConfig(url: string, tokenFile: string, options: HecHarnessOpt
     headers: options.headers ?? {},
     token_file: tokenFile,
     batch: { max_events: 5, max_bytes: 1 << 20, max_wait_ms: 1_000, ...options.batch },
-    retry: { initial_backoff_ms: 200, max_backoff_ms: MAX_BACKOFF_MS, max_retry_after_ms: 60_000 },
+    retry: {
+      initial_backoff_ms: 200,
+      max_backoff_ms: MAX_BACKOFF_MS,
+      max_retry_after_ms: 60_000,
+      max_network_backoff_ms: MAX_BACKOFF_MS,
+    },
     max_in_flight: options.maxInFlight ?? 1,
     host: 'ship-1',
     source: 'wirety',
