@@ -12,14 +12,15 @@
  *   the same full disk). Such a write rejects with DeadLetterUnwritten and is logged with its
  *   count; the caller counts it (`dead_letter_failed`), so nothing is lost silently.
  * - Writes go to the file one at a time, in call order.
- * - Rotation by size: `path` → `path.1` → `path.2` …; with `max_files: 0` (the default) rotated
- *   files are never deleted. A configured limit deletes the oldest and says so in a warning.
+ * - Rotation by size (rotate-files.ts): `path` → `path.1` → `path.2` …; with `max_files: 0` (the
+ *   default) rotated files are never deleted. A configured limit deletes the oldest, with a warning.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
 import { deadLetterUnwritten, type DeadLetterSink, type DeadLetterUnwritten } from './dead-letter.js';
+import { rotateFiles } from './rotate-files.js';
 
 export interface FileDeadLetterOptions {
   readonly path: string;
@@ -76,21 +77,7 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
 
   const rotate = async (): Promise<void> => {
     await handle.close();
-    const rotated = await listRotated(file);
-    const keep = options.maxFiles;
-    for (let n = rotated.at(-1) ?? 0; n >= 1; n--) {
-      if (!rotated.includes(n)) continue;
-      if (keep > 0 && n >= keep) {
-        await fsp.rm(`${file}.${n}`, { force: true });
-        options.logger.warn('dead-letter file deleted by rotation (dead_letter.max_files)', {
-          path: `${file}.${n}`,
-          max_files: keep,
-        });
-      } else {
-        await fsp.rename(`${file}.${n}`, `${file}.${n + 1}`);
-      }
-    }
-    await fsp.rename(file, `${file}.1`);
+    await rotateFiles(file, options.maxFiles, options.logger);
     handle = await fsp.open(file, 'a', 0o600);
     size = 0;
   };
@@ -110,11 +97,14 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   };
 
   const giveUp = (count: number, code: string): DeadLetterUnwritten => {
-    options.logger.error('dead-letter file: records not written before shutdown; they are lost', {
-      path: file,
-      records: count,
-      code,
-    });
+    options.logger.error(
+      'dead-letter file: records not written before shutdown (the disk kept refusing them)',
+      {
+        path: file,
+        records: count,
+        code,
+      },
+    );
     return deadLetterUnwritten(count, code);
   };
 
@@ -211,16 +201,4 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       await handle.close();
     },
   };
-}
-
-async function listRotated(file: string): Promise<number[]> {
-  const base = path.basename(file);
-  const entries = await fsp.readdir(path.dirname(file));
-  const numbers: number[] = [];
-  for (const entry of entries) {
-    if (!entry.startsWith(base + '.')) continue;
-    const n = Number(entry.slice(base.length + 1));
-    if (Number.isInteger(n) && n > 0) numbers.push(n);
-  }
-  return numbers.sort((a, b) => a - b);
 }
