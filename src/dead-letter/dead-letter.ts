@@ -37,7 +37,31 @@ export interface DeadLetterRecord {
 }
 
 export interface DeadLetterSink {
-  /** Resolves once the records are written (and flushed per the durability policy). */
-  write(records: readonly DeadLetterRecord[]): Promise<void>;
+  /**
+   * Resolves once the records are written (and flushed per the durability policy). A write the
+   * disk refuses is retried until it works; `stop` (shutdown) ends that wait, and then the write
+   * rejects with a DeadLetterUnwritten error: the records are not in the file, the caller still
+   * holds them and must count them (never a silent loss). A write whose `stop` has already
+   * aborted still gets one attempt when nothing is queued before it.
+   */
+  write(records: readonly DeadLetterRecord[], stop?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What `write` rejects with when shutdown (or close) came before the records could be written. */
+export interface DeadLetterUnwritten extends Error {
+  readonly code: 'DEAD_LETTER_UNWRITTEN';
+  /** Records of that write that are not in the file. */
+  readonly records: number;
+}
+
+export function deadLetterUnwritten(records: number, cause: string): DeadLetterUnwritten {
+  return Object.assign(
+    new Error(`${records} record(s) could not be written to the dead-letter file before shutdown (${cause})`),
+    { code: 'DEAD_LETTER_UNWRITTEN' as const, records },
+  );
+}
+
+export function isDeadLetterUnwritten(error: unknown): error is DeadLetterUnwritten {
+  return (error as { code?: unknown } | null)?.code === 'DEAD_LETTER_UNWRITTEN';
 }

@@ -7,14 +7,20 @@
  * - A failed write (disk full, I/O error) is cut back to the last whole record and retried with
  *   backoff until it succeeds, logging a clear error; the caller waits meanwhile (backpressure),
  *   so a full disk pauses the pipeline instead of losing evidence.
- * - Rotation by size: `path` → `path.1` → `path.2` …; with `max_files: 0` (the default) rotated
- *   files are never deleted. A configured limit deletes the oldest and says so in a warning.
+ * - Every wait ends on shutdown: the caller's `stop` and `close()` end the retry pause, and a write
+ *   queued behind a failing one leaves the queue once its `stop` aborts (an attempt would meet
+ *   the same full disk). Such a write rejects with DeadLetterUnwritten and is logged with its
+ *   count; the caller counts it (`dead_letter_failed`), so nothing is lost silently.
+ * - Writes go to the file one at a time, in call order.
+ * - Rotation by size (rotate-files.ts): `path` → `path.1` → `path.2` …; with `max_files: 0` (the
+ *   default) rotated files are never deleted. A configured limit deletes the oldest, with a warning.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
-import type { DeadLetterSink } from './dead-letter.js';
+import { deadLetterUnwritten, type DeadLetterSink, type DeadLetterUnwritten } from './dead-letter.js';
+import { rotateFiles } from './rotate-files.js';
 
 export interface FileDeadLetterOptions {
   readonly path: string;
@@ -44,7 +50,13 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   let written = 0;
   let dirty = false;
   let closed = false;
+  const closing = new AbortController();
   let queue: Promise<void> = Promise.resolve();
+  /** Writes accepted and not finished (written or given up). */
+  let queued = 0;
+  /** The last attempt failed and no write has succeeded since. */
+  let failing = false;
+  const whenFailing = new Set<() => void>();
   const writeFile =
     options.writeFile ??
     (async (h: fsp.FileHandle, data: Buffer) => {
@@ -65,21 +77,7 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
 
   const rotate = async (): Promise<void> => {
     await handle.close();
-    const rotated = await listRotated(file);
-    const keep = options.maxFiles;
-    for (let n = rotated.at(-1) ?? 0; n >= 1; n--) {
-      if (!rotated.includes(n)) continue;
-      if (keep > 0 && n >= keep) {
-        await fsp.rm(`${file}.${n}`, { force: true });
-        options.logger.warn('dead-letter file deleted by rotation (dead_letter.max_files)', {
-          path: `${file}.${n}`,
-          max_files: keep,
-        });
-      } else {
-        await fsp.rename(`${file}.${n}`, `${file}.${n + 1}`);
-      }
-    }
-    await fsp.rename(file, `${file}.1`);
+    await rotateFiles(file, options.maxFiles, options.logger);
     handle = await fsp.open(file, 'a', 0o600);
     size = 0;
   };
@@ -98,15 +96,36 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     else dirty = true;
   };
 
-  const writeWithRetry = async (data: Buffer, count: number): Promise<void> => {
+  const giveUp = (count: number, code: string): DeadLetterUnwritten => {
+    options.logger.error(
+      'dead-letter file: records not written before shutdown (the disk kept refusing them)',
+      {
+        path: file,
+        records: count,
+        code,
+      },
+    );
+    return deadLetterUnwritten(count, code);
+  };
+
+  const writeWithRetry = async (
+    data: Buffer,
+    count: number,
+    stop: AbortSignal | undefined,
+  ): Promise<void> => {
+    const wait = stop ? AbortSignal.any([closing.signal, stop]) : closing.signal;
     for (let attempt = 0; ; attempt++) {
       try {
         await writeOnce(data);
         written += count;
-        if (attempt > 0) options.logger.info('dead-letter file writable again', { path: file });
+        if (failing) options.logger.info('dead-letter file writable again', { path: file });
+        failing = false;
         return;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+        failing = true;
+        for (const wake of [...whenFailing]) wake();
+        if (wait.aborted) throw giveUp(count, code);
         const waitMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(attempt, 10));
         options.logger.error('cannot write the dead-letter file; input is paused until it can', {
           path: file,
@@ -114,45 +133,72 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
           retry_in_ms: waitMs,
           hint: code === 'ENOSPC' ? 'the disk is full: free space or move dead_letter.path' : undefined,
         });
-        await options.clock.sleep(waitMs);
+        try {
+          await options.clock.sleep(waitMs, wait);
+        } catch {
+          throw giveUp(count, code);
+        }
       }
     }
   };
+
+  /** Resolves at this write's turn; rejects once shutdown came while the writes ahead are failing. */
+  const waitForTurn = (turn: Promise<void>, stop: AbortSignal | undefined, count: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (!failing || !(stop?.aborted || closing.signal.aborted)) return;
+        cleanup();
+        reject(giveUp(count, 'the writes queued before it were failing'));
+      };
+      const cleanup = (): void => {
+        whenFailing.delete(check);
+        stop?.removeEventListener('abort', check);
+        closing.signal.removeEventListener('abort', check);
+      };
+      whenFailing.add(check);
+      stop?.addEventListener('abort', check, { once: true });
+      closing.signal.addEventListener('abort', check, { once: true });
+      void turn.then(() => {
+        cleanup();
+        resolve();
+      });
+      check();
+    });
 
   return {
     get written() {
       return written;
     },
-    write(records) {
+    write(records, stop) {
       if (records.length === 0) return Promise.resolve();
       if (closed) return Promise.reject(new Error('dead-letter file is closed'));
       let text = '';
       for (const r of records)
         text += JSON.stringify({ time: new Date(options.clock.now()).toISOString(), ...r }) + '\n';
       const data = Buffer.from(text);
-      const next = queue.then(() => writeWithRetry(data, records.length));
-      queue = next;
+      const turn = queue;
+      const behind = queued > 0;
+      queued++;
+      const next = (async () => {
+        try {
+          await (behind ? waitForTurn(turn, stop, records.length) : turn);
+          await writeWithRetry(data, records.length, stop);
+        } finally {
+          queued--;
+        }
+      })();
+      // The next write waits for this one and every one before it, even if this one gave up early.
+      queue = Promise.allSettled([turn, next]).then(() => undefined);
       return next;
     },
     async close() {
       if (closed) return;
       closed = true;
+      closing.abort(); // a write still retrying on a failing disk gives up: close never hangs
       if (timer) clearInterval(timer);
-      await queue.catch(() => undefined);
+      await queue;
       if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
       await handle.close();
     },
   };
-}
-
-async function listRotated(file: string): Promise<number[]> {
-  const base = path.basename(file);
-  const entries = await fsp.readdir(path.dirname(file));
-  const numbers: number[] = [];
-  for (const entry of entries) {
-    if (!entry.startsWith(base + '.')) continue;
-    const n = Number(entry.slice(base.length + 1));
-    if (Number.isInteger(n) && n > 0) numbers.push(n);
-  }
-  return numbers.sort((a, b) => a - b);
 }

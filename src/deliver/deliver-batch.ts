@@ -64,6 +64,7 @@ export async function deliverBatch(
         ctx,
         failed.map((f) => f.record),
         (i) => failed[i]!.error,
+        signal,
         'encode_failed',
       );
       pending = encoded.records;
@@ -81,14 +82,14 @@ export async function deliverBatch(
         return;
       case 'rejected':
         succeeded(ctx, 0);
-        await deadLetter(ctx, pending, () => outcome.reason);
+        await deadLetter(ctx, pending, () => outcome.reason, signal);
         return;
       case 'split':
       case 'bisect': {
         if (pending.length === 1) {
           const detail = outcome.kind === 'split' ? TOO_LARGE_DETAIL : outcome.reason;
           succeeded(ctx, 0);
-          await deadLetter(ctx, pending, () => detail);
+          await deadLetter(ctx, pending, () => detail, signal);
           return;
         }
         count(ctx.sink, outcome.kind);
@@ -101,6 +102,7 @@ export async function deliverBatch(
           ctx,
           rejected.map((r) => r.record),
           (i) => rejected[i]!.reason,
+          signal,
         );
         ctx.sink.delivered += pending.length - retry.length - rejected.length;
         if (retry.length === 0) {
@@ -242,10 +244,15 @@ function splitPartial(
   return { retry, rejected };
 }
 
+/**
+ * Records count as final only once they are in the file. A write the disk keeps refusing ends with
+ * `signal` (shutdown) by rejecting: the batch is then not final and stays in the journal.
+ */
 async function deadLetter(
   ctx: BatchDeliveryContext,
   records: readonly AuditRecord[],
   reasonOf: (i: number) => string,
+  signal: AbortSignal,
   reason: Extract<DeadLetterReason, 'rejected' | 'encode_failed'> = 'rejected',
 ): Promise<void> {
   if (records.length === 0) return;
@@ -261,6 +268,7 @@ async function deadLetter(
       line_bytes: r.bytes,
       truncated: false,
     })),
+    signal,
   );
   if (reason === 'encode_failed') ctx.sink.encodeFailed += records.length;
   else ctx.sink.rejected += records.length;

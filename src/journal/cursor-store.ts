@@ -3,11 +3,16 @@
  * file per sink, replaced atomically (temp + [fsync] + rename + [dir fsync]) so a crash leaves the
  * old or the new value, never a torn one. Writes are coalesced: while one is in flight, later
  * commits only raise the target, and the next write carries the highest value.
+ *
+ * On a full disk (ENOSPC, EDQUOT) there may be no block for the temp file, yet GC can free space
+ * only once cursors are written past a segment: so the existing file is overwritten in place
+ * instead (it already owns its block; see overwriteInPlace). Without that, sinks that caught up
+ * on a 100 % full disk could never let GC free anything.
  */
 import { join } from 'node:path';
 import type { Logger } from '../observe/logger.js';
 import type { JournalFs } from './journal-fs.js';
-import { errorCode, writeFileAtomic } from './journal-fs.js';
+import { errorCode, isDiskFull, overwriteInPlace, writeFileAtomic } from './journal-fs.js';
 
 const prefix = 'cursor-';
 const suffix = '.json';
@@ -89,7 +94,16 @@ export function createCursorPersister(
       const sync = targetSync;
       targetSync = false;
       const body = Buffer.from(JSON.stringify({ sink: sinkName, committedSeq: seq }) + '\n');
-      await writeFileAtomic(fsOps, dir, path, body, sync);
+      try {
+        await writeFileAtomic(fsOps, dir, path, body, sync);
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        try {
+          await overwriteInPlace(fsOps, path, body, sync);
+        } catch {
+          throw err; // the disk-full error is the one worth logging
+        }
+      }
       persisted = seq;
       if (sync) syncedUpTo = seq;
     }

@@ -19,15 +19,17 @@ export interface AppendResult {
   readonly dropped: number;
   /**
    * The last `unstored` events of the call were not stored because `stop` aborted while the log was
-   * full (`when_full: block`): the caller still holds them and must account for them.
+   * full or its disk refused writes (`when_full: block`): the caller still holds them and must
+   * account for them.
    */
   readonly unstored: number;
 }
 
 export interface EventLog {
   /**
-   * Stores the events, waiting for space under `when_full: block`. `stop` ends that wait (shutdown):
-   * what was not stored by then is reported as `unstored`, never silently lost.
+   * Stores the events, waiting for space (or for a failed write to be retried) under
+   * `when_full: block`. `stop` ends every such wait (shutdown): what was not stored by then is
+   * reported as `unstored`, never silently lost.
    */
   append(events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult>;
   /** No more appends will come (stdin EOF or shutdown); cursors that reach the head end. */

@@ -1,7 +1,7 @@
 /**
  * "Nothing disappears silently" for the journal's own trouble: a stretch of time during which
  * appends are paused (when_full: block) or events are dropped (drop_newest), because the journal is
- * full or its writes fail, is one episode. Each episode is logged once when it starts (once per
+ * full (maxBytes), the disk is full (ENOSPC, EDQUOT) or its writes fail, is one episode. Each episode is logged once when it starts (once per
  * cause) and once when it ends, with how long it lasted and how many events it dropped, so a
  * full disk produces two log lines, not one per batch. `active` is what stats().full reports.
  */
@@ -9,10 +9,13 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
 import { errorCode } from './journal-fs.js';
 
+/** space: maxBytes reached; disk_full: the file system refused a write for lack of room; error: any other failure. */
+export type EpisodeCause = 'space' | 'disk_full' | 'error';
+
 export interface FullEpisode {
   readonly active: boolean;
   /** Starts (or continues) an episode; logs the cause the first time it appears in it. */
-  enter(cause: 'space' | 'error', fields: Record<string, unknown>, err?: unknown): void;
+  enter(cause: EpisodeCause, fields: Record<string, unknown>, err?: unknown): void;
   dropped(count: number): void;
   /** Ends the episode, if any. */
   leave(): void;
@@ -46,6 +49,11 @@ export function createFullEpisode(
           ...fields,
           whenFull,
         });
+      } else if (cause === 'disk_full') {
+        const message = drop
+          ? 'journal: the disk is full: dropping the newest events until space is freed'
+          : 'journal: the disk is full: input paused until the sinks catch up and space is freed';
+        logger.error(message, { ...fields, whenFull, error: errorCode(err) });
       } else {
         const message = drop
           ? 'journal write failed: dropping events'

@@ -101,6 +101,7 @@ export async function fsyncDir(fsOps: JournalFs, dir: string): Promise<void> {
 /**
  * Replaces `path` atomically: temp file, optional fsync, rename, optional directory fsync. A crash
  * leaves either the old or the new content, never a mix (a leftover `.tmp` is removed at open).
+ * A failure removes the temp file at once, so a full disk is not left holding an empty one.
  */
 export async function writeFileAtomic(
   fsOps: JournalFs,
@@ -112,13 +113,58 @@ export async function writeFileAtomic(
   const tmp = `${path}.tmp`;
   const fd = await fsOps.open(tmp, 'w', 0o600);
   try {
-    await writeFully(fsOps, fd, data, 0, data.length, 0);
+    try {
+      await writeFully(fsOps, fd, data, 0, data.length, 0);
+      if (sync) await fsOps.fsync(fd);
+    } finally {
+      await fsOps.close(fd);
+    }
+    await fsOps.rename(tmp, path);
+  } catch (err) {
+    await fsOps.unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  if (sync) await fsyncDir(fsOps, dir);
+}
+
+/**
+ * Overwrites a small existing file in place with one positional write at offset 0, padding `data`
+ * with spaces before its final newline so the file never shrinks (no truncate, no half-old tail).
+ * It needs no free block (the file already owns one), which is why a full disk uses it. A process
+ * crash leaves the old or the new content (one write of under a block); a torn write after a power
+ * loss is possible in theory and makes the file unparseable, never a different valid value.
+ * Refuses files larger than `maxBytes` (they would need a truncate).
+ */
+export async function overwriteInPlace(
+  fsOps: JournalFs,
+  path: string,
+  data: Buffer,
+  sync: boolean,
+  maxBytes = 512,
+): Promise<void> {
+  const size = await fsOps.size(path);
+  if (size > maxBytes || data.length > maxBytes) {
+    throw Object.assign(new Error(`${path} is too large to overwrite in place`), { code: 'EFBIG' });
+  }
+  let body = data;
+  if (size > data.length) {
+    body = Buffer.alloc(size, 0x20);
+    data.copy(body, 0, 0, data.length - 1);
+    body[size - 1] = data[data.length - 1]!;
+  }
+  const fd = await fsOps.open(path, 'r+');
+  try {
+    await writeFully(fsOps, fd, body, 0, body.length, 0);
     if (sync) await fsOps.fsync(fd);
   } finally {
     await fsOps.close(fd);
   }
-  await fsOps.rename(tmp, path);
-  if (sync) await fsyncDir(fsOps, dir);
+}
+
+/** The file system has no room left for us: no space, or the user's quota is used up. */
+export function isDiskFull(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 export function errorCode(err: unknown): string {

@@ -5,19 +5,23 @@
  * - Full (segment bytes + the batch > maxBytes): block waits for GC to free space; drop_newest
  *   refuses the rest of the batch and returns how many (never silent). A record is always accepted
  *   into an empty journal, so an oversized one cannot deadlock.
- * - A failed write (ENOSPC, EIO…) is cut back by the segment writer, then handled like full: block
- *   retries after `retryMs` on the injected clock, drop_newest drops the rest. Never a crash.
+ * - A failed write (ENOSPC, EIO…) is cut back by the segment writer, then handled like full
+ *   (room.ts): block rolls a segment every sink has passed, lets GC free it and retries as soon as
+ *   bytes are freed (or after `retryMs`); drop_newest drops the rest. Never a crash.
+ * - Every wait (room, retry, fsync retry) ends on close, and on the caller's `stop` (shutdown): what
+ *   was not stored is returned as `unstored`.
  * - Each episode (paused or dropping) is logged once when it starts and once when it ends.
  */
 import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
 import type { AppendResult } from './event-log.js';
-import { errorCode } from './journal-fs.js';
+import { errorCode, isDiskFull } from './journal-fs.js';
 import type { JournalGc } from './journal-gc.js';
 import { closedError } from './log-options.js';
-import { createFullEpisode } from './full-episode.js';
+import { createFullEpisode, type EpisodeCause } from './full-episode.js';
 import { encodeBatch } from './record-codec.js';
+import { createRoom } from './room.js';
 import type { SegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
 import type { Wakeup } from './wakeup.js';
@@ -64,7 +68,6 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
   const { clock, logger, writer, gc, signal } = o;
   let lastWritten = o.lastSeq;
   let diskBytes = o.diskBytes;
-  let epoch = 0; // bumped by every GC pass, so a blocked append never misses a wake-up
   let queue: Promise<unknown> = Promise.resolve();
   let syncPending = false;
   let lastSyncAt = clock.now();
@@ -72,10 +75,25 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
   let scratch: Buffer | undefined;
 
   const episode = createFullEpisode(clock, logger, o.whenFull);
-  const enter = (cause: 'space' | 'error', err?: unknown): void =>
+  const enter = (cause: EpisodeCause, err?: unknown): void =>
     episode.enter(cause, { diskBytes, maxBytes: o.maxBytes, retryMs: o.retryMs }, err);
+  const room = createRoom({
+    clock,
+    writer,
+    gc,
+    fsync: o.fsync,
+    retryMs: o.retryMs,
+    signal,
+    spaceFreed: o.spaceFreed,
+    lastWritten: () => lastWritten,
+  });
 
-  const syncUntilDone = async (): Promise<void> => {
+  /**
+   * fsync policy always: retried until it works. A `stop` ends the wait: the records are written
+   * (the next start replays them), only not yet known durable; close() tries the fsync once more.
+   */
+  const syncUntilDone = async (stop: AbortSignal | undefined): Promise<void> => {
+    const wait = stop ? AbortSignal.any([signal, stop]) : signal;
     for (;;) {
       try {
         await writer.sync();
@@ -86,7 +104,12 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
         if (!syncFailing)
           logger.error('journal fsync failed; retrying', { error: errorCode(err), retryMs: o.retryMs });
         syncFailing = true;
-        await clock.sleep(o.retryMs, signal);
+        try {
+          await clock.sleep(o.retryMs, wait);
+        } catch (error) {
+          if (signal.aborted || !stop?.aborted) throw error;
+          return;
+        }
       }
     }
   };
@@ -123,14 +146,6 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     );
   };
 
-  /** Rolls away a fully committed active segment so GC can free it; true if it did. */
-  const makeRoom = async (): Promise<boolean> => {
-    if (writer.active.size === 0 || gc.durablyCommittedByAll() < lastWritten) return false;
-    await writer.roll(lastWritten + 1);
-    await gc.collect();
-    return true;
-  };
-
   const doAppend = async (events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult> => {
     if (signal.aborted) throw closedError();
     const stored: AuditRecord[] = [];
@@ -141,15 +156,16 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     scratch = buffer.length <= maxScratchBytes ? buffer : undefined;
     let i = 0;
     let settled = false;
+    let freedOnce = false;
     while (i < events.length) {
       if (signal.aborted) throw closedError();
-      const seen = epoch;
+      const seen = room.epoch;
       const start = i === 0 ? 0 : ends[i - 1]!;
       let end = i;
       while (end < events.length && diskBytes + ends[end]! - start <= o.maxBytes) end++;
       try {
         if (end === i) {
-          if (await makeRoom()) continue;
+          if (await room.makeRoom()) continue;
           if (diskBytes === 0) {
             end = i + 1;
           } else {
@@ -162,9 +178,8 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
             enter('space');
             if (o.whenFull === 'drop_newest') break;
             if (stop?.aborted) return finish(stored, 0, events.length - i);
-            if (epoch === seen) {
-              const stopped = await waitForSpace(stop);
-              if (stopped) return finish(stored, 0, events.length - i);
+            if (room.epoch === seen && (await room.waitForSpace(stop))) {
+              return finish(stored, 0, events.length - i);
             }
             continue;
           }
@@ -179,9 +194,16 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
         diskBytes += bytes;
       } catch (err) {
         if (signal.aborted) throw closedError();
-        enter('error', err);
-        if (o.whenFull === 'drop_newest') break;
-        await clock.sleep(o.retryMs, signal);
+        enter(isDiskFull(err) ? 'disk_full' : 'error', err);
+        if (o.whenFull === 'drop_newest') {
+          // Like full: a segment every sink has passed is freed first; drop only if that was not enough.
+          if (!freedOnce && (await room.freeAfterFailure())) {
+            freedOnce = true;
+            continue;
+          }
+          break;
+        }
+        if (await room.waitToRetry(stop)) return finish(stored, 0, events.length - i);
         continue;
       }
       const from = stored.length;
@@ -193,7 +215,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       }
       lastWritten = firstSeq + end - 1;
       o.onWritten(stored, from);
-      if (o.fsync === 'always') await syncUntilDone();
+      if (o.fsync === 'always') await syncUntilDone(stop);
       o.onPublished(lastWritten);
       scheduleSync();
       i = end;
@@ -205,17 +227,6 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     if (dropped === 0 && unstored === 0) episode.leave();
     episode.dropped(dropped);
     return { stored, dropped, unstored };
-  };
-
-  /** Waits for GC to free space; true when `stop` ended the wait instead (shutdown). */
-  const waitForSpace = async (stop: AbortSignal | undefined): Promise<boolean> => {
-    try {
-      await o.spaceFreed.wait(stop ? AbortSignal.any([signal, stop]) : signal);
-      return false;
-    } catch (error) {
-      if (signal.aborted || !stop?.aborted) throw error;
-      return true;
-    }
   };
 
   return {
@@ -235,8 +246,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     },
     collected(freedBytes) {
       diskBytes -= freedBytes;
-      epoch++;
-      o.spaceFreed.wakeAll();
+      room.collected(freedBytes);
     },
     scheduleSync,
     async drain() {

@@ -65,9 +65,19 @@ export function createMetrics(sources: MetricsSources): Metrics {
     () => stats.droppedFull,
   );
   counter(
+    'wirety_ship_events_unjournaled_total',
+    'Valid events read but not journaled because shutdown came while the journal was full (dead-lettered).',
+    () => stats.unjournaled,
+  );
+  counter(
     'wirety_ship_dead_lettered_total',
     'Records written to the dead-letter file.',
     () => stats.deadLettered,
+  );
+  counter(
+    'wirety_ship_dead_letter_failed_total',
+    'Records that could not be written to the dead-letter file before shutdown (lost; exit code 74).',
+    () => stats.deadLetterFailed,
   );
 
   if (sources.log) {

@@ -7,6 +7,8 @@
  * Invariant: lines_read = not_json + not_audit + invalid + valid, and
  * valid = journaled + dropped_full + unjournaled (dropped only under when_full: drop_newest;
  * unjournaled only when a shutdown came while the journal was full: those are dead-lettered).
+ * Every record meant for the dead-letter file is counted once: dead_lettered when written,
+ * dead_letter_failed when shutdown came before the file could take it (a full disk).
  */
 export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
 
@@ -43,6 +45,8 @@ export interface Stats {
   /** Valid events read but not journaled because shutdown came while the journal was full (dead-lettered). */
   unjournaled: number;
   deadLettered: number;
+  /** Records that could not be written to the dead-letter file before shutdown (lost; exit code 74). */
+  deadLetterFailed: number;
   sinks: Map<string, SinkStats>;
 }
 
@@ -55,6 +59,7 @@ export function createStats(): Stats {
     droppedFull: 0,
     unjournaled: 0,
     deadLettered: 0,
+    deadLetterFailed: 0,
     sinks: new Map(),
   };
 }

@@ -24,6 +24,7 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
     `dropped_full=${stats.droppedFull}`,
     ...(stats.unjournaled > 0 ? [`unjournaled=${stats.unjournaled}`] : []),
     `dead_lettered=${stats.deadLettered}`,
+    ...(stats.deadLetterFailed > 0 ? [`dead_letter_failed=${stats.deadLetterFailed}`] : []),
   ];
   for (const sink of sinks) {
     const s = stats.sinks.get(sink.name);
@@ -48,6 +49,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
     dropped_full: stats.droppedFull,
     unjournaled: stats.unjournaled,
     dead_lettered: stats.deadLettered,
+    dead_letter_failed: stats.deadLetterFailed,
     sinks: Object.fromEntries(
       sinks.map((sink) => {
         const s = stats.sinks.get(sink.name);

@@ -4,16 +4,24 @@
  * Invariants (the input half of the delivery contract):
  * - Every input line lands in exactly one counted bucket: not_json, not_audit, invalid or valid
  *   (stats.verdicts); framing failures (over-long line, invalid UTF-8) count as invalid.
- * - The next chunk is read only after this chunk's accepted events are appended to the journal
+ * - The next chunk is taken only after this chunk's accepted events are appended to the journal
  *   and its rejected lines are in the dead-letter file: backpressure reaches the writer, and a
- *   crash loses nothing that was read past.
+ *   crash loses nothing that was processed. (Node's stream has read at most one more chunk from
+ *   the pipe meanwhile; see README "Delivery guarantees".)
+ * - Every wait ends once `signal` aborts (shutdown): the journal returns what it did not store
+ *   (dead-lettered as undelivered_at_shutdown), and a dead-letter write the disk keeps refusing
+ *   gives up and is counted as dead_letter_failed. Nothing is left uncounted.
  * - Passthrough copies the input bytes unchanged, chunk by chunk, after they are processed.
  */
 import type { Writable } from 'node:stream';
 import type { AcceptedEvent } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
 import type { AuditConfig } from '../config/types.js';
-import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import {
+  isDeadLetterUnwritten,
+  type DeadLetterRecord,
+  type DeadLetterSink,
+} from '../dead-letter/dead-letter.js';
 import type { EventLog } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import type { Stats } from '../observe/stats.js';
@@ -84,9 +92,21 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   const { stats, audit, sourceName } = options;
   const warnedActions = new Set<string>();
 
+  /** Writes and counts; a write that shutdown cut short (full disk) counts as dead_letter_failed. */
+  const deadLetter = async (records: readonly DeadLetterRecord[]): Promise<void> => {
+    try {
+      await options.deadLetter.write(records, options.signal);
+      stats.deadLettered += records.length;
+    } catch (error) {
+      if (!isDeadLetterUnwritten(error)) throw error;
+      stats.deadLetterFailed += records.length;
+    }
+  };
+
   /** Shutdown came while the journal was full: what was read but not journaled goes to the dead-letter file. */
   const deadLetterUnstored = async (events: readonly AcceptedEvent[]): Promise<void> => {
-    await options.deadLetter.write(
+    stats.unjournaled += events.length;
+    await deadLetter(
       events.map((e) => ({
         reason: 'undelivered_at_shutdown' as const,
         detail:
@@ -97,8 +117,6 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
         truncated: false,
       })),
     );
-    stats.unjournaled += events.length;
-    stats.deadLettered += events.length;
   };
 
   return async (lines) => {
@@ -198,17 +216,15 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
       }
     }
 
-    const deadWritten = dead.length > 0 ? options.deadLetter.write(dead) : undefined;
+    const deadWritten = dead.length > 0 ? deadLetter(dead) : undefined;
+    void deadWritten?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     if (accepted.length > 0) {
       const result = await options.log.append(accepted, options.signal);
       stats.journaled += result.stored.length;
       stats.droppedFull += result.dropped;
       if (result.unstored > 0) await deadLetterUnstored(accepted.slice(accepted.length - result.unstored));
     }
-    if (deadWritten) {
-      await deadWritten;
-      stats.deadLettered += dead.length;
-    }
+    await deadWritten;
   };
 }
 

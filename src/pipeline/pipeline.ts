@@ -11,7 +11,8 @@
  *          → sinks closed → journal closed → dead-letter file closed → metrics server closed
  *
  * Exit codes (also in README): 0 everything read was delivered or dead-lettered with a reason;
- * 75 events were left undelivered (kept in the journal, or dead-lettered in memory mode).
+ * 75 events were left undelivered (kept in the journal, or dead-lettered in memory mode);
+ * 74 records meant for the dead-letter file could not be written before shutdown (shutdown.ts).
  */
 import type { Writable } from 'node:stream';
 import { createClassifier } from '../audit/classify.js';
@@ -30,7 +31,7 @@ import { formatSummary, summaryFields, type SinkProgress } from '../observe/summ
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { runIngest } from './ingest.js';
-import { deadLetterLeftovers, waitForWorkers } from './shutdown.js';
+import { deadLetterLeftovers, deadLetterLossExit, waitForWorkers } from './shutdown.js';
 
 export const EXIT_OK = 0;
 export const EXIT_UNDELIVERED = 75;
@@ -187,7 +188,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     const undelivered = new Map([...cursors].map(([name, c]) => [name, c.lag().events]));
     const left = [...undelivered.values()].reduce((a, b) => a + b, 0);
     if (left > 0 && config.buffer.type === 'memory')
-      await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type);
+      await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type, stopDelivering.signal);
 
     await Promise.all(runtimes.map((rt) => rt.close()));
     await log.close();
@@ -208,7 +209,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         Object.fromEntries(undelivered),
       );
     }
-    return { exitCode: left > 0 ? EXIT_UNDELIVERED : EXIT_OK, undelivered, stats };
+    const exitCode = deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT_UNDELIVERED : EXIT_OK);
+    return { exitCode, undelivered, stats };
   })();
 
   return {

@@ -1,10 +1,14 @@
 /**
- * The two shutdown steps that need more than a line in pipeline.ts: waiting for the sink workers
- * under the shutdown_timeout rules, and (memory buffer only) writing what they could not deliver
- * to the dead-letter file so nothing leaves silently.
+ * The shutdown steps that need more than a line in pipeline.ts: waiting for the sink workers
+ * under the shutdown_timeout rules, (memory buffer only) writing what they could not deliver to
+ * the dead-letter file so nothing leaves silently, and the exit code.
  */
 import type { Clock } from '../clock.js';
-import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import {
+  isDeadLetterUnwritten,
+  type DeadLetterRecord,
+  type DeadLetterSink,
+} from '../dead-letter/dead-letter.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import type { Stats } from '../observe/stats.js';
@@ -52,11 +56,33 @@ export async function waitForWorkers(
   }
 }
 
+/** Exit code: records meant for the dead-letter file could not be written before the process stopped. */
+export const EXIT_DEAD_LETTER_FAILED = 74;
+
+/**
+ * 74 (logged) when records meant for the dead-letter file were lost: worse news than events left
+ * in the journal (75), which the next start delivers. Undefined when none were.
+ */
+export function deadLetterLossExit(stats: Stats, logger: Logger): number | undefined {
+  if (stats.deadLetterFailed === 0) return undefined;
+  logger.error('records could not be written to the dead-letter file before shutdown and are lost', {
+    dead_letter_failed: stats.deadLetterFailed,
+    exit_code: EXIT_DEAD_LETTER_FAILED,
+  });
+  return EXIT_DEAD_LETTER_FAILED;
+}
+
+/**
+ * Memory buffer: what the sinks did not deliver goes to the dead-letter file. Runs after the
+ * deadline, so `stop` has usually aborted: each write gets one attempt, and what the disk refuses
+ * is counted as dead_letter_failed instead of waiting on.
+ */
 export async function deadLetterLeftovers(
   cursors: ReadonlyMap<string, SinkCursor>,
   deadLetter: DeadLetterSink,
   stats: Stats,
   source: string,
+  stop: AbortSignal,
 ): Promise<void> {
   for (const [name, cursor] of cursors) {
     cursor.rewind();
@@ -74,8 +100,13 @@ export async function deadLetterLeftovers(
         line_bytes: r.bytes,
         truncated: false,
       }));
-      await deadLetter.write(dead);
-      stats.deadLettered += dead.length;
+      try {
+        await deadLetter.write(dead, stop);
+        stats.deadLettered += dead.length;
+      } catch (error) {
+        if (!isDeadLetterUnwritten(error)) throw error;
+        stats.deadLetterFailed += dead.length;
+      }
     }
   }
 }

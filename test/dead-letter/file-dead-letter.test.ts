@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createFileDeadLetter } from '../../src/dead-letter/file-dead-letter.js';
-import type { DeadLetterRecord } from '../../src/dead-letter/dead-letter.js';
+import { isDeadLetterUnwritten, type DeadLetterRecord } from '../../src/dead-letter/dead-letter.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 
@@ -124,4 +124,85 @@ test('a full disk pauses the writer, cuts partial writes, and loses nothing', ()
     const errors = logger.entries.filter((e) => e.level === 'error');
     assert.equal(errors.length, 2);
     assert.equal(errors[0]!.fields?.code, 'ENOSPC');
+  }));
+
+/** A dead-letter file on a disk that is full until `disk.full` is set to false. */
+async function onFullDisk(dir: string, clock = createFakeClock()) {
+  const disk = { full: true, attempts: 0 };
+  const logger = createMemoryLogger();
+  const dl = await createFileDeadLetter({
+    path: path.join(dir, 'dead.ndjson'),
+    maxBytes: 1 << 20,
+    maxFiles: 0,
+    fsync: 'never',
+    fsyncIntervalMs: 1000,
+    clock,
+    logger,
+    writeFile: async (handle, data) => {
+      disk.attempts++;
+      if (disk.full) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      await handle.write(data);
+    },
+  });
+  return { dl, disk, clock, logger, file: path.join(dir, 'dead.ndjson') };
+}
+
+const settledWith = async (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => 'written',
+    (error: unknown) => error,
+  );
+
+test('stop ends the retry wait on a full disk: the write rejects as unwritten, with its count, and says so', () =>
+  withDir(async (dir) => {
+    const { dl, clock, logger, file } = await onFullDisk(dir);
+    const stop = new AbortController();
+    const pending = settledWith(dl.write([record(1), record(2)], stop.signal));
+    assert.equal(await clock.nextSleep(), 500, 'retrying');
+    stop.abort(new Error('SIGTERM'));
+    // No clock.advance: the stop, not the retry timer, ends the wait.
+    const outcome = await pending;
+    assert.ok(isDeadLetterUnwritten(outcome), `rejected as unwritten: ${String(outcome)}`);
+    assert.equal(outcome.records, 2);
+    const lost = logger.entries.find((e) => /not written before shutdown/.test(e.message));
+    assert.equal(lost?.fields?.records, 2);
+    await dl.close();
+    assert.equal(await readFile(file, 'utf8'), '', 'nothing half-written');
+  }));
+
+test('close() ends a write that is retrying on a full disk instead of hanging', () =>
+  withDir(async (dir) => {
+    const { dl, clock } = await onFullDisk(dir);
+    const pending = settledWith(dl.write([record(1)]));
+    await clock.nextSleep();
+    await dl.close();
+    assert.ok(isDeadLetterUnwritten(await pending));
+  }));
+
+test('a write queued behind a failing one leaves the queue when its stop aborts', () =>
+  withDir(async (dir) => {
+    const { dl, clock, disk } = await onFullDisk(dir);
+    const sinkWrite = settledWith(dl.write([record(1)])); // no stop: retried until close
+    await clock.nextSleep();
+    const stop = new AbortController();
+    const ingestWrite = settledWith(dl.write([record(2)], stop.signal));
+    stop.abort(new Error('SIGTERM'));
+    const outcome = await ingestWrite;
+    assert.ok(isDeadLetterUnwritten(outcome));
+    assert.equal(disk.attempts, 1, 'it made no attempt of its own: the disk ahead of it was failing');
+    disk.full = false;
+    await clock.advance(500);
+    assert.equal(await sinkWrite, 'written', 'the write ahead of it goes on');
+    await dl.close();
+  }));
+
+test('a write whose stop already aborted still gets one attempt, and succeeds on a healthy disk', () =>
+  withDir(async (dir) => {
+    const { dl, disk, file } = await onFullDisk(dir);
+    disk.full = false;
+    const stop = new AbortController();
+    stop.abort(new Error('SIGTERM'));
+    await dl.write([record(7)], stop.signal);
+    await dl.close();
+    assert.match(await readFile(file, 'utf8'), /"n\\":7/);
   }));

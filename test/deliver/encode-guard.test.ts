@@ -157,7 +157,12 @@ void test('the Elasticsearch codec: a deep event it cannot copy is isolated, the
     auth: {},
     headers: {},
     batch: { max_events: 100, max_bytes: 1 << 20, max_wait_ms: 1000 },
-    retry: { initial_backoff_ms: 100, max_backoff_ms: 1000, max_retry_after_ms: 1000, max_network_backoff_ms: 1000 },
+    retry: {
+      initial_backoff_ms: 100,
+      max_backoff_ms: 1000,
+      max_retry_after_ms: 1000,
+      max_network_backoff_ms: 1000,
+    },
     max_in_flight: 1,
     index: 'wirety-audit-%Y.%m.%d',
     op: 'create',

@@ -424,3 +424,11 @@ test('an audit line with a repeated key (zerolog does not de-duplicate) is store
   const [doc] = es.documents.values();
   assert.equal(doc?.peer_name, (JSON.parse(line) as { peer_name: string }).peer_name);
 });
+
+test('a restart with nothing to deliver: no "cannot reach" warning from the startup check it cut short', async () => {
+  const es = await receiver();
+  es.setDefaultReply(() => ({ hang: true })); // GET / is still unanswered when wirety-ship is done
+  const r = await runCli(baseArgs('idle', es.url), '', { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /cannot reach|UND_ERR/, 'says nothing about a check it cut itself');
+});

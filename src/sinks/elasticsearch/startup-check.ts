@@ -6,12 +6,17 @@
  *
  * Never throws and never blocks delivery: events are journaled and retried whatever this finds.
  * Never logs the URL (it may carry a path with secrets) or the reply body of an auth failure.
+ * Says nothing when the check was cut short by us (shutdown, or the sink closing its transport
+ * because there was nothing to deliver): that is no news about the cluster.
  */
 import type { HttpReply } from '../../deliver/outcome.js';
 import type { Logger } from '../../observe/logger.js';
 import type { SinkRequest, Transport } from '../sink.js';
 
 const ROOT: SinkRequest = Object.freeze({ path: '/', method: 'GET', headers: {}, body: new Uint8Array(0) });
+
+/** undici's codes for a request whose client we destroyed or closed ourselves. */
+const CLOSED_BY_US = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
 
 export interface ClusterInfo {
   readonly clusterName?: string;
@@ -32,6 +37,10 @@ export async function checkCluster(
   } catch (error) {
     // Only an abort (shutdown) gets here; nothing to report.
     logger.debug('cluster check stopped', { sink: sinkName, error: String(error) });
+    return;
+  }
+  if (reply.kind === 'network_error' && CLOSED_BY_US.has(reply.code)) {
+    logger.debug('cluster check stopped: the sink closed first', { sink: sinkName });
     return;
   }
   if (reply.kind === 'network_error') {

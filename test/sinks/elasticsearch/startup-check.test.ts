@@ -139,4 +139,18 @@ describe('startup check (GET /)', () => {
     release();
     assert.ok(logger.entries.every((e) => e.level === 'debug'));
   });
+
+  test('a check the sink closes before the cluster answers says nothing (a restart with nothing to deliver)', async () => {
+    const { receiver, transport, logger } = await setup();
+    receiver.script({ hang: true });
+    const check = checkCluster(transport, logger, new AbortController().signal, 'es-main');
+    await receiver.waitForRequests(1);
+    await transport.close(); // the pipeline closes its sinks once there is nothing left to deliver
+    await check;
+    assert.deepEqual(
+      logger.entries.filter((e) => e.level !== 'debug').map((e) => e.message),
+      [],
+      'no "cannot reach" for a request we cut ourselves',
+    );
+  });
 });
