@@ -1,8 +1,9 @@
 /**
  * The counters behind the delivery contract's "nothing disappears silently": every input line ends
  * in exactly one verdict bucket, and every event that leaves the journal for a sink ends as
- * delivered or rejected (dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
- * them to Prometheus at scrape time and the summary line prints them.
+ * delivered or rejected (dead-lettered), or, for stdout only, abandoned by its reader. Plain
+ * numbers on the hot path; observe/metrics.ts exposes them to Prometheus at scrape time and the
+ * summary line prints them.
  *
  * Invariant: lines_read = not_json + not_audit + invalid + valid, and
  * valid = journaled + dropped_full + unjournaled (dropped only under when_full: drop_newest;
@@ -13,6 +14,11 @@ export type Verdict = 'not_json' | 'not_audit' | 'invalid' | 'valid';
 export interface SinkStats {
   delivered: number;
   rejected: number;
+  /**
+   * Events this sink will never deliver because its reader went away: only the stdout sink, when
+   * the reader closed the pipe (`| head`). Not dead-lettered: stopping was the reader's choice.
+   */
+  abandoned: number;
   /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
   requests: number;
@@ -52,7 +58,7 @@ export function createStats(): Stats {
 export function sinkStats(stats: Stats, sinkName: string): SinkStats {
   let s = stats.sinks.get(sinkName);
   if (!s) {
-    s = { delivered: 0, rejected: 0, retries: {}, requests: 0, inFlight: 0 };
+    s = { delivered: 0, rejected: 0, abandoned: 0, retries: {}, requests: 0, inFlight: 0 };
     stats.sinks.set(sinkName, s);
   }
   return s;

@@ -28,8 +28,9 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
   for (const sink of sinks) {
     const s = stats.sinks.get(sink.name);
     const retries = s ? Object.values(s.retries).reduce((a, b) => a + b, 0) : 0;
+    const abandoned = s?.abandoned ? ` abandoned=${s.abandoned}` : '';
     parts.push(
-      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0} retries=${retries} pending=${sink.pending}`,
+      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${abandoned} retries=${retries} pending=${sink.pending}`,
     );
   }
   return parts.join(' ');
@@ -53,6 +54,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
           {
             delivered: s?.delivered ?? 0,
             rejected: s?.rejected ?? 0,
+            ...(s?.abandoned ? { abandoned: s.abandoned } : {}),
             retries: s?.retries ?? {},
             pending: sink.pending,
           },

@@ -3,7 +3,6 @@
  * startup check). Each sink gets its own transport, so a slow or dead receiver never holds a
  * connection another sink needs.
  */
-import type { Writable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { HttpSinkCommon, SinkConfig } from '../config/types.js';
 import { createCredentials } from '../deliver/credentials.js';
@@ -15,12 +14,14 @@ import { createLokiCodec } from './loki/index.js';
 import type { Credentials, Transport } from './sink.js';
 import type { SinkRuntime } from './sink-runtime.js';
 import { createHecAcknowledger, createSplunkHecCodec, newChannelId } from './splunk-hec/index.js';
-import { createStdoutCodec, createStreamTransport } from './stdout/index.js';
+import { createStdoutCodec, createStdoutTransport } from './stdout/index.js';
+import type { OutputStream } from './stdout/output-stream.js';
 
 export interface SinkDeps {
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly stdout: Writable;
+  /** Shared with --passthrough, so both see the same closed or stuck stdout. */
+  readonly stdout: OutputStream;
 }
 
 export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRuntime {
@@ -33,7 +34,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   };
   switch (config.type) {
     case 'stdout': {
-      const transport = createStreamTransport(deps.stdout);
+      const transport = createStdoutTransport(deps.stdout);
       return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
     }
     case 'loki': {

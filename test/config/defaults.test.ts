@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { run, runFile, sink } from './helpers.js';
 
 describe('built-in defaults', () => {
-  it('with no arguments: one stdout sink, disk buffer and every documented default', async () => {
+  it('with no arguments: one stdout sink, memory buffer and every documented default', async () => {
     const config = await run([], {}, '/srv/ship');
     assert.deepEqual(config.input, { type: 'stdin', max_line_bytes: 256 * 1024, passthrough: false });
     assert.deepEqual(config.audit, { unknown_actions: 'forward', not_json: 'dead_letter' });
@@ -15,11 +15,11 @@ describe('built-in defaults', () => {
       max_files: 0,
     });
     assert.deepEqual(config.buffer, {
-      type: 'disk',
+      type: 'memory',
       data_dir: '/srv/ship/wirety-ship-data',
       fsync: 'interval',
       fsync_interval_ms: 1000,
-      max_bytes: 1024 ** 3,
+      max_bytes: 16 * 1024 * 1024,
       segment_bytes: 64 * 1024 * 1024,
       when_full: 'block',
       new_sink_start: 'head',
@@ -37,6 +37,14 @@ describe('built-in defaults', () => {
         max_in_flight: 1,
       },
     ]);
+  });
+
+  it('buffer.type defaults to disk once a receiver is configured, and is honoured when given', async () => {
+    const withReceiver = await run(['--loki', 'http://localhost:3100', '--stdout']);
+    assert.equal(withReceiver.buffer.type, 'disk');
+    assert.equal(withReceiver.buffer.max_bytes, 1024 ** 3);
+    assert.equal((await run(['--passthrough'])).buffer.type, 'memory', 'passthrough only: nothing to keep');
+    assert.equal((await run(['--buffer', 'disk'])).buffer.type, 'disk', 'stdout only, disk asked for');
   });
 
   it('returns a deeply frozen config', async () => {
