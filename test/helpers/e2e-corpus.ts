@@ -73,6 +73,8 @@ export function logLines(stderr: string): Record<string, unknown>[] {
 export interface SinkSummary {
   readonly delivered: number;
   readonly rejected: number;
+  /** stdout only, when its reader closed the pipe (printed only when not 0). */
+  readonly abandoned?: number;
   readonly retries: Record<string, number>;
   readonly pending: number;
 }
