@@ -103,7 +103,8 @@ Secrets come from the environment or from files, never from flags:
   ${SECRETS.map((s) => s.env).join('\n  ')}
 
 Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags.
-Empty variables count as unset. Without any sink, events go to stdout as NDJSON.
+Empty variables count as unset. Without any sink, events go to stdout as NDJSON
+(buffered in memory: stdout is per run). SIGTERM, SIGINT and SIGHUP stop gracefully.
 
 Examples:
   AUDIT_LOG=true wirety-server | wirety-ship
