@@ -66,6 +66,7 @@ export interface Leftovers {
  */
 export async function settleLeftovers(options: {
   readonly cursors: ReadonlyMap<string, SinkCursor>;
+  /** Why no later run would deliver this sink's leftovers (they are then dead-lettered), or undefined. */
   readonly perRun: (sinkName: string) => string | undefined;
   readonly deadLetter: DeadLetterSink;
   readonly stats: Stats;
