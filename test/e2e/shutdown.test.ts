@@ -16,6 +16,9 @@ import { deadLetters, makeCorpus, summaryOf } from '../helpers/e2e-corpus.js';
 const line = (n: number) =>
   `{"level":"info","log_type":"audit","time":${1748000000 + n},"actor_type":"agent","peer_id":"peer-${n}","network_id":"net-1","action":"config.sync","message":"audit"}\n`;
 
+// Bound on a start: a few hundred ms usually, but seconds on a loaded machine (the schema compiles first).
+const START_MS = 40_000;
+
 let receiver: LokiReceiver;
 let dir: string;
 before(async () => {
@@ -42,9 +45,9 @@ test('SIGTERM: stops reading, delivers what is in flight, exits 0', async () => 
   const gate = new Promise<void>((resolve) => (release = resolve));
   receiver.script({ gate, then: { status: 204 } });
   const before = receiver.entries().length;
-  const cli = startCli(args('flush'));
+  const cli = startCli(args('flush'), { timeoutMs: 2 * START_MS });
   cli.child.stdin.write(line(1) + line(2) + line(3));
-  await receiver.waitForRequests(receiver.requests.length + 1);
+  await receiver.waitForRequests(receiver.requests.length + 1, START_MS);
   cli.child.kill('SIGTERM');
   await cli.waitForStderr(/shutting down/);
   release();
@@ -74,9 +77,9 @@ test('SIGTERM with a failing receiver: exit 75 after shutdown_timeout, the count
 test('a second signal exits at once', async () => {
   receiver.setDefaultReply(() => ({ status: 503 }));
   try {
-    const cli = startCli(args('twice', ['--shutdown-timeout', '60s']));
+    const cli = startCli(args('twice', ['--shutdown-timeout', '60s']), { timeoutMs: 2 * START_MS });
     cli.child.stdin.write(line(1));
-    await receiver.waitForRequests(receiver.requests.length + 1);
+    await receiver.waitForRequests(receiver.requests.length + 1, START_MS);
     cli.child.kill('SIGTERM');
     await cli.waitForStderr(/shutting down/);
     cli.child.kill('SIGTERM');
@@ -92,9 +95,9 @@ test('SIGHUP stops gracefully like SIGTERM: delivers what is in flight, prints t
   const gate = new Promise<void>((resolve) => (release = resolve));
   receiver.script({ gate, then: { status: 204 } });
   const before = receiver.entries().length;
-  const cli = startCli(args('hup'));
+  const cli = startCli(args('hup'), { timeoutMs: 2 * START_MS });
   cli.child.stdin.write(line(1) + line(2) + line(3));
-  await receiver.waitForRequests(receiver.requests.length + 1);
+  await receiver.waitForRequests(receiver.requests.length + 1, START_MS);
   cli.child.kill('SIGHUP');
   await cli.waitForStderr(/shutting down.*SIGHUP/);
   // A closing terminal may send SIGHUP more than once: that is not a request to exit at once.
