@@ -75,6 +75,34 @@ test('| head -1 (stdin still open): exit 141 within 2 s; the next run prints exa
   assert.equal(next.stdout.toString(), ownPrinted, 'exactly its own events, nothing of the run before');
 });
 
+test('| less, then q: a buffer that stdout filled does not turn into dead letters when the reader leaves', async () => {
+  // A small memory buffer that a stuck stdout fills: input then waits for space stdout holds.
+  const config = await dir.writeConfig(
+    'less.yaml',
+    'buffer:\n  max_bytes: 64KiB\nlog:\n  progress_interval: 100ms\n',
+  );
+  const deadLetter = dir.file('less-dead.ndjson');
+  const cli = startCli(['--config', config, '--dead-letter', deadLetter], {
+    cwd: dir.path,
+    readStdout: false,
+    timeoutMs: 30_000,
+  });
+  cli.child.stdin.write(big.input);
+  const stalled = (stderr: string) => {
+    const counts = [...stderr.matchAll(/progress: lines=(\d+) /g)].map((m) => Number(m[1]));
+    const last = counts.slice(-3);
+    return last.length === 3 && last.every((n) => n > 0 && n === last[0] && n < big.lines.length);
+  };
+  await cli.waitForStderr(stalled, 20_000);
+  cli.child.stdout.destroy(); // q
+  const r = await cli.result;
+  assert.equal(r.code, 141, r.stderr);
+  const summary = summaryOf(r.stderr);
+  assert.equal(summary.sinks.stdout!.delivered + (summary.sinks.stdout!.abandoned ?? 0), summary.journaled);
+  assert.deepEqual(await deadLetters(deadLetter), [], 'no "journal full at shutdown" dead letters');
+  assert.equal(summary.valid, summary.journaled, 'every event read was journaled');
+});
+
 test('--passthrough | head -1: exit 141 within 2 s, no crash', async () => {
   const cli = startCli(['--passthrough', '--dead-letter', dir.file('pass-dead.ndjson')], {
     cwd: dir.path,
@@ -117,6 +145,40 @@ test('stdout closed next to Loki: Loki still gets every event that was read, std
   const stdout = summary.sinks.stdout!;
   assert.equal(stdout.delivered + (stdout.abandoned ?? 0), summary.journaled);
   assert.deepEqual(await deadLetters(dir.file('both-dead.ndjson')), []);
+});
+
+test("next to Loki, a stdout nobody reads: Loki gets everything, stdout's rest is dead-lettered, not kept", async () => {
+  const args = [
+    '--loki',
+    receiver.url,
+    '--stdout',
+    '--shutdown-timeout',
+    '2s',
+    '--data-dir',
+    dir.file('stuck-data'),
+    '--dead-letter',
+    dir.file('stuck-dead.ndjson'),
+  ];
+  const before = receiver.entries().length;
+  const first = startCli(args, { cwd: dir.path, readStdout: false, timeoutMs: 30_000 });
+  first.child.stdin.end(big.input);
+  const r = await first.result;
+  assert.equal(r.code, 75, r.stderr);
+  const summary = summaryOf(r.stderr);
+  assert.equal(receiver.entries().length - before, big.validLines.length, 'Loki has every event');
+  const left = summary.sinks.stdout!.pending;
+  assert.ok(left > 0);
+  const dead = await deadLetters(dir.file('stuck-dead.ndjson'));
+  assert.equal(
+    dead.filter((d) => d.reason === 'undelivered_at_shutdown' && d.sink === 'stdout').length,
+    left,
+  );
+  assert.match(r.stderr, /in the dead-letter file \(undelivered_at_shutdown\)","stdout":/);
+
+  const second = await runCli(args, own.input, { cwd: dir.path, timeoutMs: 20_000 });
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout.toString(), ownPrinted, 'exactly its own events');
+  assert.doesNotMatch(second.stderr, /not printed now/, 'nothing was left in the journal for stdout');
 });
 
 test('after a kill -9, the next run does not print the events the killed run never printed', async () => {
