@@ -3,14 +3,22 @@
  * wirety-ship's command line: argv + environment → config → pipeline → exit code.
  *
  * Exit codes (documented in README.md):
- *   0   input read to its end (or stopped) and every event delivered or dead-lettered with a reason
+ *   0   input read to its end (or stopped by a signal) and every event delivered or dead-lettered
  *   70  internal error (a bug: please report it)
- *   74  the machine is not ready to run it (another wirety-ship uses the data dir, data dir or
- *       dead-letter file not writable, metrics port taken); --check-config says the same
- *   75  stopped with events not yet delivered (kept in the journal for the next start)
+ *   74  I/O: the machine is not ready to run it (another wirety-ship uses the data dir, data dir
+ *       or dead-letter file not writable, metrics port taken; --check-config says the same), stdout
+ *       failed while running (EIO, ENOSPC), or dead-letter records could not be written at shutdown
+ *   75  stopped with events not yet delivered (kept in the journal for the next start, or
+ *       dead-lettered where no later run would deliver them)
  *   78  configuration error, every problem at once (the key, the file and line or the flag or
  *       variable, and what to do), including a file the config names that is missing or unusable
+ *   141 the reader closed stdout (`| head`): input stopped, like cat (pipeline/stdout-run.ts)
  *   130 / 143  a second SIGINT / SIGTERM: exit at once (the journal is already durable)
+ *
+ * Signals: SIGTERM, SIGINT and SIGHUP stop gracefully (stop reading, deliver for at most
+ * shutdown_timeout, print the summary). SIGHUP does not reload the configuration: a restart does
+ * that safely, since the journal carries everything over. A closing terminal may send SIGHUP more
+ * than once, so only a second SIGINT or SIGTERM exits at once; further SIGHUPs are ignored.
  */
 import v8 from 'node:v8';
 import { systemClock } from './clock.js';
@@ -18,6 +26,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
+import type { Pipeline } from './pipeline/pipeline.js';
 
 // Memory over speed: V8 then grows its heap far less eagerly. wirety-ship mostly runs as a
 // sidecar or DaemonSet where RSS is what operators pay for, and audit streams are modest; the
@@ -68,11 +77,30 @@ async function main(): Promise<number> {
     return EXIT_IO;
   }
 
+  // Signal handlers go in before the (slow) start, so a signal during it is a graceful stop too.
+  let running: Pipeline | undefined;
+  let stopSignal: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopSignal) {
+      stopSignal = signal;
+      running?.stop(signal);
+    } else if (signal === 'SIGHUP') {
+      logger.info('SIGHUP ignored: already stopping (a second SIGINT or SIGTERM exits at once)');
+    } else {
+      logger.warn('second signal: exiting now; undelivered events stay in the journal', { signal });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onSignal);
+  // Logs are best effort: a terminal that went away (EIO) must not crash a graceful stop.
+  process.stderr.on('error', () => undefined);
+
   // Loaded only to run: --help, --version and --check-config stay light.
   const { startPipeline } = await import('./pipeline/pipeline.js');
-  let pipeline;
   try {
-    pipeline = await startPipeline(config, {
+    running = await startPipeline(config, {
       input: process.stdin,
       stdout: process.stdout,
       clock: systemClock,
@@ -95,28 +123,17 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  if (stopSignal) running.stop(stopSignal);
 
-  const running = pipeline;
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.warn('second signal: exiting now; undelivered events stay in the journal', { signal });
-      process.exit(signal === 'SIGINT' ? 130 : 143);
-    }
-    running.stop(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-
+  const pipeline = running;
   const progress =
     config.log.progress_interval_ms > 0
       ? setInterval(
-          () => logger.info(`progress: ${formatSummary(running.stats, running.progress())}`),
+          () => logger.info(`progress: ${formatSummary(pipeline.stats, pipeline.progress())}`),
           config.log.progress_interval_ms,
         ).unref()
       : undefined;
-  const result = await running.done;
+  const result = await pipeline.done;
   if (progress) clearInterval(progress);
   return result.exitCode;
 }

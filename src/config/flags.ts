@@ -132,9 +132,10 @@ Secrets come from the environment or from files, never from flags:
 
 Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags
 (--check-config lists where each value came from). Empty variables count as unset.
-Without any sink, events go to stdout as NDJSON.
+Without any sink, events go to stdout as NDJSON (buffered in memory: stdout is per run).
 State directory (journal/ and dead-letter.ndjson): $XDG_STATE_HOME/wirety-ship if set,
 else /var/lib/wirety-ship as root, else ~/.local/state/wirety-ship.
+SIGTERM, SIGINT and SIGHUP stop gracefully.
 
 Examples:
   AUDIT_LOG=true wirety-server | wirety-ship

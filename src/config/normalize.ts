@@ -1,7 +1,8 @@
 /**
  * A validated settings tree → the Config every module reads (ms, bytes, absolute paths, every
  * default filled in). With no sink configured anywhere, the embedded default is one stdout sink
- * named "stdout" — unless passthrough owns stdout, in which case nothing is shipped.
+ * named "stdout" — unless passthrough owns stdout, in which case nothing is shipped. With no
+ * receiver configured, buffer.type defaults to memory.
  */
 import { join } from 'node:path';
 import { DEFAULT_SINK_NAME, DEFAULTS } from './defaults.js';
@@ -35,6 +36,9 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
       : passthrough
         ? []
         : [normalizeSink(DEFAULT_SINK_NAME, { type: 'stdout' }, raw.defaults, ctx)];
+  // With no receiver (stdout and passthrough only) a disk journal would keep nothing a later run
+  // uses, since stdout is per run (pipeline/stdout-run.ts): buffer in memory unless told otherwise.
+  const bufferType = buffer.type ?? (sinks.every((s) => s.type === 'stdout') ? 'memory' : d.buffer.type);
 
   return {
     input: {
@@ -53,7 +57,7 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
       max_files: deadLetter.max_files ?? d.dead_letter.max_files,
     },
     buffer: {
-      type: buffer.type ?? d.buffer.type,
+      type: bufferType,
       data_dir: file(buffer.data_dir ?? join(ctx.stateDir, d.buffer.dir_name)),
       fsync: buffer.fsync ?? d.buffer.fsync,
       fsync_interval_ms: duration(
@@ -65,7 +69,7 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
       max_bytes: size(
         ['buffer', 'max_bytes'],
         buffer.max_bytes,
-        (buffer.type ?? d.buffer.type) === 'memory' ? d.buffer.memory_max_bytes : d.buffer.max_bytes,
+        bufferType === 'memory' ? d.buffer.memory_max_bytes : d.buffer.max_bytes,
         1,
       ),
       segment_bytes: size(['buffer', 'segment_bytes'], buffer.segment_bytes, d.buffer.segment_bytes, 1),

@@ -224,6 +224,12 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
       times.clear();
       dropReader();
     },
+    async skipToHead() {
+      const head = host.published;
+      const skipped = host.countRecords(committed, head);
+      await cursor.commit(head);
+      return skipped;
+    },
     async close() {
       generation++;
       const r = reader;

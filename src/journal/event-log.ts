@@ -69,4 +69,10 @@ export interface SinkCursor {
    * commit. Used after a shutdown abort in tests and by memory mode.
    */
   rewind(): void;
+  /**
+   * Commits every record published so far without handing it out, and says how many that was: for
+   * a sink whose reader went away, or that starts fresh each run (stdout). Call it only while no
+   * delivery loop runs on this cursor, or its later commits would go backwards.
+   */
+  skipToHead(): Promise<number>;
 }

@@ -145,6 +145,12 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
     rewind() {
       state.taken = state.committed;
     },
+    skipToHead() {
+      const skipped = lastSeq - state.committed;
+      state.committed = state.taken = lastSeq;
+      release();
+      return Promise.resolve(skipped);
+    },
   });
 
   const cursors = new Map<string, SinkCursor>();

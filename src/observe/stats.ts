@@ -1,8 +1,9 @@
 /**
  * The counters behind the delivery contract's "nothing disappears silently": every input line ends
  * in exactly one verdict bucket, and every event that leaves the journal for a sink ends as
- * delivered, rejected or encode_failed (both dead-lettered). Plain numbers on the hot path; observe/metrics.ts exposes
- * them to Prometheus at scrape time and the summary line prints them.
+ * delivered, rejected or encode_failed (both dead-lettered), or, for stdout only, abandoned by its
+ * reader. Plain numbers on the hot path; observe/metrics.ts exposes them to Prometheus at scrape
+ * time and the summary line prints them.
  *
  * Invariant: lines_read = not_json + not_audit + invalid + valid, and
  * valid = journaled + dropped_full + unjournaled (dropped only under when_full: drop_newest;
@@ -20,6 +21,11 @@ export interface SinkStats {
   encodeFailed: number;
   /** Field values left out of an event's index data (Loki structured metadata, HEC indexed fields). */
   valuesOmitted: number;
+  /**
+   * Events this sink will never deliver because its reader went away: only the stdout sink, when
+   * the reader closed the pipe (`| head`). Not dead-lettered: stopping was the reader's choice.
+   */
+  abandoned: number;
   /** Attempts that will be made again, by reason: a RetryClass, or blocked, partial, ack_timeout, split, bisect. */
   retries: Record<string, number>;
   /**
@@ -72,6 +78,7 @@ export function sinkStats(stats: Stats, sinkName: string): SinkStats {
       rejected: 0,
       encodeFailed: 0,
       valuesOmitted: 0,
+      abandoned: 0,
       retries: {},
       unconfirmed: {},
       requests: 0,

@@ -29,11 +29,12 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
   for (const sink of sinks) {
     const s = stats.sinks.get(sink.name);
     const retries = s ? Object.values(s.retries).reduce((a, b) => a + b, 0) : 0;
-    // encode_failed and omitted are rare: shown only when they happened.
+    // encode_failed, omitted and abandoned are rare: shown only when they happened.
     const encodeFailed = s?.encodeFailed ? ` encode_failed=${s.encodeFailed}` : '';
     const omitted = s?.valuesOmitted ? ` omitted=${s.valuesOmitted}` : '';
+    const abandoned = s?.abandoned ? ` abandoned=${s.abandoned}` : '';
     parts.push(
-      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${encodeFailed}${omitted} retries=${retries} pending=${sink.pending}`,
+      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${encodeFailed}${omitted}${abandoned} retries=${retries} pending=${sink.pending}`,
     );
   }
   return parts.join(' ');
@@ -60,6 +61,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
             rejected: s?.rejected ?? 0,
             ...(s?.encodeFailed ? { encode_failed: s.encodeFailed } : {}),
             ...(s?.valuesOmitted ? { values_omitted: s.valuesOmitted } : {}),
+            ...(s?.abandoned ? { abandoned: s.abandoned } : {}),
             retries: s?.retries ?? {},
             pending: sink.pending,
           },

@@ -13,7 +13,6 @@
  *   gives up and is counted as dead_letter_failed. Nothing is left uncounted.
  * - Passthrough copies the input bytes unchanged, chunk by chunk, after they are processed.
  */
-import type { Writable } from 'node:stream';
 import type { AcceptedEvent } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
 import type { AuditConfig } from '../config/types.js';
@@ -39,7 +38,8 @@ export interface IngestOptions {
   readonly stats: Stats;
   readonly logger: Logger;
   readonly now: () => number;
-  readonly passthrough?: Writable;
+  /** Copies a chunk to stdout; resolves once stdout took it, failed, or reading was stopped. */
+  readonly passthrough?: (chunk: Buffer) => Promise<unknown>;
   /** Aborting stops reading (shutdown); ingest then resolves after the current chunk. */
   readonly signal: AbortSignal;
 }
@@ -56,7 +56,7 @@ export async function runIngest(options: IngestOptions): Promise<boolean> {
       if (next.done) break;
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
       await handle(framer.push(chunk));
-      if (options.passthrough) await writeAll(options.passthrough, chunk);
+      if (options.passthrough) await options.passthrough(chunk);
     }
     await handle(framer.end());
     return true;
@@ -238,9 +238,4 @@ function lineFields(bytes: Buffer): { line: string } | { line_base64: string } {
   } catch {
     return { line_base64: bytes.toString('base64') };
   }
-}
-
-async function writeAll(stream: Writable, chunk: Buffer): Promise<void> {
-  if (stream.write(chunk)) return;
-  await new Promise<void>((resolve) => stream.once('drain', resolve));
 }

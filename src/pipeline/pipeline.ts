@@ -3,16 +3,18 @@
  * order. This file is the one place the shutdown order is written down:
  *
  *   start: dead-letter file → journal → sinks → metrics server → workers → ingest
- *   stop:  ingest stops reading → journal.endInput() → workers deliver until
+ *   stop:  ingest stops reading (EOF, a signal, or a closed stdout) → journal.endInput() →
+ *          workers deliver until
  *            EOF:    everything is final, or no sink made progress for shutdown_timeout
  *            signal: shutdown_timeout has passed since the signal
- *          → workers aborted (uncommitted events stay in the journal for the next start;
- *            in memory mode they are written to the dead-letter file, so they are not lost)
+ *          → workers aborted (every wait ends, a stuck stdout too; uncommitted events stay in
+ *            the journal for the next start, or, where no later run would deliver them (memory
+ *            buffer, stdout), are written to the dead-letter file, so they are not lost)
  *          → sinks closed → journal closed → dead-letter file closed → metrics server closed
  *
  * Exit codes (also in README): 0 everything read was delivered or dead-lettered with a reason;
- * 75 events were left undelivered (kept in the journal, or dead-lettered in memory mode);
- * 74 records meant for the dead-letter file could not be written before shutdown (shutdown.ts).
+ * 75 events were left undelivered; else 141 / 74 when stdout was closed / failed (stdout-run.ts);
+ * 74 above all when records meant for the dead-letter file could not be written (shutdown.ts).
  */
 import type { Writable } from 'node:stream';
 import { createClassifier } from '../audit/classify.js';
@@ -30,8 +32,10 @@ import { createStats, sinkStats, type Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
+import { createOutputStream } from '../sinks/stdout/output-stream.js';
 import { runIngest } from './ingest.js';
-import { deadLetterLeftovers, deadLetterLossExit, waitForWorkers } from './shutdown.js';
+import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
+import { startStdoutFresh, watchStdout } from './stdout-run.js';
 
 export const EXIT_OK = 0;
 export const EXIT_UNDELIVERED = 75;
@@ -78,10 +82,14 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     logger,
   });
   const log = await openEventLog(config.buffer, sinkNames, { clock, logger });
+  const out = createOutputStream(deps.stdout);
   const runtimes: SinkRuntime[] = config.sinks.map((sink) =>
-    createSinkRuntime(sink, { clock, logger, stdout: deps.stdout }),
+    createSinkRuntime(sink, { clock, logger, stdout: out }),
   );
   const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
+  const isStdout = (name: string) => config.sinks.some((s) => s.name === name && s.type === 'stdout');
+  const stdoutSinks = sinkNames.filter(isStdout).map((name) => ({ name, cursor: cursors.get(name)! }));
+  await startStdoutFresh(stdoutSinks, logger);
   const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
 
   // prom-client and the HTTP server load only when asked for (they cost ~10 MiB of RSS).
@@ -116,7 +124,16 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
   const stopReading = new AbortController();
   const stopDelivering = new AbortController();
-  const workers = runtimes.map((rt) => {
+  const stdout = watchStdout({
+    out,
+    sinks: stdoutSinks,
+    workers: () => workers.filter((_, i) => isStdout(runtimes[i]!.name)),
+    stopReading,
+    stats,
+    logger,
+  });
+  const stdoutSignal = AbortSignal.any([stopDelivering.signal, stdout.signal]);
+  const workers: Promise<void>[] = runtimes.map((rt) => {
     sinkStats(stats, rt.name);
     if (rt.startupCheck) void rt.startupCheck(stopDelivering.signal).catch(() => undefined);
     return createSinkWorker({
@@ -137,7 +154,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       stats,
       logger,
       source: config.input.type,
-    }).run(stopDelivering.signal);
+    }).run(isStdout(rt.name) ? stdoutSignal : stopDelivering.signal);
   });
   logger.info('wirety-ship started', {
     input: config.input.type,
@@ -162,7 +179,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         stats,
         logger,
         now: () => clock.now(),
-        ...(config.input.passthrough ? { passthrough: deps.stdout } : {}),
+        ...(config.input.passthrough
+          ? { passthrough: (chunk: Buffer) => out.write(chunk, stopReading.signal) }
+          : {}),
         signal: stopReading.signal,
       });
     } finally {
@@ -185,10 +204,21 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       logger,
     );
 
-    const undelivered = new Map([...cursors].map(([name, c]) => [name, c.lag().events]));
-    const left = [...undelivered.values()].reduce((a, b) => a + b, 0);
-    if (left > 0 && config.buffer.type === 'memory')
-      await deadLetterLeftovers(cursors, deadLetter, stats, config.input.type, stopDelivering.signal);
+    await stdout.finish();
+    const { undelivered, total: left } = await settleLeftovers({
+      cursors,
+      perRun: (name) =>
+        config.buffer.type === 'memory'
+          ? 'buffer: memory keeps nothing across restarts'
+          : isStdout(name)
+            ? 'stdout is per run: a later run does not print it'
+            : undefined,
+      deadLetter,
+      stats,
+      source: config.input.type,
+      logger,
+      stop: stopDelivering.signal,
+    });
 
     await Promise.all(runtimes.map((rt) => rt.close()));
     await log.close();
@@ -201,15 +231,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       (deps.writeSummary ?? ((l: string) => process.stderr.write(l + '\n')))(
         `wirety-ship summary: ${formatSummary(stats, progress)}`,
       );
-    if (left > 0) {
-      logger.error(
-        config.buffer.type === 'memory'
-          ? 'events were not delivered before shutdown; they are in the dead-letter file (buffer: memory)'
-          : 'events were not delivered before shutdown; they stay in the journal and are delivered on the next start',
-        Object.fromEntries(undelivered),
-      );
-    }
-    const exitCode = deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT_UNDELIVERED : EXIT_OK);
+    const exitCode =
+      deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT_UNDELIVERED : (stdout.exitCode() ?? EXIT_OK));
     return { exitCode, undelivered, stats };
   })();
 

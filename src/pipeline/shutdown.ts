@@ -1,7 +1,8 @@
 /**
  * The shutdown steps that need more than a line in pipeline.ts: waiting for the sink workers
- * under the shutdown_timeout rules, (memory buffer only) writing what they could not deliver to
- * the dead-letter file so nothing leaves silently, and the exit code.
+ * under the shutdown_timeout rules, writing what they could not deliver, where no later run
+ * would deliver it (memory buffer, stdout), to the dead-letter file so nothing leaves silently,
+ * and the exit code when even that could not be written.
  */
 import type { Clock } from '../clock.js';
 import {
@@ -72,41 +73,94 @@ export function deadLetterLossExit(stats: Stats, logger: Logger): number | undef
   return EXIT_DEAD_LETTER_FAILED;
 }
 
+export interface Leftovers {
+  /** Per sink: events not delivered by now (for the summary and the exit code). */
+  readonly undelivered: ReadonlyMap<string, number>;
+  readonly total: number;
+}
+
 /**
- * Memory buffer: what the sinks did not deliver goes to the dead-letter file. Runs after the
- * deadline, so `stop` has usually aborted: each write gets one attempt, and what the disk refuses
- * is counted as dead_letter_failed instead of waiting on.
+ * What no sink delivered by now. A sink whose events would not survive into the next run (every
+ * sink with buffer: memory; the stdout sink always, since stdout is per run) gets them written
+ * to the dead-letter file (undelivered_at_shutdown) and its cursor moved past them; the others keep
+ * theirs in the journal for the next start.
  */
-export async function deadLetterLeftovers(
-  cursors: ReadonlyMap<string, SinkCursor>,
-  deadLetter: DeadLetterSink,
-  stats: Stats,
-  source: string,
-  stop: AbortSignal,
+export async function settleLeftovers(options: {
+  readonly cursors: ReadonlyMap<string, SinkCursor>;
+  /** Why no later run would deliver this sink's leftovers (they are then dead-lettered), or undefined. */
+  readonly perRun: (sinkName: string) => string | undefined;
+  readonly deadLetter: DeadLetterSink;
+  readonly stats: Stats;
+  readonly source: string;
+  readonly logger: Logger;
+  /**
+   * Aborted at the deadline (usually already): each dead-letter write then gets one attempt, and
+   * what the disk refuses is counted as dead_letter_failed instead of waited on.
+   */
+  readonly stop: AbortSignal;
+}): Promise<Leftovers> {
+  const undelivered = new Map([...options.cursors].map(([name, c]) => [name, c.lag().events]));
+  const kept: Record<string, number> = {};
+  const deadLettered: Record<string, number> = {};
+  for (const [name, count] of undelivered) {
+    if (count === 0) continue;
+    const why = options.perRun(name);
+    if (why === undefined) {
+      kept[name] = count;
+      continue;
+    }
+    const cursor = options.cursors.get(name)!;
+    await deadLetterLeftovers(name, cursor, why, options);
+    await cursor.skipToHead();
+    deadLettered[name] = count;
+  }
+  if (Object.keys(kept).length > 0) {
+    options.logger.error(
+      'events were not delivered before shutdown; they stay in the journal and are delivered on the next start',
+      kept,
+    );
+  }
+  if (Object.keys(deadLettered).length > 0) {
+    options.logger.error(
+      'events were not delivered before shutdown; they are in the dead-letter file (undelivered_at_shutdown)',
+      deadLettered,
+    );
+  }
+  return { undelivered, total: [...undelivered.values()].reduce((a, b) => a + b, 0) };
+}
+
+async function deadLetterLeftovers(
+  name: string,
+  cursor: SinkCursor,
+  why: string,
+  options: {
+    readonly deadLetter: DeadLetterSink;
+    readonly stats: Stats;
+    readonly source: string;
+    readonly stop: AbortSignal;
+  },
 ): Promise<void> {
-  for (const [name, cursor] of cursors) {
-    cursor.rewind();
-    for (;;) {
-      const records = await cursor.take(1000, 4 * 1024 * 1024);
-      if (records.length === 0) break;
-      const dead: DeadLetterRecord[] = records.map((r) => ({
-        reason: 'undelivered_at_shutdown',
-        detail: `not delivered to sink "${name}" before shutdown (buffer: memory keeps nothing across restarts)`,
-        source,
-        sink: name,
-        event_id: r.id,
-        seq: r.seq,
-        line: r.line,
-        line_bytes: r.bytes,
-        truncated: false,
-      }));
-      try {
-        await deadLetter.write(dead, stop);
-        stats.deadLettered += dead.length;
-      } catch (error) {
-        if (!isDeadLetterUnwritten(error)) throw error;
-        stats.deadLetterFailed += dead.length;
-      }
+  cursor.rewind();
+  for (;;) {
+    const records = await cursor.take(1000, 4 * 1024 * 1024);
+    if (records.length === 0) break;
+    const dead: DeadLetterRecord[] = records.map((r) => ({
+      reason: 'undelivered_at_shutdown',
+      detail: `not delivered to sink "${name}" before shutdown (${why})`,
+      source: options.source,
+      sink: name,
+      event_id: r.id,
+      seq: r.seq,
+      line: r.line,
+      line_bytes: r.bytes,
+      truncated: false,
+    }));
+    try {
+      await options.deadLetter.write(dead, options.stop);
+      options.stats.deadLettered += dead.length;
+    } catch (error) {
+      if (!isDeadLetterUnwritten(error)) throw error;
+      options.stats.deadLetterFailed += dead.length;
     }
   }
 }

@@ -3,7 +3,6 @@
  * startup check). Each sink gets its own transport, so a slow or dead receiver never holds a
  * connection another sink needs.
  */
-import type { Writable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { HttpSinkCommon, SinkConfig } from '../config/types.js';
 import { createCredentials } from '../deliver/credentials.js';
@@ -21,12 +20,14 @@ import {
   createStickyTransport,
   newChannelId,
 } from './splunk-hec/index.js';
-import { createStdoutCodec, createStreamTransport } from './stdout/index.js';
+import { createStdoutCodec, createStdoutTransport } from './stdout/index.js';
+import type { OutputStream } from './stdout/output-stream.js';
 
 export interface SinkDeps {
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly stdout: Writable;
+  /** Shared with --passthrough, so both see the same closed or stuck stdout. */
+  readonly stdout: OutputStream;
 }
 
 export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRuntime {
@@ -39,7 +40,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   };
   switch (config.type) {
     case 'stdout': {
-      const transport = createStreamTransport(deps.stdout);
+      const transport = createStdoutTransport(deps.stdout);
       return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
     }
     case 'loki': {

@@ -234,11 +234,11 @@ describe('whole-config rules', () => {
 
   it('journal segments fit the journal and a whole line', async () => {
     await problem(
-      'buffer: { max_bytes: 10MiB, segment_bytes: 20MiB }\n',
+      'buffer: { type: disk, max_bytes: 10MiB, segment_bytes: 20MiB }\n',
       /buffer\.segment_bytes: \(20MiB\) is larger than buffer\.max_bytes \(10MiB\)/,
     );
     await problem(
-      'input: { max_line_bytes: 1MiB }\nbuffer: { segment_bytes: 1MiB }\n',
+      'input: { max_line_bytes: 1MiB }\nbuffer: { type: disk, segment_bytes: 1MiB }\n',
       /buffer\.segment_bytes: \(1MiB\) must be larger than input\.max_line_bytes/,
     );
   });

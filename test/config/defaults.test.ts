@@ -6,7 +6,7 @@ import { makeCertificates } from '../helpers/certificates.js';
 import { run, runFile, sink, withFile } from './helpers.js';
 
 describe('built-in defaults', () => {
-  it('with no arguments: one stdout sink, disk buffer and every documented default', async () => {
+  it('with no arguments: one stdout sink, memory buffer and every documented default', async () => {
     const config = await run([], {}, '/srv/ship');
     assert.deepEqual(config.input, {
       type: 'stdin',
@@ -21,11 +21,11 @@ describe('built-in defaults', () => {
       max_files: 0,
     });
     assert.deepEqual(config.buffer, {
-      type: 'disk',
+      type: 'memory',
       data_dir: '/home/tester/.local/state/wirety-ship/journal',
       fsync: 'interval',
       fsync_interval_ms: 1000,
-      max_bytes: 1024 ** 3,
+      max_bytes: 16 * 1024 * 1024,
       segment_bytes: 64 * 1024 * 1024,
       when_full: 'block',
       new_sink_start: 'head',
@@ -48,6 +48,14 @@ describe('built-in defaults', () => {
         max_in_flight: 1,
       },
     ]);
+  });
+
+  it('buffer.type defaults to disk once a receiver is configured, and is honoured when given', async () => {
+    const withReceiver = await run(['--loki', 'http://localhost:3100', '--stdout']);
+    assert.equal(withReceiver.buffer.type, 'disk');
+    assert.equal(withReceiver.buffer.max_bytes, 1024 ** 3);
+    assert.equal((await run(['--passthrough'])).buffer.type, 'memory', 'passthrough only: nothing to keep');
+    assert.equal((await run(['--buffer', 'disk'])).buffer.type, 'disk', 'stdout only, disk asked for');
   });
 
   it('returns a deeply frozen config', async () => {

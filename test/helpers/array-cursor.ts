@@ -78,5 +78,12 @@ export function createArrayCursor(
     rewind() {
       taken = committed;
     },
+    skipToHead() {
+      const skipped = records.length - committed;
+      const last = records.at(-1);
+      if (last && skipped > 0) commits.push(last.seq);
+      committed = taken = records.length;
+      return Promise.resolve(skipped);
+    },
   };
 }

@@ -76,6 +76,8 @@ export interface SinkSummary {
   /** Only when not zero. */
   readonly encode_failed?: number;
   readonly values_omitted?: number;
+  /** stdout only, when its reader closed the pipe (printed only when not 0). */
+  readonly abandoned?: number;
   readonly retries: Record<string, number>;
   readonly pending: number;
 }

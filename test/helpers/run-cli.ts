@@ -21,26 +21,34 @@ export interface CliProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** Resolves when the process exits (or is killed at the time limit). */
   readonly result: Promise<CliResult>;
-  /** Resolves when stderr has printed text matching `pattern`. */
-  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Resolves when stderr so far matches `pattern` (a RegExp, or a test of the whole text). */
+  waitForStderr(pattern: RegExp | ((stderr: string) => boolean), timeoutMs?: number): Promise<void>;
 }
 
-export function startCli(
-  args: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
-): CliProcess {
+export interface CliOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  cwd?: string;
+  /**
+   * false: never read the child's stdout, like `| sleep 3600`: once the pipe and the stream's
+   * buffer are full, the CLI's writes to stdout block. (result.stdout is then empty.)
+   */
+  readStdout?: boolean;
+}
+
+export function startCli(args: readonly string[], options: CliOptions = {}): CliProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', WIRETY_SHIP_LOG_FORMAT: 'json', ...options.env },
   });
   const out: Buffer[] = [];
   let stderr = '';
-  const stderrWaiters: { pattern: RegExp; resolve: () => void }[] = [];
-  child.stdout.on('data', (d: Buffer) => out.push(d));
+  const stderrWaiters: { matches: (stderr: string) => boolean; resolve: () => void }[] = [];
+  if (options.readStdout !== false) child.stdout.on('data', (d: Buffer) => out.push(d));
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
     for (const w of [...stderrWaiters]) {
-      if (w.pattern.test(stderr)) {
+      if (w.matches(stderr)) {
         stderrWaiters.splice(stderrWaiters.indexOf(w), 1);
         w.resolve();
       }
@@ -63,13 +71,14 @@ export function startCli(
     result,
     waitForStderr: (pattern, timeoutMs = 30_000) =>
       new Promise<void>((resolve, reject) => {
-        if (pattern.test(stderr)) return resolve();
+        const matches = typeof pattern === 'function' ? pattern : (text: string) => pattern.test(text);
+        if (matches(stderr)) return resolve();
         const t = setTimeout(
-          () => reject(new Error(`stderr never matched ${pattern}:\n${stderr}`)),
+          () => reject(new Error(`stderr never matched ${String(pattern)}:\n${stderr}`)),
           timeoutMs,
         );
         stderrWaiters.push({
-          pattern,
+          matches,
           resolve: () => {
             clearTimeout(t);
             resolve();
@@ -83,7 +92,7 @@ export function startCli(
 export async function runCli(
   args: readonly string[],
   input: string | Buffer,
-  options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
+  options: CliOptions = {},
 ): Promise<CliResult> {
   const p = startCli(args, options);
   p.child.stdin.end(input);

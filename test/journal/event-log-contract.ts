@@ -176,6 +176,26 @@ export function runEventLogContract(subject: ContractSubject): void {
       assert.equal(log.cursor('b').lag().events, 4, 'b is unaffected by a');
     });
 
+    void it('skipToHead commits everything published, says how many, and leaves other sinks alone', async () => {
+      const log = await open({ sinkNames: ['a', 'b'] });
+      await log.append(accepted(4));
+      const a = log.cursor('a');
+      await a.take(2, 1 << 20);
+      await a.commit(1);
+      assert.equal(await a.skipToHead(), 3);
+      assert.deepEqual(a.lag(), { events: 0 });
+      assert.equal(await a.skipToHead(), 0, 'nothing new: nothing skipped');
+      await log.append(accepted(1));
+      assert.deepEqual(
+        (await a.take(10, 1 << 20)).map((r) => r.seq),
+        [5],
+        'only what came after the skip',
+      );
+      assert.equal(log.cursor('b').lag().events, 5, 'b is unaffected by a');
+      assert.equal(await log.cursor('b').skipToHead(), 5);
+      assert.equal(log.stats().records, 1, 'only the record a took but did not commit is held');
+    });
+
     void it('holds records until every sink has committed them', async () => {
       const log = await open({ sinkNames: ['a', 'b'] });
       await log.append(accepted(3));

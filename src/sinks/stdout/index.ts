@@ -3,13 +3,14 @@
  * `wirety-ship < wirety.log | jq …` works with no receiver at all.
  *
  * Invariants: lines are written byte-for-byte in journal order; a batch counts as delivered only
- * once stdout has taken it (backpressure is honoured); a closed stdout (EPIPE) is a retryable
- * failure, never a silent success.
+ * once stdout has taken it (backpressure is honoured); a closed stdout is never a silent success.
+ * The pipeline stops this sink when stdout fails and counts what it had not written as abandoned
+ * (pipeline/stdout-gone.ts); an abort (shutdown deadline) ends a write the reader never takes.
  */
-import type { Writable } from 'node:stream';
 import type { AuditRecord } from '../../audit/record.js';
 import type { HttpReply, Outcome } from '../../deliver/outcome.js';
 import type { SinkCodec, SinkRequest, Transport } from '../sink.js';
+import type { OutputStream } from './output-stream.js';
 
 export function createStdoutCodec(): SinkCodec {
   return {
@@ -30,39 +31,20 @@ export function createStdoutCodec(): SinkCodec {
   };
 }
 
-/** Writes request bodies to a stream (process.stdout by default), waiting for 'drain'. */
-export function createStreamTransport(stream: Writable = process.stdout): Transport {
-  let failure: NodeJS.ErrnoException | undefined;
-  // An EPIPE arrives as an 'error' event; without a listener it would crash the process.
-  const onError = (error: NodeJS.ErrnoException) => {
-    failure = error;
-  };
-  stream.on('error', onError);
-
+/** Writes request bodies to stdout. Rejects only with the caller's abort reason, like HTTP transports. */
+export function createStdoutTransport(out: OutputStream): Transport {
   return {
     async send(request, signal) {
-      if (failure || stream.destroyed) {
-        return { kind: 'network_error', code: failure?.code ?? 'EPIPE', message: 'stdout is closed' };
-      }
-      const written = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-        stream.write(request.body, (error) => resolve(error ?? undefined));
-      });
-      if (written) return { kind: 'network_error', code: written.code ?? 'EPIPE', message: written.message };
-      if (stream.writableNeedDrain) {
-        await new Promise<void>((resolve, reject) => {
-          const abort = () => reject(signal.reason as Error);
-          signal.addEventListener('abort', abort, { once: true });
-          stream.once('drain', () => {
-            signal.removeEventListener('abort', abort);
-            resolve();
-          });
-        });
-      }
-      return { kind: 'response', status: 200, headers: {}, body: '' };
+      const result = await out.write(request.body, signal);
+      if (result === 'written') return { kind: 'response', status: 200, headers: {}, body: '' };
+      if (result === 'aborted' || signal.aborted) throw signal.reason;
+      const failure = out.failure;
+      return {
+        kind: 'network_error',
+        code: failure?.code ?? 'EPIPE',
+        message: `stdout is closed (${failure?.message ?? 'EPIPE'})`,
+      };
     },
-    close() {
-      stream.off('error', onError);
-      return Promise.resolve();
-    },
+    close: () => Promise.resolve(),
   };
 }

@@ -9,6 +9,7 @@ import type { BatchConfig, SplunkHecSinkConfig } from '../../../src/config/types
 import { createSinkWorker } from '../../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../../src/observe/logger.js';
 import { createStats, sinkStats, type SinkStats, type Stats } from '../../../src/observe/stats.js';
+import { createOutputStream } from '../../../src/sinks/stdout/output-stream.js';
 import { createSinkRuntime } from '../../../src/sinks/create-sink.js';
 import type { HecAckMode } from '../../../src/sinks/splunk-hec/ack-fallback.js';
 import { createArrayCursor } from '../../helpers/array-cursor.js';
@@ -105,7 +106,7 @@ export async function startHecHarness(dir: string, options: HecHarnessOptions = 
   const logger = createMemoryLogger();
   const deadLetter = createMemoryDeadLetter();
   const stats = createStats();
-  const stdout = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const stdout = createOutputStream(new Writable({ write: (_chunk, _encoding, done) => done() }));
   const runtime = createSinkRuntime(config, { clock, logger, stdout });
   const commits: number[] = [];
   const sleepCursor = { next: 0 };
