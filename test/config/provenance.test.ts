@@ -104,7 +104,8 @@ describe('--check-config: where each value comes from', () => {
       'dead_letter.path  /srv/from-file/dead.ndjson  ship.yaml:4',
     );
 
-    const alone = await check(image, [], 'sinks: { out: { type: stdout } }\n');
+    // A receiver, so the buffer is the disk journal (stdout alone buffers in memory).
+    const alone = await check(image, [], 'sinks: { loki: { type: loki, url: "http://loki:3100" } }\n');
     assert.equal(
       row(alone, 'buffer.data_dir'),
       'buffer.data_dir  /var/lib/wirety-ship/journal  default (state directory /var/lib/wirety-ship, from XDG_STATE_HOME)',
