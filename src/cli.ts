@@ -12,7 +12,7 @@
  */
 import v8 from 'node:v8';
 import { systemClock } from './clock.js';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
@@ -45,6 +45,8 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command.kind === 'check') {
+    for (const warning of command.warnings)
+      process.stderr.write(`wirety-ship: warning: ${formatProblem(warning)}\n`);
     process.stdout.write(command.summary.endsWith('\n') ? command.summary : command.summary + '\n');
     return 0;
   }
@@ -52,6 +54,9 @@ async function main(): Promise<number> {
   const config = command.config;
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
   const logger = createLogger({ level: config.log.level, format });
+  for (const { where, key, message, hint } of command.warnings) {
+    logger.warn(`configuration: ${where.text}: ${key ? `${key}: ` : ''}${message}`, hint ? { hint } : {});
+  }
 
   // Loaded only to run: --help, --version and --check-config stay light.
   const { startPipeline } = await import('./pipeline/pipeline.js');

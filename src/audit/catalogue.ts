@@ -156,3 +156,16 @@ export const COMMON_FIELDS: readonly string[] = ['level', 'log_type', 'time', 'a
 export const SERVER_FIELDS: readonly string[] = ['actor_id', 'actor_email', 'remote_ip'];
 /** Fields every agent event has (zerolog audit.Agent(peerID, networkID) plus actor_type). */
 export const AGENT_FIELDS: readonly string[] = ['actor_type', 'peer_id', 'network_id'];
+
+/**
+ * Every field name some audit event in the catalogue carries (common, per-source and per-action),
+ * sorted. The config loader checks the field lists of the sinks against it.
+ */
+export const CATALOGUE_FIELDS: readonly string[] = [
+  ...new Set([
+    ...COMMON_FIELDS,
+    ...SERVER_FIELDS,
+    ...AGENT_FIELDS,
+    ...CATALOGUE.flatMap((spec) => spec.fields.map((field) => field.name)),
+  ]),
+].sort();

@@ -9,15 +9,16 @@
  * - ${VAR} substitution happens in the file's values only, after YAML parsing: it can never add
  *   structure, and never touches keys, flags or variables.
  * - Anything wrong is a ConfigError (code WS_ERR_CONFIG) listing every problem found; no message
- *   contains a secret. Nothing here prints, exits, or reads process.env/argv directly.
+ *   contains a secret. What is odd but harmless comes back as `warnings`, in the same shape. Nothing here prints, exits, or reads process.env/argv directly.
  * - The Config returned is complete (every default filled in, ms/bytes, absolute paths) and
  *   deeply frozen.
  */
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { checkFieldNames } from './check-field-names.js';
 import { checkConfig } from './checks.js';
-import { createProblemList, type Where } from './config-error.js';
+import { createProblemList, type Problem, type Where } from './config-error.js';
 import { parseArgs } from './flags.js';
 import { interpolateTree, type Env } from './interpolate.js';
 import { normalize } from './normalize.js';
@@ -36,8 +37,13 @@ export { ConfigError } from './config-error.js';
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version'; readonly text: string }
-  | { readonly kind: 'run'; readonly config: Config }
-  | { readonly kind: 'check'; readonly config: Config; readonly summary: string };
+  | { readonly kind: 'run'; readonly config: Config; readonly warnings: readonly Problem[] }
+  | {
+      readonly kind: 'check';
+      readonly config: Config;
+      readonly summary: string;
+      readonly warnings: readonly Problem[];
+    };
 
 export interface LoadOptions {
   /** Relative paths (config file, data_dir, dead-letter file, *_file) resolve from here. */
@@ -89,6 +95,9 @@ export async function loadCommand(
 
   const origins = createOrigins(source);
   const problems = createProblemList();
+  // Harmless but worth saying (an unused variable, a field no event has): the CLI prints them.
+  const warnings: Problem[] = [];
+  const warn = (warning: Problem) => warnings.push(warning);
   const interpolated = interpolateTree(tree, env);
   for (const { path, message, hint } of interpolated.problems) {
     problems.add({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) });
@@ -97,7 +106,7 @@ export async function loadCommand(
   tree = interpolated.value as Tree;
 
   checkUnknownEnv(env, interpolated.variables, problems);
-  applyOverlays(tree, env, parsed.values, { origins, problems });
+  applyOverlays(tree, env, parsed.values, { origins, problems, warn });
   problems.throwIfAny();
   const raw = validateTree(tree, origins, problems);
   problems.throwIfAny();
@@ -111,10 +120,13 @@ export async function loadCommand(
   });
   problems.throwIfAny();
   checkConfig(config, raw, resolver.problem);
+  checkFieldNames(config, resolver.problem, (path, message, hint) =>
+    warn({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) }),
+  );
   problems.throwIfAny();
 
   const frozen = deepFreeze(config);
   return flagValue('check-config') === true
-    ? { kind: 'check', config: frozen, summary: describeConfig(frozen) }
-    : { kind: 'run', config: frozen };
+    ? { kind: 'check', config: frozen, summary: describeConfig(frozen), warnings }
+    : { kind: 'run', config: frozen, warnings };
 }
