@@ -16,6 +16,7 @@ import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
+import { hintIfTerminal } from './stdin-hint.js';
 
 // Memory over speed: V8 then grows its heap far less eagerly. wirety-ship mostly runs as a
 // sidecar or DaemonSet where RSS is what operators pay for, and audit streams are modest; the
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+
+  hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
 
   const running = pipeline;
   let signals = 0;

@@ -1,5 +1,5 @@
 /**
- * The Wirety audit event catalogue: every action the spec (wirety-audit-logs.txt) names, who emits
+ * The Wirety audit event catalogue: every action the spec (docs/wirety-audit-logs.md) names, who emits
  * it, and the fields it carries. This is the single source of truth in code; the published JSON
  * Schema (config/audit-event.schema.json) says the same thing for operators and SIEM tooling, and
  * test/audit/catalogue-schema.test.ts fails if the two ever disagree.
