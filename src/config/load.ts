@@ -106,7 +106,12 @@ export async function loadCommand(
   tree = interpolated.value as Tree;
 
   checkUnknownEnv(env, interpolated.variables, problems);
-  applyOverlays(tree, env, parsed.values, { origins, problems, warn });
+  applyOverlays(tree, env, parsed.values, {
+    origins,
+    problems,
+    warn,
+    referenced: interpolated.variables,
+  });
   problems.throwIfAny();
   const raw = validateTree(tree, origins, problems);
   problems.throwIfAny();

@@ -28,6 +28,8 @@ interface Context {
   readonly problems: ProblemList;
   /** Receives what is wrong but harmless, e.g. a variable of a sink nobody configured. */
   readonly warn: (warning: Problem) => void;
+  /** Variables the file uses as ${…}: never warned about. */
+  readonly referenced: ReadonlySet<string>;
 }
 
 function parseSwitch(text: string): boolean | undefined {
@@ -165,7 +167,8 @@ export function applyOverlays(
     const text = setting.env ? env[setting.env] : undefined;
     if (!setting.env || text === undefined || text === '') continue;
     if (setting.sink !== undefined && !claimed.has(setting.sink)) {
-      ctx.warn(unclaimedVariable({ ...setting, sink: setting.sink }));
+      if (!ctx.referenced.has(setting.env))
+        ctx.warn(unclaimedVariable({ ...setting, sink: setting.sink }, tree));
       continue;
     }
     const where = { text: `environment variable ${setting.env}` };

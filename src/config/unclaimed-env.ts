@@ -9,12 +9,13 @@
  * now, and stays an error.
  *
  * A sink is asked for when the file has a sink of that name, any flag of that sink is given, or
- * its URL variable (for stdout: WIRETY_SHIP_STDOUT) is set.
+ * its URL variable (for stdout: WIRETY_SHIP_STDOUT) is set. A variable the file references as
+ * ${…} is used there and is not warned about.
  */
 import type { Problem } from './config-error.js';
 import type { FlagValue } from './flags.js';
 import type { Env } from './interpolate.js';
-import { SETTINGS, type Setting, type SinkTarget } from './settings.js';
+import { SETTINGS, SINK_TARGETS, type Setting, type SinkTarget } from './settings.js';
 import { getOwn, isTree, type Tree } from './tree.js';
 
 const SINK_WORDS: Readonly<Record<SinkTarget, string>> = {
@@ -46,14 +47,32 @@ export function claimedSinks(
   return claimed;
 }
 
+/** File sinks of the target's type under another name (the variables do not reach them). */
+function namesakes(tree: Tree, target: SinkTarget): string[] {
+  const sinks = getOwn(tree, 'sinks');
+  if (!isTree(sinks)) return [];
+  const type = SINK_TARGETS[target].type;
+  return Object.entries(sinks).flatMap(([name, sink]) =>
+    isTree(sink) && getOwn(sink, 'type') === type ? [name] : [],
+  );
+}
+
 /** The warning for a variable of a sink nobody asked for (it never holds the value). */
-export function unclaimedVariable(setting: Setting & { sink: SinkTarget }): Problem {
+export function unclaimedVariable(setting: Setting & { sink: SinkTarget }, tree: Tree): Problem {
   const url = SETTINGS.find((s) => s.sink === setting.sink && creates(s));
   const how = url?.flag ? `--${url.flag}${url.arg ? ` ${url.arg}` : ''}` : undefined;
   const ways = [how, url?.env].filter(Boolean).join(', ');
+  const others = namesakes(tree, setting.sink);
+  const variable = setting.env ?? '';
   return {
-    message: `is set, but no ${SINK_WORDS[setting.sink]} sink is configured, so it is ignored`,
-    where: { text: `environment variable ${setting.env ?? ''}` },
-    hint: `to ship there, add ${ways} or a sink named "${setting.sink}" in the config file; otherwise unset it`,
+    message:
+      others.length === 0
+        ? `is set, but no ${SINK_WORDS[setting.sink]} sink is configured, so it is ignored`
+        : `is set, but it only applies to the sink named "${setting.sink}", which is not configured, so it is ignored`,
+    where: { text: `environment variable ${variable}` },
+    hint:
+      others.length === 0
+        ? `to ship there, add ${ways} or a sink named "${setting.sink}" in the config file; otherwise unset it`
+        : `for the file's sink "${others[0] ?? ''}", write \${${variable}} at its key in the file`,
   };
 }

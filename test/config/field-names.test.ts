@@ -198,6 +198,25 @@ describe('a variable of a sink nothing else configures', () => {
     assert.deepEqual([...viaFlag.warnings, ...viaEnv.warnings, ...viaFile.warnings], []);
   });
 
+  it('names the file sink of that type it does not reach, and stays silent when the file uses it as ${…}', async () => {
+    const fileWith = (apiKey: string) =>
+      `sinks:\n  es-prod:\n    type: elasticsearch\n    url: https://es:9200\n${apiKey}`;
+    const unused = await withFile(fileWith(''), (dir) =>
+      loaded(['--config', 'ship.yaml'], { WIRETY_SHIP_ES_API_KEY: 'k' }, dir),
+    );
+    assert.deepEqual(texts(unused.warnings), [
+      'environment variable WIRETY_SHIP_ES_API_KEY: : is set, but it only applies to the sink named "elasticsearch", which is not configured, so it is ignored | for the file\'s sink "es-prod", write ${WIRETY_SHIP_ES_API_KEY} at its key in the file',
+    ]);
+    const used = await withFile(fileWith('    auth: { api_key: "${WIRETY_SHIP_ES_API_KEY}" }\n'), (dir) =>
+      loaded(['--config', 'ship.yaml'], { WIRETY_SHIP_ES_API_KEY: 'k' }, dir),
+    );
+    assert.deepEqual(used.warnings, []);
+    assert.deepEqual(
+      used.config.sinks.map((s) => s.name),
+      ['es-prod'],
+    );
+  });
+
   it('a flag of that sink without its URL is still an error: it was typed for this run', async () => {
     const error = await fails(['--es-index', 'audit'], { WIRETY_SHIP_ES_API_KEY: 'k' });
     assert.match(error.message, /sinks\.elasticsearch\.url: is required/);
