@@ -18,8 +18,10 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
+COPY package.json README.md ./
 COPY config ./config
+# --help names README.md and docs/: the image has them, as an npm install does.
+COPY docs ./docs
 # The journal and the dead-letter file must outlive the container: mount a volume here.
 RUN mkdir -p /var/lib/wirety-ship && chown node:node /var/lib/wirety-ship
 VOLUME /var/lib/wirety-ship

@@ -22,11 +22,12 @@
  */
 import v8 from 'node:v8';
 import { systemClock } from './clock.js';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
 import { formatSummary } from './observe/summary.js';
 import type { Pipeline } from './pipeline/pipeline.js';
+import { hintIfTerminal } from './stdin-hint.js';
 
 // Memory over speed: V8 then grows its heap far less eagerly. wirety-ship mostly runs as a
 // sidecar or DaemonSet where RSS is what operators pay for, and audit streams are modest; the
@@ -59,6 +60,8 @@ async function main(): Promise<number> {
   const { preflight } = await import('./pipeline/preflight.js');
   const notReady = await preflight(command.config);
   if (command.kind === 'check') {
+    for (const warning of command.warnings)
+      process.stderr.write(`wirety-ship: warning: ${formatProblem(warning)}\n`);
     process.stdout.write(command.summary.endsWith('\n') ? command.summary : command.summary + '\n');
     if (notReady.length === 0) return 0;
     process.stderr.write(
@@ -71,6 +74,9 @@ async function main(): Promise<number> {
   const config = command.config;
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
   const logger = createLogger({ level: config.log.level, format });
+  for (const { where, key, message, hint } of command.warnings) {
+    logger.warn(`configuration: ${where.text}: ${key ? `${key}: ` : ''}${message}`, hint ? { hint } : {});
+  }
   if (notReady.length > 0) {
     for (const p of notReady)
       logger.error(`cannot start: ${p.message}`, { key: p.key, ...(p.hint ? { hint: p.hint } : {}) });
@@ -126,6 +132,7 @@ async function main(): Promise<number> {
   if (stopSignal) running.stop(stopSignal);
 
   const pipeline = running;
+  hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
   const progress =
     config.log.progress_interval_ms > 0
       ? setInterval(

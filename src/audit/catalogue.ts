@@ -1,5 +1,5 @@
 /**
- * The Wirety audit event catalogue: every action the spec (wirety-audit-logs.txt) names, who emits
+ * The Wirety audit event catalogue: every action the spec (docs/wirety-audit-logs.md) names, who emits
  * it, and the fields it carries. This is the single source of truth in code; the published JSON
  * Schema (config/audit-event.schema.json) says the same thing for operators and SIEM tooling, and
  * test/audit/catalogue-schema.test.ts fails if the two ever disagree.
@@ -156,3 +156,16 @@ export const COMMON_FIELDS: readonly string[] = ['level', 'log_type', 'time', 'a
 export const SERVER_FIELDS: readonly string[] = ['actor_id', 'actor_email', 'remote_ip'];
 /** Fields every agent event has (zerolog audit.Agent(peerID, networkID) plus actor_type). */
 export const AGENT_FIELDS: readonly string[] = ['actor_type', 'peer_id', 'network_id'];
+
+/**
+ * Every field name some audit event in the catalogue carries (common, per-source and per-action),
+ * sorted. The config loader checks the field lists of the sinks against it.
+ */
+export const CATALOGUE_FIELDS: readonly string[] = [
+  ...new Set([
+    ...COMMON_FIELDS,
+    ...SERVER_FIELDS,
+    ...AGENT_FIELDS,
+    ...CATALOGUE.flatMap((spec) => spec.fields.map((field) => field.name)),
+  ]),
+].sort();

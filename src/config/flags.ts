@@ -12,6 +12,7 @@
  * variable exists, so WIRETY_SHIP_PASSTHROUGH=false would mean true. overlay.ts applies them; the
  * help shows each flag's variable in commander's own "(env: …)" style.
  */
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { Problem, Where } from './config-error.js';
 import { SETTINGS, type Setting } from './settings.js';
@@ -126,6 +127,10 @@ function prescan(argv: readonly string[], problems: Problem[]): string[] {
   return kept;
 }
 
+// The package root, from src/config (tsx) and dist/config (tsc) alike: where README.md and docs/
+// are, in a clone and in an installed package ("files" in package.json ships both).
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+
 const HELP_AFTER = `
 Secrets come from the environment or from files, never from flags:
   ${SECRETS.map((s) => s.env).join('\n  ')}
@@ -144,7 +149,10 @@ Examples:
   WIRETY_SHIP_ES_API_KEY=… wirety-ship --elasticsearch https://es:9200 --stdout
   wirety-ship --config /etc/wirety-ship.yaml --check-config
 
-Every setting, its default and its variable: docs/config.md`;
+Documentation, shipped with the package (in ${PACKAGE_ROOT}):
+  README.md              what happens to every line, delivery guarantees, exit codes
+  docs/config.md         every setting, its default and its variable
+  docs/audit-events.md   the audit events accepted, field by field`;
 
 function buildProgram(
   version: string,

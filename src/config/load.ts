@@ -12,16 +12,18 @@
  * - ${VAR} substitution happens in the file's values only, after YAML parsing: it can never add
  *   structure, and never touches keys, flags or variables.
  * - Anything wrong is a ConfigError (code WS_ERR_CONFIG) listing every problem found; no message
- *   contains a secret. Nothing here prints, exits, writes a file or reads process.env/argv directly.
+ *   contains a secret. What is odd but harmless comes back as `warnings`, in the same shape.
+ *   Nothing here prints, exits, writes a file or reads process.env/argv directly.
  * - The Config returned is complete (every default filled in, ms/bytes, absolute paths) and
  *   deeply frozen. --check-config's summary also says where each value came from (provenance.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { checkFieldNames } from './check-field-names.js';
 import { checkFiles } from './check-files.js';
 import { checkConfig } from './checks.js';
-import { ConfigError, createProblemList, type Where } from './config-error.js';
+import { ConfigError, createProblemList, type Problem, type Where } from './config-error.js';
 import { stateDirectory } from './defaults.js';
 import { parseArgs } from './flags.js';
 import { interpolateTree, type Env } from './interpolate.js';
@@ -42,8 +44,13 @@ export { ConfigError } from './config-error.js';
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version'; readonly text: string }
-  | { readonly kind: 'run'; readonly config: Config }
-  | { readonly kind: 'check'; readonly config: Config; readonly summary: string };
+  | { readonly kind: 'run'; readonly config: Config; readonly warnings: readonly Problem[] }
+  | {
+      readonly kind: 'check';
+      readonly config: Config;
+      readonly summary: string;
+      readonly warnings: readonly Problem[];
+    };
 
 export interface LoadOptions {
   /** Relative paths (config file, data_dir, dead-letter file, *_file) resolve from here. */
@@ -106,13 +113,21 @@ export async function loadCommand(
   }
 
   const origins = createOrigins(source);
+  // Harmless but worth saying (an unused variable, a field no event has): the CLI prints them.
+  const warnings: Problem[] = [];
+  const warn = (warning: Problem) => warnings.push(warning);
   const interpolated = interpolateTree(tree, env);
   for (const { path, message, hint } of interpolated.problems) {
     problems.add({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) });
   }
   tree = interpolated.value as Tree;
   checkUnknownEnv(env, interpolated.variables, problems);
-  applyOverlays(tree, env, parsed.values, { origins, problems });
+  applyOverlays(tree, env, parsed.values, {
+    origins,
+    problems,
+    warn,
+    referenced: interpolated.variables,
+  });
   // Without the file, the settings are incomplete: checking them would only report its absence again.
   if (!fileRead) problems.throwIfAny();
   problems.endStage();
@@ -138,14 +153,17 @@ export async function loadCommand(
   problems.endStage();
   checkConfig(config, raw, resolver.problem);
   await checkFiles(config, raw, origins, resolver.problem);
+  checkFieldNames(config, resolver.problem, (path, message, hint) =>
+    warn({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) }),
+  );
   problems.throwIfAny();
 
   const frozen = deepFreeze(config);
-  if (flagValue('check-config') !== true) return { kind: 'run', config: frozen };
+  if (flagValue('check-config') !== true) return { kind: 'run', config: frozen, warnings };
   const origin = describeOrigins(raw as Tree, origins, frozen, {
     dataDir: raw.buffer?.data_dir === undefined,
     deadLetter: raw.dead_letter?.path === undefined,
     why: `state directory ${state.dir}, ${state.why}`,
   });
-  return { kind: 'check', config: frozen, summary: `${describeConfig(frozen)}\n${origin}\n` };
+  return { kind: 'check', config: frozen, summary: `${describeConfig(frozen)}\n${origin}\n`, warnings };
 }

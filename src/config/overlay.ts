@@ -4,12 +4,14 @@
  *
  * Guarantees: every value set here is recorded in `origins` (errors then name the flag or the
  * variable, not the file); a flag sink (--loki…) creates or completes the sink of that exact name
- * and refuses to touch one of another type; repeatable settings add to the file's list or map;
- * empty variables count as unset; a WIRETY_SHIP_* variable that means nothing is an error (a typo
- * in a password variable would otherwise surface only as 401s), except Kubernetes/Docker link
- * variables and variables the file itself references as ${…}.
+ * and refuses to touch one of another type; a variable of a sink that neither the file, a flag nor
+ * its URL variable asks for is ignored with a warning (unclaimed-env.ts); repeatable settings add
+ * to the file's list or map (or to the built-in default list); empty variables count as unset;
+ * a WIRETY_SHIP_* variable that means nothing is an error (a typo in a password variable would
+ * otherwise surface only as 401s), except Kubernetes/Docker link variables and variables the file
+ * itself references as ${…}.
  */
-import type { ProblemList, Where } from './config-error.js';
+import type { Problem, ProblemList, Where } from './config-error.js';
 import { LOKI_DEFAULTS } from './defaults.js';
 import type { FlagValue } from './flags.js';
 import type { Env } from './interpolate.js';
@@ -17,17 +19,29 @@ import type { Origins } from './origins.js';
 import { FOREIGN_ENV, SETTINGS, SINK_TARGETS, type Setting } from './settings.js';
 import { suggest } from './suggest.js';
 import { formatKey, getOwn, isTree, setOwn, type Path, type Tree } from './tree.js';
+import { claimedSinks, unclaimedVariable } from './unclaimed-env.js';
 
 const HTTP_TYPES = new Set(['loki', 'elasticsearch', 'splunk_hec']);
 
 interface Context {
   readonly origins: Origins;
   readonly problems: ProblemList;
+  /** Receives what is wrong but harmless, e.g. a variable of a sink nobody configured. */
+  readonly warn: (warning: Problem) => void;
+  /** Variables the file uses as ${…}: never warned about. */
+  readonly referenced: ReadonlySet<string>;
 }
 
 function parseSwitch(text: string): boolean | undefined {
   const lower = text.trim().toLowerCase();
   return lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
+}
+
+/** A repeatable flag adds to the built-in list when the file has none (as --loki-label adds to job). */
+function defaultList(setting: Setting, key: string): unknown[] {
+  const defaults: Readonly<Record<string, unknown>> = setting.sink === 'loki' ? LOKI_DEFAULTS : {};
+  const list = defaults[key];
+  return Array.isArray(list) ? [...(list as unknown[])] : [];
 }
 
 /** Walks to (creating) the block holding path's last key; undefined when the file put a non-block there. */
@@ -57,7 +71,7 @@ function setValue(
   if (had !== undefined)
     ctx.origins.shadow(path, setting.kind === 'value' || setting.kind === 'switch' ? 'overrides' : 'adds to');
   if (setting.kind === 'list') {
-    const list = Array.isArray(had) ? (had as unknown[]) : [];
+    const list = Array.isArray(had) ? (had as unknown[]) : defaultList(setting, key);
     setOwn(parent, key, [...new Set([...list, ...(value as readonly string[])])]);
   } else if (setting.kind === 'labels') {
     const labels: Tree = isTree(had) ? had : { ...LOKI_DEFAULTS.labels };
@@ -151,9 +165,15 @@ export function applyOverlays(
     if (setting.allHttp) later.push([setting, value, where]);
     else apply(tree, setting, value, where, ctx);
   };
+  const claimed = claimedSinks(tree, env, flags);
   for (const setting of SETTINGS) {
     const text = setting.env ? env[setting.env] : undefined;
     if (!setting.env || text === undefined || text === '') continue;
+    if (setting.sink !== undefined && !claimed.has(setting.sink)) {
+      if (!ctx.referenced.has(setting.env))
+        ctx.warn(unclaimedVariable({ ...setting, sink: setting.sink }, tree));
+      continue;
+    }
     const where = { text: `environment variable ${setting.env}` };
     const value = fromEnv(setting, text, where, ctx);
     if (value !== undefined) run(setting, value, where);

@@ -55,6 +55,7 @@ export const SETTINGS: readonly Setting[] = [
   s({ flag: 'loki-bearer-token-file', arg: '<file>', env: 'WIRETY_SHIP_LOKI_BEARER_TOKEN_FILE', kind: 'value', sink: 'loki', path: ['auth', 'bearer_token_file'], description: 'file holding a Loki bearer token (re-read on 401)' }),
   s({ flag: 'loki-label', arg: '<name=value>', env: 'WIRETY_SHIP_LOKI_LABELS', kind: 'labels', sink: 'loki', path: ['labels'], description: 'static Loki label, repeatable' }),
   s({ flag: 'loki-label-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_LABEL_FIELDS', kind: 'list', sink: 'loki', path: ['label_fields'], description: 'event field to use as a Loki label, repeatable' }),
+  s({ flag: 'loki-structured-metadata-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA_FIELDS', kind: 'list', sink: 'loki', path: ['structured_metadata_fields'], description: 'event field to send as Loki structured metadata, repeatable (adds to the default list)' }),
   s({ flag: 'loki-structured-metadata', arg: '<true|false>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA', kind: 'value', sink: 'loki', path: ['structured_metadata'], description: 'false: send no structured metadata (Loki 2.9, or Loki 3 with a schema before v13)' }),
 
   s({ flag: 'elasticsearch', arg: '<url>', env: 'WIRETY_SHIP_ES_URL', kind: 'value', sink: 'elasticsearch', path: ['url'], description: 'ship to Elasticsearch/OpenSearch at this base URL (sink "elasticsearch")' }),

@@ -4,7 +4,7 @@
  * none on security errors). The bulk receiver answers with them by default and tests script them
  * per item (`scriptItems(() => esItemErrors.indexNotFound(index))`).
  *
- * Shapes from PROTOCOLS.md §2 and Elasticsearch's sources (IndexNotFoundException,
+ * Shapes from docs/receivers.md §2 and Elasticsearch's sources (IndexNotFoundException,
  * AutoCreateIndex, ClusterBlock, AuthorizationService, IndexAbstraction.getWriteIndex).
  */
 

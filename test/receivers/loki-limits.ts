@@ -1,6 +1,6 @@
 /**
  * Loki's ingestion rules for the test receiver, as its distributor applies them to a decoded push
- * (PROTOCOLS.md §1; grafana/loki pkg/distributor/distributor.go, pkg/distributor/validator.go,
+ * (docs/receivers.md §1; grafana/loki pkg/distributor/distributor.go, pkg/distributor/validator.go,
  * pkg/validation/validate.go): entry by entry, refusing an entry with Loki's exact message and
  * keeping the others; then the tenant rate limiter, which drops the whole push with a 429 when its
  * valid entries exceed the burst; and Loki's store, which silently skips an entry equal in stream,

@@ -1,5 +1,5 @@
 /**
- * What a Loki 400 says about the push it answers (PROTOCOLS.md §1). Pure: reads Loki's plain-text
+ * What a Loki 400 says about the push it answers (docs/receivers.md §1). Pure: reads Loki's plain-text
  * message and the shape of the request, nothing else.
  *
  * Loki validates entry by entry and stream by stream, stores what passed, and answers 400 with the

@@ -1,5 +1,5 @@
 /**
- * What a Loki reply means for the batch (PROTOCOLS.md §1). Pure: no I/O, no clock.
+ * What a Loki reply means for the batch (docs/receivers.md §1). Pure: no I/O, no clock.
  *
  * Loki answers for a whole push, never per entry. A 400 is partial (Loki stored the valid entries)
  * unless Loki provably stored nothing (bad-request.ts): a partial one is bisected, relying on

@@ -1,6 +1,6 @@
 /**
  * Loki's push protobuf (pkg/push/push.proto), defined here from an embedded .proto string so there
- * are no generated files and nothing is fetched. Field numbers and types follow PROTOCOLS.md §1.
+ * are no generated files and nothing is fetched. Field numbers and types follow docs/receivers.md §1.
  *
  * `Timestamp` is declared in our own package rather than imported as google.protobuf.Timestamp: the
  * wire bytes are identical (message names never reach the wire) and protobufjs then needs no import

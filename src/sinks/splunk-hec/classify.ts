@@ -1,5 +1,5 @@
 /**
- * A HEC reply → Outcome, per PROTOCOLS.md §3. Pure. The HEC `code` in the JSON body decides when
+ * A HEC reply → Outcome, per docs/receivers.md §3. Pure. The HEC `code` in the JSON body decides when
  * there is one; the HTTP status decides otherwise.
  *
  * Invariants:

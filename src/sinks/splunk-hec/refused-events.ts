@@ -1,7 +1,7 @@
 /**
  * A HEC data error (codes 5, 6, 12, 13, 15) → which events of the request it covers. Pure.
  *
- * With `invalid-event-number: N` (PROTOCOLS.md §3, observed): the envelopes before N were indexed,
+ * With `invalid-event-number: N` (docs/receivers.md §3, observed): the envelopes before N were indexed,
  * N is the bad one, the ones after N were not indexed. So [0, N) are delivered, N is dead-lettered
  * with HEC's text, (N, end] are sent again. Such a reply never has an ackId, even with indexer
  * acknowledgement on: Splunk's word that [0, N) were indexed is all there is.

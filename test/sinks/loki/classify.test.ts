@@ -50,7 +50,7 @@ const table: [HttpReply, Outcome['kind'], string | undefined, RegExp | undefined
   [{ kind: 'timeout', afterMs: 5000 }, 'retry', 'timeout', /5000 ms/],
 ];
 
-void test('classify table: every status maps to the outcome of PROTOCOLS.md §1', () => {
+void test('classify table: every status maps to the outcome of docs/receivers.md §1', () => {
   for (const [input, kind, retryClass, reason] of table) {
     const label = input.kind === 'response' ? `HTTP ${input.status}` : input.kind;
     const outcome = classifyLokiReply(input);

@@ -1,7 +1,7 @@
 /**
  * The push protobuf checked without trusting its own definitions: the test receiver decodes with
  * push-proto.ts, so a wrong field number there would round-trip happily. Here the bytes are
- * compared with a sequence built by hand from PROTOCOLS.md §1, and the hot-path output is walked
+ * compared with a sequence built by hand from docs/receivers.md §1, and the hot-path output is walked
  * tag by tag with a minimal reader written in this file.
  */
 import assert from 'node:assert/strict';
@@ -66,7 +66,7 @@ const TINY = {
   ],
 };
 
-void test('the reference encoder produces the hand-built bytes of PROTOCOLS.md §1', () => {
+void test('the reference encoder produces the hand-built bytes of docs/receivers.md §1', () => {
   assert.deepEqual([...encodePushRequest(TINY)], [...HAND_BUILT]);
 });
 
@@ -140,7 +140,7 @@ const only = (fs: Field[], no: number, wire: number) => {
   return found;
 };
 
-void test('the hot-path encoder uses the field numbers and wire types of PROTOCOLS.md §1', () => {
+void test('the hot-path encoder uses the field numbers and wire types of docs/receivers.md §1', () => {
   const encoder = createPushBodyEncoder({
     labels: { job: 'wirety' },
     label_fields: [],

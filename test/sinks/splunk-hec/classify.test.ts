@@ -281,7 +281,7 @@ const table: Row[] = [
   },
 ];
 
-void describe('HEC reply classification (PROTOCOLS.md §3)', () => {
+void describe('HEC reply classification (docs/receivers.md §3)', () => {
   for (const row of table) {
     void it(row.name, () => {
       assert.deepEqual(classifyHecReply(row.reply, row.count ?? 5, row.ack ?? 'off'), row.expect);

@@ -1,5 +1,5 @@
 /**
- * Indexer acknowledgement that cannot work as set up (PROTOCOLS.md §3): a token with ack off, an
+ * Indexer acknowledgement that cannot work as set up (docs/receivers.md §3): a token with ack off, an
  * ack endpoint that refuses polls, a 2xx that is not HEC's. HEC accepted the data, so it is never
  * posted again: each batch counts as delivered on HEC's 200, with one warning per process and the
  * wirety_ship_sink_unconfirmed_total metric, unless `ack.required` blocks the sink instead.

@@ -1,5 +1,5 @@
 /**
- * Splunk HEC with indexer acknowledgement behind a load balancer (PROTOCOLS.md §3): ackIds are
+ * Splunk HEC with indexer acknowledgement behind a load balancer (docs/receivers.md §3): ackIds are
  * numbered per channel *per indexer*, so a poll that reaches another indexer can "confirm" the
  * wrong batch. The sink keeps the balancer's sticky cookie per channel, and polls each ackId with
  * the cookies that reached the indexer which handed it out. The receiver puts two indexers behind

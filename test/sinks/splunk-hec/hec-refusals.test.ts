@@ -1,5 +1,5 @@
 /**
- * HEC refusals (PROTOCOLS.md §3): configuration faults (codes 7, 21, 22) keep the events and block
+ * HEC refusals (docs/receivers.md §3): configuration faults (codes 7, 21, 22) keep the events and block
  * the sink; a data error dead-letters only the event HEC names with `invalid-event-number` (the
  * ones before it were indexed, the ones after it are sent again), or, without that field, the
  * request is halved until the bad event is alone.
