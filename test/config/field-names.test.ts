@@ -55,7 +55,7 @@ describe('event field names checked against the catalogue', () => {
       '  splunk:',
       '    type: splunk_hec',
       '    url: https://splunk:8088',
-      '    token_file: /run/secrets/hec',
+      '    token: ${HEC_TOKEN:-test-token}',
       '    indexed_fields:',
       '      - action',
       '      - Network-ID',
@@ -90,7 +90,7 @@ describe('event field names checked against the catalogue', () => {
       '  hec:',
       '    type: splunk_hec',
       '    url: https://splunk:8088',
-      '    token_file: /run/secrets/hec',
+      '    token: ${HEC_TOKEN:-test-token}',
       '    indexed_fields: [action, peer_ip, event_id, seq]',
       '',
     ].join('\n');

@@ -239,7 +239,8 @@ test('every problem of the file, the environment and the flags in one run (exit 
 
 test('--check-config says which value beats the mounted file, and where each one came from', async () => {
   const file = path.join(dir, 'mounted.yaml');
-  await writeFile(file, `buffer:\n  data_dir: ${path.join(dir, 'from-file')}\n`);
+  // `type: disk`: with no receiver configured the buffer would default to memory.
+  await writeFile(file, `buffer:\n  type: disk\n  data_dir: ${path.join(dir, 'from-file')}\n`);
   const r = await runCli(['--config', file, '--check-config'], '', {
     env: {
       WIRETY_SHIP_DATA_DIR: path.join(dir, 'from-env'),
@@ -252,7 +253,7 @@ test('--check-config says which value beats the mounted file, and where each one
   assert.match(
     out,
     new RegExp(
-      `buffer\\.data_dir +${path.join(dir, 'from-env')} +${file}:2, overridden by environment variable WIRETY_SHIP_DATA_DIR`,
+      `buffer\\.data_dir +${path.join(dir, 'from-env')} +${file}:3, overridden by environment variable WIRETY_SHIP_DATA_DIR`,
     ),
   );
   assert.match(
