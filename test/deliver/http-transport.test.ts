@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -11,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { createHttpTransport, MAX_BODY_BYTES } from '../../src/deliver/http-transport.js';
 import { createCredentials } from '../../src/deliver/credentials.js';
 import type { SinkRequest } from '../../src/sinks/sink.js';
+import { makeCertificates } from '../helpers/test-certificates.js';
 import { startScriptedReceiver, type ScriptedReceiver } from '../receivers/scripted-receiver.js';
 
 const noTls = { insecure_skip_verify: false };
@@ -367,50 +367,4 @@ function stop(server: https.Server): Promise<void> {
     server.closeAllConnections();
     server.close(() => resolve());
   });
-}
-
-/** A throwaway CA, a server certificate for 127.0.0.1 / ship.test and a client certificate. */
-function makeCertificates(dir: string): void {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=wirety-test-ca',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  );
-  const issue = (name: string, ext: string) => {
-    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    execFileSync('sh', ['-c', `printf '%s\\n' '${ext}' > ${name}.ext`], { cwd: dir });
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    );
-  };
-  issue('server', 'subjectAltName=IP:127.0.0.1,DNS:ship.test');
-  issue('client', 'extendedKeyUsage=clientAuth');
 }
