@@ -4,6 +4,7 @@
  *
  * Exit codes (documented in README.md):
  *   0   input read to its end (or stopped) and every event delivered or dead-lettered with a reason
+ *   69  --check-config --online: a sink's receiver cannot be used as configured (src/check/)
  *   70  internal error (a bug: please report it)
  *   74  an I/O error at startup (data dir or dead-letter file not writable, metrics port taken)
  *   75  stopped with events not yet delivered (kept in the journal for the next start)
@@ -46,7 +47,12 @@ async function main(): Promise<number> {
   }
   if (command.kind === 'check') {
     process.stdout.write(command.summary.endsWith('\n') ? command.summary : command.summary + '\n');
-    return 0;
+    if (!command.online) return 0;
+    // --online: each sink's receiver is asked, with requests that store nothing (src/check/).
+    const { runOnlineCheck } = await import('./check/run-check.js');
+    const online = await runOnlineCheck(command.config, { nowMs: systemClock.now() });
+    process.stdout.write(online.text);
+    return online.exitCode;
   }
 
   const config = command.config;

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { checkConfig } from './checks.js';
-import { createProblemList, type Where } from './config-error.js';
+import { ConfigError, createProblemList, type Where } from './config-error.js';
 import { parseArgs } from './flags.js';
 import { interpolateTree, type Env } from './interpolate.js';
 import { normalize } from './normalize.js';
@@ -37,7 +37,13 @@ export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version'; readonly text: string }
   | { readonly kind: 'run'; readonly config: Config }
-  | { readonly kind: 'check'; readonly config: Config; readonly summary: string };
+  | {
+      readonly kind: 'check';
+      readonly config: Config;
+      readonly summary: string;
+      /** --online: also probe each sink's receiver (src/check/). */
+      readonly online: boolean;
+    };
 
 export interface LoadOptions {
   /** Relative paths (config file, data_dir, dead-letter file, *_file) resolve from here. */
@@ -75,6 +81,14 @@ export async function loadCommand(
     const setting = flagSetting(flag);
     return setting ? parsed.values.get(setting) : undefined;
   };
+
+  if (flagValue('online') === true && flagValue('check-config') !== true) {
+    throw new ConfigError({
+      message: '--online only works together with --check-config',
+      where: { text: 'command line (--online)' },
+      hint: 'run wirety-ship --check-config --online',
+    });
+  }
 
   const fromFlag = flagValue('config') as string | undefined;
   const configName = fromFlag ?? (env.WIRETY_SHIP_CONFIG || undefined);
@@ -115,6 +129,6 @@ export async function loadCommand(
 
   const frozen = deepFreeze(config);
   return flagValue('check-config') === true
-    ? { kind: 'check', config: frozen, summary: describeConfig(frozen) }
+    ? { kind: 'check', config: frozen, summary: describeConfig(frozen), online: flagValue('online') === true }
     : { kind: 'run', config: frozen };
 }
