@@ -116,7 +116,9 @@ export async function startScriptedReceiver(
         });
     });
   };
-  const server = options.tls ? https.createServer(options.tls, onRequest) : http.createServer(onRequest);
+  const server: http.Server = options.tls
+    ? https.createServer(options.tls, onRequest)
+    : http.createServer(onRequest);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
