@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLokiCodec } from '../../src/sinks/loki/index.js';
 import { makeCertificates } from '../helpers/test-certificates.js';
 import { lokiSinkConfig, startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
+import { startScriptedReceiver } from '../receivers/scripted-receiver.js';
 import { checkOne, closedPort, finding } from './check-helpers.js';
 
 const PASSWORD = 'l0ki-gateway-pa55';
@@ -81,6 +82,20 @@ void describe('online check: Loki', () => {
       checked.line,
       `FAIL loki (http://127.0.0.1:${port}): unreachable: 127.0.0.1:${port} refused the connection (ECONNREFUSED)`,
     );
+  });
+
+  void it("a receiver that never answers: FAIL after the sink's timeout, naming the address", async () => {
+    const silent = await startScriptedReceiver(() => ({ hang: true }));
+    try {
+      const checked = await checkOne(lokiSinkConfig(silent.url, { timeout_ms: 300 }));
+      assert.equal(
+        checked.line,
+        `FAIL loki (${silent.url}): no reply from 127.0.0.1:${silent.port} within 300 ms`,
+      );
+      assert.equal(silent.requests.length, 1, 'nothing more is tried once the receiver is silent');
+    } finally {
+      await silent.close();
+    }
   });
 
   void it('a Loki still starting (/ready 503): FAIL with its reason', async () => {
