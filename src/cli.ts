@@ -4,6 +4,7 @@
  *
  * Exit codes (documented in README.md):
  *   0   input read to its end (or stopped by a signal) and every event delivered or dead-lettered
+ *   69  --check-config --online: a sink's receiver cannot be used as configured (src/check/)
  *   70  internal error (a bug: please report it)
  *   74  I/O: the machine is not ready to run it (another wirety-ship uses the data dir, data dir
  *       or dead-letter file not writable, metrics port taken; --check-config says the same), stdout
@@ -63,12 +64,19 @@ async function main(): Promise<number> {
     for (const warning of command.warnings)
       process.stderr.write(`wirety-ship: warning: ${formatProblem(warning)}\n`);
     process.stdout.write(command.summary.endsWith('\n') ? command.summary : command.summary + '\n');
-    if (notReady.length === 0) return 0;
-    process.stderr.write(
-      'wirety-ship: the configuration is valid, but a run could not start now:\n' +
-        notReady.map((p) => `- ${p.key}: ${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}\n`).join(''),
-    );
-    return EXIT_IO;
+    if (notReady.length > 0) {
+      process.stderr.write(
+        'wirety-ship: the configuration is valid, but a run could not start now:\n' +
+          notReady.map((p) => `- ${p.key}: ${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}\n`).join(''),
+      );
+      return EXIT_IO;
+    }
+    if (!command.online) return 0;
+    // --online: each sink's receiver is asked, with requests that store nothing (src/check/).
+    const { runOnlineCheck } = await import('./check/run-check.js');
+    const online = await runOnlineCheck(command.config, { nowMs: systemClock.now() });
+    process.stdout.write(online.text);
+    return online.exitCode;
   }
 
   const config = command.config;

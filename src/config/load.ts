@@ -50,6 +50,8 @@ export type Command =
       readonly config: Config;
       readonly summary: string;
       readonly warnings: readonly Problem[];
+      /** --online: also probe each sink's receiver (src/check/). */
+      readonly online: boolean;
     };
 
 export interface LoadOptions {
@@ -93,6 +95,14 @@ export async function loadCommand(
     const setting = flagSetting(flag);
     return setting ? parsed.values.get(setting) : undefined;
   };
+
+  if (flagValue('online') === true && flagValue('check-config') !== true) {
+    throw new ConfigError({
+      message: '--online only works together with --check-config',
+      where: { text: 'command line (--online)' },
+      hint: 'run wirety-ship --check-config --online',
+    });
+  }
 
   const fromFlag = flagValue('config') as string | undefined;
   const configName = fromFlag ?? (env.WIRETY_SHIP_CONFIG || undefined);
@@ -165,5 +175,11 @@ export async function loadCommand(
     deadLetter: raw.dead_letter?.path === undefined,
     why: `state directory ${state.dir}, ${state.why}`,
   });
-  return { kind: 'check', config: frozen, summary: `${describeConfig(frozen)}\n${origin}\n`, warnings };
+  return {
+    kind: 'check',
+    config: frozen,
+    summary: `${describeConfig(frozen)}\n${origin}\n`,
+    warnings,
+    online: flagValue('online') === true,
+  };
 }

@@ -45,6 +45,7 @@ const s = (setting: Setting): Setting => setting;
 export const SETTINGS: readonly Setting[] = [
   s({ flag: 'config', short: 'c', arg: '<file>', env: 'WIRETY_SHIP_CONFIG', kind: 'value', description: 'YAML config file' }),
   s({ flag: 'check-config', kind: 'switch', description: 'validate the configuration, print a summary (secrets redacted) and exit' }),
+  s({ flag: 'online', kind: 'switch', description: 'with --check-config: also ask each sink\'s receiver, with requests that store nothing, whether a run would work (exit 69 if not)' }),
 
   s({ flag: 'loki', arg: '<url>', env: 'WIRETY_SHIP_LOKI_URL', kind: 'value', sink: 'loki', path: ['url'], description: 'ship to Grafana Loki at this base URL (sink "loki")' }),
   s({ flag: 'loki-tenant', arg: '<id>', env: 'WIRETY_SHIP_LOKI_TENANT', kind: 'value', sink: 'loki', path: ['tenant'], description: 'Loki tenant (X-Scope-OrgID)' }),

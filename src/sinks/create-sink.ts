@@ -6,7 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { HttpSinkCommon, SinkConfig } from '../config/types.js';
 import { createCredentials } from '../deliver/credentials.js';
-import { createHttpTransport } from '../deliver/http-transport.js';
+import { createHttpTransport, type HttpTransportOptions } from '../deliver/http-transport.js';
 import type { Logger } from '../observe/logger.js';
 import { checkCluster } from './elasticsearch/startup-check.js';
 import { createElasticsearchCodec } from './elasticsearch/index.js';
@@ -22,6 +22,8 @@ import {
 } from './splunk-hec/index.js';
 import { createStdoutCodec, createStdoutTransport } from './stdout/index.js';
 import type { OutputStream } from './stdout/output-stream.js';
+
+export type HttpSinkConfig = Exclude<SinkConfig, { type: 'stdout' }>;
 
 export interface SinkDeps {
   readonly clock: Clock;
@@ -44,7 +46,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
       return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
     }
     case 'loki': {
-      const credentials = createCredentials(config.auth);
+      const credentials = createSinkCredentials(config);
       const transport = httpTransport(config, credentials, deps.logger);
       return {
         ...common,
@@ -55,7 +57,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
       };
     }
     case 'elasticsearch': {
-      const credentials = createCredentials(config.auth);
+      const credentials = createSinkCredentials(config);
       const transport = httpTransport(config, credentials, deps.logger);
       return {
         ...common,
@@ -72,11 +74,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
       };
     }
     case 'splunk_hec': {
-      const credentials = createCredentials(config.auth, {
-        scheme: 'Splunk',
-        ...(config.token !== undefined ? { token: config.token } : {}),
-        ...(config.token_file !== undefined ? { tokenFile: config.token_file } : {}),
-      });
+      const credentials = createSinkCredentials(config);
       // One channel per sink and process, on every request: Splunk ties ackIds to it, and a token
       // with ack on refuses requests without one. Its cookies keep it on one indexer.
       const channel = newChannelId();
@@ -117,6 +115,32 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   }
 }
 
+/** The sink's authentication (HEC: its token), read as a run reads it; throws if a file is unreadable. */
+export function createSinkCredentials(config: HttpSinkConfig): Credentials | undefined {
+  if (config.type !== 'splunk_hec') return createCredentials(config.auth);
+  return createCredentials(config.auth, {
+    scheme: 'Splunk',
+    ...(config.token !== undefined ? { token: config.token } : {}),
+    ...(config.token_file !== undefined ? { tokenFile: config.token_file } : {}),
+  });
+}
+
+/** What the sink's HTTP transport is built from: URL, TLS, extra headers, credentials, timeout. */
+export function sinkTransportOptions(
+  config: HttpSinkCommon,
+  credentials: Credentials | undefined,
+): HttpTransportOptions {
+  return {
+    url: config.url,
+    timeoutMs: config.timeout_ms,
+    gzip: config.gzip,
+    tls: config.tls,
+    headers: config.headers,
+    ...(credentials ? { credentials } : {}),
+    connections: config.max_in_flight,
+  };
+}
+
 function httpTransport(
   config: HttpSinkCommon,
   credentials: Credentials | undefined,
@@ -127,15 +151,7 @@ function httpTransport(
       sink: config.name,
     });
   }
-  return createHttpTransport({
-    url: config.url,
-    timeoutMs: config.timeout_ms,
-    gzip: config.gzip,
-    tls: config.tls,
-    headers: config.headers,
-    ...(credentials ? { credentials } : {}),
-    connections: config.max_in_flight,
-  });
+  return createHttpTransport(sinkTransportOptions(config, credentials));
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

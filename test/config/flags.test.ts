@@ -60,6 +60,15 @@ describe('--check-config', () => {
   it('without --check-config the kind is run', async () => {
     assert.equal((await load([])).kind, 'run');
   });
+
+  it('--online asks for the online check; without --check-config it is an error, not a run', async () => {
+    const online = await load(['--check-config', '--online', '--loki', 'http://loki:3100']);
+    assert.ok(online.kind === 'check' && online.online);
+    const offline = await load(['--check-config', '--loki', 'http://loki:3100']);
+    assert.ok(offline.kind === 'check' && !offline.online);
+    const error = await fails(['--online', '--loki', 'http://loki:3100']);
+    assert.match(error.message, /--online only works together with --check-config/);
+  });
 });
 
 describe('flags to config', () => {

@@ -8,7 +8,10 @@
  * key, or lack `@timestamp` in a data stream (item 400); with `autoCreateIndex: false` answers an
  * item for an index that does not exist with 404 index_not_found_exception; answers items in
  * request order with `errors` true iff any item failed, filtered by `filter_path` as Elasticsearch
- * does; answers `GET /` with the cluster banner.
+ * does; answers `GET /` with the cluster banner (403 security_exception without a cluster privilege
+ * that grants `monitor`); answers `_security/user/_has_privileges` with the `indexPrivileges`
+ * granted on every index, implied privileges resolved as Elasticsearch does (OpenSearch: no such
+ * API; `security: false`: the error a cluster without security answers).
  *
  * Tests steer it with `scriptItems` (per-item statuses or real error bodies from es-item-errors.ts,
  * e.g. a mix of 201, 409, 429, 403 security_exception and 400 in one reply) and the scripted
@@ -69,6 +72,27 @@ export interface BulkReceiverOptions {
   readonly dataStreams?: readonly string[];
   /** `action.auto_create_index`: false answers items for a missing index with a 404. Default true. */
   readonly autoCreateIndex?: boolean;
+  /** Cluster privileges of the credentials (GET / needs monitor, manage or all). Default ["all"]. */
+  readonly clusterPrivileges?: readonly string[];
+  /** Index privileges granted on every index, for `_has_privileges`. Default ["all"]. */
+  readonly indexPrivileges?: readonly string[];
+  /** xpack.security.enabled; false: security APIs answer 500. Default true. */
+  readonly security?: boolean;
+}
+
+/** Elasticsearch's privilege implications that matter for writing (what each one also grants). */
+const IMPLIED: Readonly<Record<string, readonly string[]>> = {
+  write: ['index', 'create', 'create_doc', 'delete', 'update'],
+  index: ['create', 'create_doc', 'update'],
+  create: ['create_doc'],
+  manage: ['create_index', 'auto_configure', 'monitor'],
+  create_index: ['auto_configure'],
+};
+const GRANTS_MONITOR = new Set(['monitor', 'manage', 'all']);
+const USERNAME = 'wirety-shipper';
+
+function grants(held: readonly string[], wanted: string): boolean {
+  return held.some((p) => p === 'all' || p === wanted || grants(IMPLIED[p] ?? [], wanted));
 }
 
 export interface BulkReceiver extends ScriptedReceiver {
@@ -210,6 +234,41 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
     return json(200, applyFilterPath({ took: Date.now() - started, errors, items }, filterPath));
   };
 
+  const hasPrivileges = (request: ReceivedRequest): ScriptedReply => {
+    if (options.security === false) {
+      return requestError(
+        500,
+        'security_exception',
+        'Security must be explicitly enabled when using a [basic] license. Enable security by setting [xpack.security.enabled] to [true] in the elasticsearch.yml file and restart the node.',
+      );
+    }
+    let asked: { index?: { names: string[]; privileges: string[] }[]; cluster?: string[] };
+    try {
+      asked = JSON.parse(request.body.toString('utf8')) as typeof asked;
+    } catch {
+      return requestError(400, 'parse_exception', 'request body is required');
+    }
+    const held = options.indexPrivileges ?? ['all'];
+    const index: Record<string, Record<string, boolean>> = {};
+    for (const check of asked.index ?? []) {
+      for (const name of check.names) {
+        index[name] ??= {};
+        for (const privilege of check.privileges) index[name][privilege] = grants(held, privilege);
+      }
+    }
+    const cluster: Record<string, boolean> = {};
+    for (const privilege of asked.cluster ?? [])
+      cluster[privilege] = grants(options.clusterPrivileges ?? ['all'], privilege);
+    const all = [...Object.values(cluster), ...Object.values(index).flatMap((p) => Object.values(p))];
+    return json(200, {
+      username: USERNAME,
+      has_all_requested: all.every(Boolean),
+      cluster,
+      index,
+      application: {},
+    });
+  };
+
   const receiver = await startScriptedReceiver((request, index) => {
     if (options.authorization !== undefined && request.headers.authorization !== options.authorization) {
       const reason = 'missing authentication credentials for REST request [' + request.url + ']';
@@ -218,7 +277,16 @@ export async function startBulkReceiver(options: BulkReceiverOptions = {}): Prom
       });
     }
     const path = request.url.split('?')[0];
-    if (request.method === 'GET' && path === '/') return banner();
+    if (request.method === 'GET' && path === '/') {
+      if ((options.clusterPrivileges ?? ['all']).some((p) => GRANTS_MONITOR.has(p))) return banner();
+      return requestError(
+        403,
+        'security_exception',
+        `action [cluster:monitor/main] is unauthorized for user [${USERNAME}] with effective roles [wirety_ship_writer], this action is granted by the cluster privileges [monitor,manage,all]`,
+      );
+    }
+    if (path === '/_security/user/_has_privileges' && options.distribution !== 'opensearch')
+      return hasPrivileges(request);
     const match = BULK_PATH.exec(request.url);
     if (match && (request.method === 'POST' || request.method === 'PUT'))
       return handleBulk(request, index, match);

@@ -21,6 +21,8 @@
  * - `replyNext(9, …)` answers the next event requests with those HEC codes (or raw scripted
  *   replies); `replyNextPoll(…)` does the same for the next ack polls, and `refusePolls(…)` for
  *   every poll until cleared (an ack endpoint that refuses: code 14, 10, 11, a proxy's 404/405).
+ * - `/services/collector/health` answers code 17 "HEC is healthy", or the code given to setHealth
+ *   (18–20: 503 unhealthy).
  */
 import { startScriptedReceiver } from './scripted-receiver.js';
 import { checkEnvelope, scanConcatenatedJson, type HecEnvelope } from './hec-body.js';
@@ -78,6 +80,8 @@ export interface HecReceiver {
   /** With `indexers`: the balancer (its cookie values, to look for them in logs). */
   readonly balancer?: StickyBalancer;
   setToken(token: string): void;
+  /** The HEC code `/services/collector/health` answers (17 healthy, 18–20 unhealthy). */
+  setHealth(code: number): void;
   /** Turns indexer acknowledgement on the token on or off (as an admin would). */
   setAck(on: boolean): void;
   setAckDecider(decide: AckDecider): void;
@@ -122,6 +126,7 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
   let decide: AckDecider = () => true;
   let eventCheck: EventCheck | undefined;
   let pollRefusal: HecScript | undefined;
+  let health = 17;
   const events: HecEnvelope[] = [];
   const acksPolled: number[][] = [];
   const confirmations: HecReceiver['confirmations'] = [];
@@ -145,7 +150,7 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
 
   const handle = (request: ReceivedRequest): ScriptedReply => {
     const url = new URL(request.url, 'http://hec.invalid');
-    if (url.pathname === '/services/collector/health') return hec(17);
+    if (url.pathname === '/services/collector/health') return hec(health);
     const isEvent = EVENT_PATHS.has(url.pathname);
     if (!isEvent && url.pathname !== '/services/collector/ack') {
       return { status: 404, body: { text: 'The requested URL was not found on this server.', code: 404 } };
@@ -248,6 +253,9 @@ export async function startHecReceiver(options: HecReceiverOptions = {}): Promis
     ...(balancer ? { balancer } : {}),
     setToken: (next) => {
       token = next;
+    },
+    setHealth: (code) => {
+      health = code;
     },
     setAck: (on) => {
       ack = on;

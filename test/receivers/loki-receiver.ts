@@ -13,6 +13,12 @@
  * get Loki's 400 (the valid ones of that push are stored all the same, and the queue is not used),
  * a push over the burst gets Loki's 429. `stored()` is what Loki holds: every entry it accepted,
  * from 2xx and partial-400 pushes alike, identical entries once (Loki's de-duplication).
+ *
+ * Around the push, as Loki and its usual gateway answer: `GET /ready` ("ready", or 503 after
+ * setReady(false)); `GET /loki/api/v1/status/buildinfo` (`version`); with `authorization`, a
+ * gateway's 401 for any request without exactly that Authorization header; with `requireTenant`
+ * (Loki's auth_enabled), 401 "no org id" for an API request without X-Scope-OrgID. With `tls`,
+ * it serves https.
  */
 import { uncompress } from 'snappyjs';
 import type { LokiSinkConfig } from '../../src/config/types.js';
@@ -23,6 +29,7 @@ import {
   type ReceivedRequest,
   type ReplyFn,
   type ScriptedReceiver,
+  type ScriptedReceiverOptions,
   type ScriptedReply,
 } from './scripted-receiver.js';
 
@@ -61,6 +68,8 @@ export interface LokiReceiver extends ScriptedReceiver {
   sinkConfig(overrides?: Partial<LokiSinkConfig>): LokiSinkConfig;
   /** Loki's limits from now on (see loki-limits.ts); {} turns them all off. */
   setLimits(limits: LokiLimits): void;
+  /** false: `GET /ready` answers 503 as a Loki still starting does. */
+  setReady(on: boolean): void;
   /** What Loki holds, in arrival order: each distinct entry once. */
   stored(): LokiEntry[];
   /** Entries Loki skipped as identical to one it already held. */
@@ -214,7 +223,18 @@ function finalStatus(reply: ScriptedReply): number | undefined {
   return 'status' in reply ? reply.status : undefined;
 }
 
-export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): Promise<LokiReceiver> {
+export interface LokiReceiverOptions {
+  readonly limits?: LokiLimits;
+  /** A gateway in front: requests without exactly this Authorization header get its 401. */
+  readonly authorization?: string;
+  /** Loki's auth_enabled: API requests without X-Scope-OrgID get 401 "no org id". */
+  readonly requireTenant?: boolean;
+  /** What `/loki/api/v1/status/buildinfo` reports; default 3.4.2. */
+  readonly version?: string;
+  readonly tls?: ScriptedReceiverOptions['tls'];
+}
+
+export async function startLokiReceiver(options: LokiReceiverOptions = {}): Promise<LokiReceiver> {
   const pushes: LokiPush[] = [];
   const store = createLokiStore();
   let limits = options.limits ?? {};
@@ -222,9 +242,41 @@ export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): 
   let fallback: ReplyFn = () => ({ status: 204 });
   let entryCount = 0;
   let waiters: { count: number; resolve: () => void }[] = [];
+  let ready = true;
 
   const handle: ReplyFn = (request, index) => {
-    if (request.method !== 'POST' || request.url.split('?')[0] !== '/loki/api/v1/push') {
+    const path = request.url.split('?')[0];
+    if (options.authorization !== undefined && request.headers.authorization !== options.authorization) {
+      return {
+        status: 401,
+        headers: { 'content-type': 'text/html', 'www-authenticate': 'Basic realm="loki"' },
+        body: '<html><head><title>401 Authorization Required</title></head><body><center><h1>401 Authorization Required</h1></center><hr><center>nginx</center></body></html>\n',
+      };
+    }
+    if (request.method === 'GET' && path === '/ready') {
+      return ready
+        ? plain(200, 'ready')
+        : plain(503, 'Ingester not ready: waiting for 15s after being ready');
+    }
+    if (options.requireTenant && path?.startsWith('/loki/api/') && !request.headers['x-scope-orgid']) {
+      return plain(401, 'no org id');
+    }
+    if (request.method === 'GET' && path === '/loki/api/v1/status/buildinfo') {
+      const version = options.version ?? '3.4.2';
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: {
+          version,
+          revision: '0123abcd',
+          branch: 'HEAD',
+          buildUser: 'root@build',
+          buildDate: '2025-02-14T00:00:00Z',
+          goVersion: 'go1.23.6',
+        },
+      };
+    }
+    if (request.method !== 'POST' || path !== '/loki/api/v1/push') {
       return plain(404, '404 page not found');
     }
     if (String(request.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -238,7 +290,8 @@ export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): 
     } catch (error) {
       return plain(400, (error as Error).message);
     }
-    if (streams.length === 0) return plain(422, 'push request has no streams');
+    // validation.MissingStreamsErrorMsg, before any entry is looked at: nothing is stored.
+    if (streams.length === 0) return plain(422, 'error at least one valid stream is required for ingestion');
     const { valid, refusals, rateLimited } = validatePush(streams, tenant, limits);
     if (rateLimited !== undefined) return plain(429, rateLimited);
     if (refusals.length > 0) {
@@ -261,7 +314,7 @@ export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): 
     return scripted ? accept(scripted) : Promise.resolve(fallback(request, index)).then(accept);
   };
 
-  const base = await startScriptedReceiver(handle);
+  const base = await startScriptedReceiver(handle, options.tls ? { tls: options.tls } : {});
   return {
     ...base,
     requests: base.requests,
@@ -275,6 +328,9 @@ export async function startLokiReceiver(options: { limits?: LokiLimits } = {}): 
     sinkConfig: (overrides) => lokiSinkConfig(base.url, overrides),
     setLimits: (next) => {
       limits = next;
+    },
+    setReady: (on) => {
+      ready = on;
     },
     stored: () => [...store.entries],
     duplicatesSkipped: () => store.duplicates,

@@ -4,9 +4,11 @@
  *
  * Protocol receivers (loki-receiver.ts, bulk-receiver.ts, hec-receiver.ts) wrap this one with a
  * decoder and the protocol's default reply. No HTTP-mocking library: the code under test talks to
- * a real socket.
+ * a real socket. With `tls` (a key and certificate, e.g. from test/helpers/test-certificates.ts) it
+ * serves https instead.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 
@@ -50,7 +52,15 @@ export interface ScriptedReceiver {
   close(): Promise<void>;
 }
 
-export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<ScriptedReceiver> {
+export interface ScriptedReceiverOptions {
+  /** Serve https with this key and certificate (PEM). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
+}
+
+export async function startScriptedReceiver(
+  defaultReply: ReplyFn,
+  options: ScriptedReceiverOptions = {},
+): Promise<ScriptedReceiver> {
   const requests: ReceivedRequest[] = [];
   const queue: ScriptedReply[] = [];
   let fallback = defaultReply;
@@ -77,7 +87,7 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
     res.end(body);
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -105,7 +115,10 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
           res.end(String(error));
         });
     });
-  });
+  };
+  const server: http.Server = options.tls
+    ? https.createServer(options.tls, onRequest)
+    : http.createServer(onRequest);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -129,7 +142,7 @@ export async function startScriptedReceiver(defaultReply: ReplyFn): Promise<Scri
   const port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     requests,
     script: (...replies) => queue.push(...replies),

@@ -8,12 +8,23 @@
  * Never logs the URL (it may carry a path with secrets) or the reply body of an auth failure.
  * Says nothing when the check was cut short by us (shutdown, or the sink closing its transport
  * because there was nothing to deliver): that is no news about the cluster.
+ * `readClusterRoot` is the one reading of that reply, shared with `--check-config --online`.
  */
 import type { HttpReply } from '../../deliver/outcome.js';
 import type { Logger } from '../../observe/logger.js';
 import type { SinkRequest, Transport } from '../sink.js';
 
-const ROOT: SinkRequest = Object.freeze({ path: '/', method: 'GET', headers: {}, body: new Uint8Array(0) });
+/** `GET /`, the root API: the cluster banner. Needs the `monitor` cluster privilege. */
+export const CLUSTER_ROOT_REQUEST: SinkRequest = Object.freeze({
+  path: '/',
+  method: 'GET',
+  headers: {},
+  body: new Uint8Array(0),
+});
+
+/** Why a 403 on `GET /` is no proof of bad credentials; shared with `--check-config --online`. */
+export const NO_MONITOR_PRIVILEGE =
+  'they lack the "monitor" cluster privilege, which only the startup check needs (writing needs "create_doc" on the index)';
 
 /** undici's codes for a request whose client we destroyed or closed ourselves. */
 const CLOSED_BY_US = new Set(['UND_ERR_DESTROYED', 'UND_ERR_CLOSED']);
@@ -22,6 +33,32 @@ export interface ClusterInfo {
   readonly clusterName?: string;
   readonly distribution: 'elasticsearch' | 'opensearch';
   readonly version?: string;
+}
+
+/** What a reply to `GET /` says about the sink's cluster and credentials. */
+export type ClusterRoot =
+  | { readonly kind: 'unreachable'; readonly code: string }
+  | { readonly kind: 'timeout'; readonly afterMs: number }
+  /** 401: the credentials are refused. */
+  | { readonly kind: 'credentials_refused' }
+  /** 403: the credentials are accepted but lack `monitor` (NO_MONITOR_PRIVILEGE). */
+  | { readonly kind: 'no_monitor' }
+  | { readonly kind: 'unexpected'; readonly status: number }
+  | { readonly kind: 'cluster'; readonly info: ClusterInfo };
+
+export function readClusterRoot(reply: HttpReply): ClusterRoot {
+  if (reply.kind === 'network_error') return { kind: 'unreachable', code: reply.code };
+  if (reply.kind === 'timeout') return { kind: 'timeout', afterMs: reply.afterMs };
+  if (reply.status === 401) return { kind: 'credentials_refused' };
+  if (reply.status === 403) return { kind: 'no_monitor' };
+  const info = reply.status >= 200 && reply.status < 300 ? parseClusterInfo(reply.body) : undefined;
+  return info ? { kind: 'cluster', info } : { kind: 'unexpected', status: reply.status };
+}
+
+/** "Elasticsearch 8.15.0" / "OpenSearch 2.15.0". */
+export function productName(info: ClusterInfo): string {
+  const product = info.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
+  return `${product} ${info.version ?? '(unknown version)'}`;
 }
 
 export async function checkCluster(
@@ -33,7 +70,7 @@ export async function checkCluster(
   const sink = `elasticsearch sink "${sinkName}"`;
   let reply: HttpReply;
   try {
-    reply = await transport.send(ROOT, signal);
+    reply = await transport.send(CLUSTER_ROOT_REQUEST, signal);
   } catch (error) {
     // Only an abort (shutdown) gets here; nothing to report.
     logger.debug('cluster check stopped', { sink: sinkName, error: String(error) });
@@ -43,50 +80,44 @@ export async function checkCluster(
     logger.debug('cluster check stopped: the sink closed first', { sink: sinkName });
     return;
   }
-  if (reply.kind === 'network_error') {
-    logger.warn(`cannot reach ${sink} (${reply.code}); events are kept and retried`, { sink: sinkName });
-    return;
-  }
-  if (reply.kind === 'timeout') {
-    logger.warn(`${sink} did not answer within ${reply.afterMs} ms; events are kept and retried`, {
-      sink: sinkName,
-    });
-    return;
-  }
-  if (reply.status === 401) {
-    logger.warn(`credentials rejected by ${sink}; events are kept and retried`, {
-      sink: sinkName,
-      status: reply.status,
-    });
-    return;
-  }
-  if (reply.status === 403) {
-    logger.warn(
-      `${sink} accepted the credentials but refused GET / (403): they lack the "monitor" cluster ` +
-        'privilege, which only this startup check needs (writing needs "create_doc" on the index); ' +
-        'delivery is not affected; grant "monitor" or set startup_check: false',
-      { sink: sinkName, status: reply.status },
-    );
-    return;
-  }
-  const info = reply.status >= 200 && reply.status < 300 ? parseClusterInfo(reply.body) : undefined;
-  if (!info) {
-    logger.warn(
-      `unexpected reply from ${sink} to GET / (HTTP ${reply.status}); events are kept and retried`,
-      {
+  const root = readClusterRoot(reply);
+  const status = reply.kind === 'response' ? reply.status : undefined;
+  switch (root.kind) {
+    case 'unreachable':
+      logger.warn(`cannot reach ${sink} (${root.code}); events are kept and retried`, { sink: sinkName });
+      return;
+    case 'timeout':
+      logger.warn(`${sink} did not answer within ${root.afterMs} ms; events are kept and retried`, {
         sink: sinkName,
-        status: reply.status,
-      },
-    );
-    return;
+      });
+      return;
+    case 'credentials_refused':
+      logger.warn(`credentials rejected by ${sink}; events are kept and retried`, { sink: sinkName, status });
+      return;
+    case 'no_monitor':
+      logger.warn(
+        `${sink} accepted the credentials but refused GET / (403): ${NO_MONITOR_PRIVILEGE}; ` +
+          'delivery is not affected; grant "monitor" or set startup_check: false',
+        { sink: sinkName, status },
+      );
+      return;
+    case 'unexpected':
+      logger.warn(
+        `unexpected reply from ${sink} to GET / (HTTP ${root.status}); events are kept and retried`,
+        {
+          sink: sinkName,
+          status,
+        },
+      );
+      return;
+    case 'cluster':
+      logger.info(`${sink} connected to ${productName(root.info)}`, {
+        sink: sinkName,
+        cluster_name: root.info.clusterName,
+        distribution: root.info.distribution,
+        version: root.info.version,
+      });
   }
-  const product = info.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch';
-  logger.info(`${sink} connected to ${product} ${info.version ?? '(unknown version)'}`, {
-    sink: sinkName,
-    cluster_name: info.clusterName,
-    distribution: info.distribution,
-    version: info.version,
-  });
 }
 
 /** The `GET /` banner of Elasticsearch or OpenSearch; undefined when the body is not one. */

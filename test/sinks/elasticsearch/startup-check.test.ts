@@ -96,7 +96,7 @@ describe('startup check (GET /)', () => {
     assert.equal(entry?.level, 'warn');
     assert.match(
       entry.message,
-      /^elasticsearch sink "es-main" accepted the credentials but refused GET \/ \(403\): they lack the "monitor" cluster privilege, which only this startup check needs/,
+      /^elasticsearch sink "es-main" accepted the credentials but refused GET \/ \(403\): they lack the "monitor" cluster privilege, which only the startup check needs/,
     );
     assert.match(entry.message, /delivery is not affected; grant "monitor" or set startup_check: false$/);
     assert.doesNotMatch(entry.message, /credentials rejected/);
