@@ -455,6 +455,8 @@ test('when_full: block with a tiny journal: input pauses while the receiver is s
     cli = startCli(['--config', config], { cwd: dir.path, timeoutMs: 30_000 });
     cli.child.stdin.end(corpus.input);
     await cli.waitForStderr(/journal full: input paused/);
+    // The journal can fill before the first push has reached the receiver on a loaded machine.
+    await receiver.waitForRequests(1);
     assert.equal(receiver.requests.length, 1, 'only the stuck push was sent');
     assert.equal(cli.child.stdin.writableFinished, false, 'the CLI stopped reading: the writer is held back');
     const segmentBytes = (
