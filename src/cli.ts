@@ -15,7 +15,7 @@ import { systemClock } from './clock.js';
 import { ConfigError } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
-import { formatSummary } from './observe/summary.js';
+import { createProgressReporter } from './observe/progress.js';
 
 // Memory over speed: V8 then grows its heap far less eagerly. wirety-ship mostly runs as a
 // sidecar or DaemonSet where RSS is what operators pay for, and audit streams are modest; the
@@ -90,12 +90,15 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  const reporter = createProgressReporter({
+    stats: running.stats,
+    sinks: () => running.progress(),
+    logger,
+    format,
+  });
   const progress =
     config.log.progress_interval_ms > 0
-      ? setInterval(
-          () => logger.info(`progress: ${formatSummary(running.stats, running.progress())}`),
-          config.log.progress_interval_ms,
-        ).unref()
+      ? setInterval(() => reporter.report(), config.log.progress_interval_ms).unref()
       : undefined;
   const result = await running.done;
   if (progress) clearInterval(progress);

@@ -13,9 +13,9 @@
  * - The Config returned is complete (every default filled in, ms/bytes, absolute paths) and
  *   deeply frozen.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { readVersion } from '../version.js';
 import { checkConfig } from './checks.js';
 import { createProblemList, type Where } from './config-error.js';
 import { parseArgs } from './flags.js';
@@ -44,13 +44,6 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Splunk's default `host`. */
   readonly hostname?: string;
-}
-
-// `../../package.json` is the project root both from src/config (tsx) and dist/config (tsc).
-async function readVersion(): Promise<string> {
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : 'unknown';
 }
 
 function deepFreeze<T>(value: T): T {

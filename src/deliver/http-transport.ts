@@ -14,6 +14,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
 import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
+import { explainNetworkError } from './network-words.js';
 import type { HttpReply } from './outcome.js';
 
 // Async gzip runs on the libuv threadpool, so compressing a large batch does not stall the loop.
@@ -103,7 +104,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (timedOut || isUndiciTimeout(error)) return { kind: 'timeout', afterMs: options.timeoutMs };
-        return networkError(error, secretsIn());
+        return networkError(error, base.origin + prefix, secretsIn());
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -186,8 +187,10 @@ function isUndiciTimeout(error: unknown): boolean {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
-function networkError(error: unknown, secrets: readonly string[]): HttpReply {
-  const { code, message } = describe(error);
+function networkError(error: unknown, url: string, secrets: readonly string[]): HttpReply {
+  const described = describe(error);
+  const { code, message } =
+    explainNetworkError(url, { name: (error as Error | undefined)?.name, ...described }) ?? described;
   return { kind: 'network_error', code, message: redact(message, secrets) };
 }
 

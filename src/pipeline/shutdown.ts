@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import type { Stats } from '../observe/stats.js';
+import { countDeadLettered, type Stats } from '../observe/stats.js';
 
 /**
  * After a signal: a hard deadline of shutdown_timeout. After end of input: keep going while any
@@ -75,7 +75,7 @@ export async function deadLetterLeftovers(
         truncated: false,
       }));
       await deadLetter.write(dead);
-      stats.deadLettered += dead.length;
+      countDeadLettered(stats, dead);
     }
   }
 }
