@@ -78,6 +78,9 @@ export interface SinkSummary {
   readonly values_omitted?: number;
   readonly retries: Record<string, number>;
   readonly pending: number;
+  /** Only while the sink's last attempt failed. */
+  readonly failing_since?: string;
+  readonly last_error?: string;
 }
 
 export interface Summary {
@@ -85,6 +88,7 @@ export interface Summary {
   readonly valid: number;
   readonly not_audit: number;
   readonly not_json: number;
+  readonly empty: number;
   readonly invalid: number;
   readonly journaled: number;
   readonly dropped_full: number;
