@@ -35,7 +35,11 @@ export async function checkCluster(
     return;
   }
   if (reply.kind === 'network_error') {
-    logger.warn(`cannot reach ${sink} (${reply.code}); events are kept and retried`, { sink: sinkName });
+    // The message says what went wrong in words (e.g. "does not speak TLS: use http://").
+    logger.warn(`cannot reach ${sink} (${reply.code}); events are kept and retried`, {
+      sink: sinkName,
+      error: reply.message,
+    });
     return;
   }
   if (reply.kind === 'timeout') {
