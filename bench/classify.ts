@@ -35,7 +35,7 @@ function parseOnly(): number {
 }
 
 function classifyAll(): Record<Verdict, number> {
-  const verdicts: Record<Verdict, number> = { not_json: 0, not_audit: 0, invalid: 0, valid: 0 };
+  const verdicts: Record<Verdict, number> = { not_json: 0, empty: 0, not_audit: 0, invalid: 0, valid: 0 };
   for (const line of lines) verdicts[classify(line).verdict]++;
   return verdicts;
 }

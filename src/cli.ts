@@ -26,7 +26,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
-import { formatSummary } from './observe/summary.js';
+import { createProgressReporter } from './observe/progress.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { hintIfTerminal } from './stdin-hint.js';
 
@@ -141,12 +141,16 @@ async function main(): Promise<number> {
 
   const pipeline = running;
   hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
+  // Progress lines only when something changed since the last one (observe/progress.ts).
+  const reporter = createProgressReporter({
+    stats: pipeline.stats,
+    sinks: () => pipeline.progress(),
+    logger,
+    format,
+  });
   const progress =
     config.log.progress_interval_ms > 0
-      ? setInterval(
-          () => logger.info(`progress: ${formatSummary(pipeline.stats, pipeline.progress())}`),
-          config.log.progress_interval_ms,
-        ).unref()
+      ? setInterval(() => reporter.report(), config.log.progress_interval_ms).unref()
       : undefined;
   const result = await pipeline.done;
   if (progress) clearInterval(progress);

@@ -6,7 +6,8 @@
  * Invariants:
  * - Exactly one verdict per line, and it never throws: whatever the input, the caller gets a
  *   value it can count and, for not_json / invalid, dead-letter with the reason.
- * - not_json: the line does not parse (an empty or whitespace-only line says "empty line").
+ * - empty: the line is empty or only whitespace (counted on its own, never dead-lettered).
+ * - not_json: the line does not parse.
  * - not_audit: valid JSON that is not an object, or whose log_type is not exactly "audit".
  *   These are wirety's ordinary log lines; they are counted, never shipped.
  * - invalid: log_type is "audit" but the line breaks the published schema
@@ -24,6 +25,7 @@ import { DEFAULT_MAX_DEPTH, findTooDeep } from './nesting.js';
 import { loadAuditValidators } from './schema.js';
 
 export type Classification =
+  | { verdict: 'empty' }
   | { verdict: 'not_json'; detail: string }
   | { verdict: 'not_audit' }
   | {
@@ -39,7 +41,7 @@ export type Classification =
 export type Classifier = (line: string) => Classification;
 
 const NOT_AUDIT: Classification = Object.freeze({ verdict: 'not_audit' });
-const EMPTY_LINE: Classification = Object.freeze({ verdict: 'not_json', detail: 'empty line' });
+const EMPTY_LINE: Classification = Object.freeze({ verdict: 'empty' });
 
 export interface ClassifierOptions {
   /** Deepest nesting of objects/arrays accepted, the event object being level 1 (input.max_depth). */

@@ -17,9 +17,9 @@
  * - The Config returned is complete (every default filled in, ms/bytes, absolute paths) and
  *   deeply frozen. --check-config's summary also says where each value came from (provenance.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { homedir, hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
+import { readVersion } from '../version.js';
 import { checkFieldNames } from './check-field-names.js';
 import { checkFiles } from './check-files.js';
 import { checkConfig } from './checks.js';
@@ -62,13 +62,6 @@ export interface LoadOptions {
   /** The user's home and uid, for the default state directory (defaults.ts stateDirectory). */
   readonly home?: string;
   readonly uid?: number;
-}
-
-// `../../package.json` is the project root both from src/config (tsx) and dist/config (tsc).
-async function readVersion(): Promise<string> {
-  const text = await readFile(new URL('../../package.json', import.meta.url), 'utf8');
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : 'unknown';
 }
 
 function deepFreeze<T>(value: T): T {

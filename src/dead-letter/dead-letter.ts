@@ -23,6 +23,13 @@ export interface DeadLetterRecord {
   readonly detail: string;
   /** Where the line came from ("stdin", a file path). */
   readonly source: string;
+  /**
+   * Where the line is in that input, for records written while reading it (not for per-sink
+   * records, whose events come back from the journal): its 1-based line number and the byte
+   * offset of its first byte, counted from the start of this run's input.
+   */
+  readonly line_number?: number;
+  readonly byte_offset?: number;
   /** For per-sink rejections: which sink refused it. */
   readonly sink?: string;
   readonly event_id?: string;

@@ -12,7 +12,15 @@
 import type { AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { DeadLetterReason, DeadLetterSink } from '../dead-letter/dead-letter.js';
-import type { SinkStats, Stats } from '../observe/stats.js';
+import {
+  bump,
+  countDeadLettered,
+  replyClass,
+  type RejectReason,
+  type RetryReason,
+  type SinkStats,
+  type Stats,
+} from '../observe/stats.js';
 import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../sinks/sink.js';
 import type { EncodeGuard } from './encode-guard.js';
 import type { FailureLog } from './failure-log.js';
@@ -87,9 +95,15 @@ export async function deliverBatch(
       case 'split':
       case 'bisect': {
         if (pending.length === 1) {
-          const detail = outcome.kind === 'split' ? TOO_LARGE_DETAIL : outcome.reason;
+          const tooLarge = outcome.kind === 'split';
           succeeded(ctx, 0);
-          await deadLetter(ctx, pending, () => detail, signal);
+          await deadLetter(
+            ctx,
+            pending,
+            () => (tooLarge ? TOO_LARGE_DETAIL : outcome.reason),
+            signal,
+            tooLarge ? 'too_large' : 'refused',
+          );
           return;
         }
         count(ctx.sink, outcome.kind);
@@ -167,9 +181,11 @@ async function attemptOnce(
   signal: AbortSignal,
 ): Promise<Outcome> {
   ctx.sink.requests++;
+  ctx.sink.sentBytes += request.body.byteLength;
   ctx.sink.inFlight++;
   try {
     const reply = await ctx.transport.send(request, signal);
+    bump(ctx.sink.replies, replyClass(reply));
     return ctx.codec.classify(reply, records);
   } finally {
     ctx.sink.inFlight--;
@@ -178,13 +194,13 @@ async function attemptOnce(
 
 async function backoff(
   ctx: BatchDeliveryContext,
-  retryClass: string,
+  retryClass: RetryReason,
   reason: string,
   delayMs: number,
   signal: AbortSignal,
 ): Promise<void> {
   count(ctx.sink, retryClass);
-  ctx.sink.lastError = reason;
+  failed(ctx, reason);
   ctx.log.retrying(reason, retryClass, delayMs);
   await ctx.clock.sleep(delayMs, signal);
 }
@@ -197,7 +213,7 @@ async function waitBlocked(
   signal: AbortSignal,
 ): Promise<void> {
   ctx.sink.blockedSinceMs ??= ctx.clock.now();
-  ctx.sink.lastError = reason;
+  failed(ctx, reason);
   count(ctx.sink, 'blocked');
   ctx.log.blocked(reason, delayMs);
   await ctx.clock.sleep(delayMs, signal);
@@ -214,15 +230,22 @@ function delivered(ctx: BatchDeliveryContext, n: number, unconfirmed: Unconfirme
   succeeded(ctx, n);
 }
 
+/** An attempt failed: the sink reports its last error and since when it has been failing. */
+function failed(ctx: BatchDeliveryContext, reason: string): void {
+  ctx.sink.failingSinceMs ??= ctx.clock.now();
+  ctx.sink.lastError = reason;
+}
+
 function succeeded(ctx: BatchDeliveryContext, delivered: number): void {
   ctx.sink.delivered += delivered;
   ctx.sink.blockedSinceMs = undefined;
+  ctx.sink.failingSinceMs = undefined;
   ctx.sink.lastError = undefined;
   ctx.log.succeeded();
 }
 
-function count(sink: SinkStats, key: string): void {
-  sink.retries[key] = (sink.retries[key] ?? 0) + 1;
+function count(sink: SinkStats, key: RetryReason): void {
+  bump(sink.retries, key);
 }
 
 /** Codec indices → records. An index listed as both retry and rejected is retried (never lost). */
@@ -245,32 +268,35 @@ function splitPartial(
 }
 
 /**
+ * Dead-letters records this sink cannot deliver: refused by the receiver, or not encodable.
  * Records count as final only once they are in the file. A write the disk keeps refusing ends with
  * `signal` (shutdown) by rejecting: the batch is then not final and stays in the journal.
  */
 async function deadLetter(
   ctx: BatchDeliveryContext,
   records: readonly AuditRecord[],
-  reasonOf: (i: number) => string,
+  detailOf: (i: number) => string,
   signal: AbortSignal,
-  reason: Extract<DeadLetterReason, 'rejected' | 'encode_failed'> = 'rejected',
+  why: RejectReason | 'encode_failed' = 'refused',
 ): Promise<void> {
   if (records.length === 0) return;
-  await ctx.deadLetter.write(
-    records.map((r, i) => ({
-      reason,
-      detail: reasonOf(i),
-      source: ctx.source,
-      sink: ctx.name,
-      event_id: r.id,
-      seq: r.seq,
-      line: r.line,
-      line_bytes: r.bytes,
-      truncated: false,
-    })),
-    signal,
-  );
-  if (reason === 'encode_failed') ctx.sink.encodeFailed += records.length;
-  else ctx.sink.rejected += records.length;
-  ctx.stats.deadLettered += records.length;
+  const reason: DeadLetterReason = why === 'encode_failed' ? 'encode_failed' : 'rejected';
+  const dead = records.map((r, i) => ({
+    reason,
+    detail: detailOf(i),
+    source: ctx.source,
+    sink: ctx.name,
+    event_id: r.id,
+    seq: r.seq,
+    line: r.line,
+    line_bytes: r.bytes,
+    truncated: false,
+  }));
+  await ctx.deadLetter.write(dead, signal);
+  if (why === 'encode_failed') ctx.sink.encodeFailed += records.length;
+  else {
+    ctx.sink.rejected += records.length;
+    bump(ctx.sink.rejectedByReason, why, records.length);
+  }
+  countDeadLettered(ctx.stats, dead);
 }

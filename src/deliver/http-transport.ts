@@ -16,6 +16,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
 import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
+import { explainNetworkError } from './network-words.js';
 import type { HttpReply } from './outcome.js';
 import { scrubReply } from './scrubbed-reply.js';
 import { createSecretScrubber } from './secret-scrubber.js';
@@ -116,7 +117,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       } catch (error) {
         if (signal.aborted) throw signal.reason;
         if (timedOut || isUndiciTimeout(error)) return { kind: 'timeout', afterMs: options.timeoutMs };
-        return scrubReply({ kind: 'network_error', ...describe(error) }, scrubber);
+        return scrubReply(networkError(error, base.origin + prefix), scrubber);
       } finally {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -199,6 +200,13 @@ function isUndiciTimeout(error: unknown): boolean {
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
+/** The error in human words where we know them (wrong port, TLS); the caller scrubs the result. */
+function networkError(error: unknown, url: string): HttpReply {
+  const described = describe(error);
+  const { code, message } =
+    explainNetworkError(url, { name: (error as Error | undefined)?.name, ...described }) ?? described;
+  return { kind: 'network_error', code, message };
+}
 // Connect errors may be an AggregateError (one per address tried) or wrap the cause.
 function describe(error: unknown): { code: string; message: string } {
   if (!(error instanceof Error)) return { code: 'UNKNOWN', message: String(error) };

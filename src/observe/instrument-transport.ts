@@ -4,25 +4,20 @@
  * performance.now(): it is a measurement, not a decision, so it needs no injected clock.
  */
 import { performance } from 'node:perf_hooks';
-import type { HttpReply } from '../deliver/outcome.js';
 import type { Transport } from '../sinks/sink.js';
+import { replyClass } from './stats.js';
 
 export function instrumentTransport(
   transport: Transport,
-  observe: (seconds: number, outcome: string) => void,
+  observe: (seconds: number, statusClass: string) => void,
 ): Transport {
   return {
     async send(request, signal) {
       const started = performance.now();
       const reply = await transport.send(request, signal);
-      observe((performance.now() - started) / 1000, replyLabel(reply));
+      observe((performance.now() - started) / 1000, replyClass(reply));
       return reply;
     },
     close: () => transport.close(),
   };
-}
-
-function replyLabel(reply: HttpReply): string {
-  if (reply.kind === 'response') return `${Math.floor(reply.status / 100)}xx`;
-  return reply.kind;
 }

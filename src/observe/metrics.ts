@@ -3,30 +3,54 @@
  * module reads them at scrape time through prom-client `collect` callbacks, so a scrape costs the
  * pipeline nothing between scrapes. Request durations are observed per request (not per event).
  *
- * Every name starts with `wirety_ship_`. Nothing here carries a secret: labels are sink names,
- * verdicts and retry reasons only.
+ * Invariants:
+ * - wirety-ship's own series start with `wirety_ship_`, and each counter's name is the word the
+ *   summary and the JSON logs use for it (`journaled` → wirety_ship_journaled_total): one name per
+ *   number everywhere (docs/metrics.md). Process and runtime metrics keep their standard names
+ *   (`process_*`, `nodejs_*`) so the usual dashboards and alerts work unchanged.
+ * - Every labelled series exists from the first scrape, at 0: a rate() or an alert over a label
+ *   value that has not happened yet sees 0, not "no data".
+ * - Nothing here carries a secret: labels are sink names, verdicts, reasons and status classes.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { EventLog } from '../journal/event-log.js';
-import type { Stats } from './stats.js';
+import { registerSinkMetrics, type LagSource } from './sink-metrics.js';
+import { DEAD_LETTER_REASONS, type Stats } from './stats.js';
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Seconds one request to a sink took (network time, not retry waits). */
-  readonly observeRequest: (sink: string, seconds: number, outcome: string) => void;
+  /** Seconds one request to a sink took (network time, not retry waits), by what came back. */
+  readonly observeRequest: (sink: string, seconds: number, statusClass: string) => void;
 }
 
 export interface MetricsSources {
   readonly stats: Stats;
+  /** The configured sinks: their series exist from the start. */
+  readonly sinks: readonly string[];
+  /** wirety-ship's version, for wirety_ship_build_info. */
+  readonly version: string;
   readonly log?: EventLog;
-  /** Cursor lag per sink: events not yet final, and the age of the oldest one. */
-  readonly lag?: () => ReadonlyMap<string, { events: number; oldestReceivedAtMs?: number }>;
+  /** buffer.max_bytes, exported so "journal nearly full" can be alerted on. */
+  readonly journalMaxBytes?: number;
+  readonly lag?: LagSource;
   readonly now: () => number;
 }
 
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
   const { stats } = sources;
+
+  // RSS, CPU, open fds, start time… under their standard names (no prefix): see docs/metrics.md.
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'wirety_ship_build_info',
+    help: 'Always 1; the labels say which wirety-ship and which Node.js are running.',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  })
+    .labels(sources.version, process.version)
+    .set(1);
+
   const counter = (name: string, help: string, value: () => number) =>
     new Counter({
       name,
@@ -37,42 +61,51 @@ export function createMetrics(sources: MetricsSources): Metrics {
         this.inc(value());
       },
     });
+  const labelled = (name: string, help: string, label: string, values: () => Iterable<[string, number]>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [value, n] of values()) this.labels(value).inc(n);
+      },
+    });
 
   counter('wirety_ship_lines_read_total', 'Input lines read.', () => stats.linesRead);
-  new Counter({
-    name: 'wirety_ship_lines_total',
-    help: 'Input lines by verdict (not_json, not_audit, invalid, valid); they add up to lines read.',
-    labelNames: ['verdict'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [verdict, n] of Object.entries(stats.verdicts)) this.labels(verdict).inc(n);
-    },
-  });
+  labelled(
+    'wirety_ship_lines_total',
+    'Input lines by verdict (valid, not_audit, not_json, empty, invalid); they add up to lines read.',
+    'verdict',
+    () => Object.entries(stats.verdicts),
+  );
+  counter(
+    'wirety_ship_input_bytes_total',
+    'Bytes read from the input, line terminators included.',
+    () => stats.inputBytes,
+  );
   counter(
     'wirety_ship_unknown_actions_total',
-    'Audit lines whose action is not in the catalogue.',
+    'Audit lines whose action is not in the catalogue (also counted under their verdict).',
     () => stats.unknownActions,
   );
+  counter('wirety_ship_journaled_total', 'Valid audit events stored in the journal.', () => stats.journaled);
   counter(
-    'wirety_ship_events_journaled_total',
-    'Valid audit events stored in the journal.',
-    () => stats.journaled,
-  );
-  counter(
-    'wirety_ship_events_dropped_full_total',
-    'Events dropped because the journal was full (when_full: drop_newest).',
+    'wirety_ship_dropped_full_total',
+    'Valid events dropped because the journal was full (when_full: drop_newest).',
     () => stats.droppedFull,
   );
   counter(
-    'wirety_ship_events_unjournaled_total',
-    'Valid events read but not journaled because shutdown came while the journal was full (dead-lettered).',
+    'wirety_ship_unjournaled_total',
+    'Valid events read but not journaled because a shutdown came while the journal was full (dead-lettered).',
     () => stats.unjournaled,
   );
-  counter(
+  labelled(
     'wirety_ship_dead_lettered_total',
-    'Records written to the dead-letter file.',
-    () => stats.deadLettered,
+    'Records written to the dead-letter file, by reason.',
+    'reason',
+    () => DEAD_LETTER_REASONS.map((r) => [r, stats.deadLetteredByReason[r] ?? 0]),
   );
   counter(
     'wirety_ship_dead_letter_failed_total',
@@ -80,154 +113,46 @@ export function createMetrics(sources: MetricsSources): Metrics {
     () => stats.deadLetterFailed,
   );
 
-  if (sources.log) {
-    const log = sources.log;
-    new Gauge({
-      name: 'wirety_ship_journal_records',
-      help: 'Events held in the journal (not yet final for every sink).',
-      registers: [registry],
-      collect() {
-        this.set(log.stats().records);
-      },
-    });
-    new Gauge({
-      name: 'wirety_ship_journal_bytes',
-      help: 'Bytes held by the journal.',
-      registers: [registry],
-      collect() {
-        this.set(log.stats().bytes);
-      },
-    });
-    new Gauge({
-      name: 'wirety_ship_journal_segments',
-      help: 'Journal segment files on disk (0 with buffer: memory).',
-      registers: [registry],
-      collect() {
-        this.set(log.stats().segments ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'wirety_ship_journal_full',
-      help: '1 while the journal is full (input paused under when_full: block).',
-      registers: [registry],
-      collect() {
-        this.set(log.stats().full ? 1 : 0);
-      },
-    });
-  }
+  if (sources.log) registerJournalMetrics(registry, sources.log, sources.journalMaxBytes);
+  const { observeRequest } = registerSinkMetrics(registry, {
+    stats,
+    sinks: sources.sinks,
+    ...(sources.lag ? { lag: sources.lag } : {}),
+    now: sources.now,
+  });
+  return { registry, observeRequest };
+}
 
-  const perSink = (
-    name: string,
-    help: string,
-    value: (s: Stats['sinks'] extends Map<string, infer V> ? V : never) => number,
-  ) =>
-    new Counter({
+function registerJournalMetrics(registry: Registry, log: EventLog, maxBytes: number | undefined): void {
+  const gauge = (name: string, help: string, value: () => number) =>
+    new Gauge({
       name,
       help,
-      labelNames: ['sink'],
       registers: [registry],
       collect() {
-        this.reset();
-        for (const [sink, s] of stats.sinks) this.labels(sink).inc(value(s));
+        this.set(value());
       },
     });
-  perSink('wirety_ship_sink_delivered_total', 'Events delivered, per sink.', (s) => s.delivered);
-  perSink(
-    'wirety_ship_sink_rejected_total',
-    'Events the receiver refused for good (dead-lettered), per sink.',
-    (s) => s.rejected,
+  gauge(
+    'wirety_ship_journal_records',
+    'Events held in the journal (not yet final for every sink).',
+    () => log.stats().records,
   );
-  perSink(
-    'wirety_ship_sink_encode_failed_total',
-    'Events the sink could not encode, even alone (dead-lettered as encode_failed), per sink.',
-    (s) => s.encodeFailed,
+  gauge('wirety_ship_journal_bytes', 'Bytes held by the journal.', () => log.stats().bytes);
+  if (maxBytes !== undefined)
+    gauge(
+      'wirety_ship_journal_max_bytes',
+      'The journal size at which it is full (buffer.max_bytes).',
+      () => maxBytes,
+    );
+  gauge(
+    'wirety_ship_journal_segments',
+    'Journal segment files on disk (0 with buffer: memory).',
+    () => log.stats().segments ?? 0,
   );
-  perSink(
-    'wirety_ship_sink_values_omitted_total',
-    'Field values left out of index data (Loki structured metadata, HEC indexed fields); the line keeps them.',
-    (s) => s.valuesOmitted,
+  gauge(
+    'wirety_ship_journal_full',
+    '1 while the journal is full (input paused under when_full: block).',
+    () => (log.stats().full ? 1 : 0),
   );
-  perSink('wirety_ship_sink_requests_total', 'Requests sent, per sink.', (s) => s.requests);
-  new Counter({
-    name: 'wirety_ship_sink_retries_total',
-    help: 'Attempts that will be repeated, per sink and reason.',
-    labelNames: ['sink', 'reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [sink, s] of stats.sinks)
-        for (const [reason, n] of Object.entries(s.retries)) this.labels(sink, reason).inc(n);
-    },
-  });
-  new Counter({
-    name: 'wirety_ship_sink_unconfirmed_total',
-    help:
-      "Events counted delivered on the receiver's reply alone although end-to-end confirmation was " +
-      'asked for or the reply was not recognised (e.g. reason="ack_off": the Splunk HEC token has ' +
-      'indexer acknowledgement off); included in delivered_total.',
-    labelNames: ['sink', 'reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [sink, s] of stats.sinks)
-        for (const [reason, n] of Object.entries(s.unconfirmed)) this.labels(sink, reason).inc(n);
-    },
-  });
-  new Gauge({
-    name: 'wirety_ship_sink_in_flight',
-    help: 'Requests in flight, per sink.',
-    labelNames: ['sink'],
-    registers: [registry],
-    collect() {
-      for (const [sink, s] of stats.sinks) this.labels(sink).set(s.inFlight);
-    },
-  });
-  new Gauge({
-    name: 'wirety_ship_sink_blocked',
-    help: '1 while a sink is refused as configured (401/403, bad token): events are kept and retried.',
-    labelNames: ['sink'],
-    registers: [registry],
-    collect() {
-      for (const [sink, s] of stats.sinks) this.labels(sink).set(s.blockedSinceMs === undefined ? 0 : 1);
-    },
-  });
-  if (sources.lag) {
-    const lag = sources.lag;
-    new Gauge({
-      name: 'wirety_ship_sink_lag_events',
-      help: 'Journaled events not yet final for this sink.',
-      labelNames: ['sink'],
-      registers: [registry],
-      collect() {
-        for (const [sink, l] of lag()) this.labels(sink).set(l.events);
-      },
-    });
-    new Gauge({
-      name: 'wirety_ship_sink_lag_seconds',
-      help: 'Age of the oldest event not yet final for this sink (0 when caught up).',
-      labelNames: ['sink'],
-      registers: [registry],
-      collect() {
-        const now = sources.now();
-        for (const [sink, l] of lag()) {
-          this.labels(sink).set(
-            l.oldestReceivedAtMs === undefined ? 0 : Math.max(0, (now - l.oldestReceivedAtMs) / 1000),
-          );
-        }
-      },
-    });
-  }
-
-  const duration = new Histogram({
-    name: 'wirety_ship_sink_request_duration_seconds',
-    help: 'Request duration per sink and outcome.',
-    labelNames: ['sink', 'outcome'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
-
-  return {
-    registry,
-    observeRequest: (sink, seconds, outcome) => duration.labels(sink, outcome).observe(seconds),
-  };
 }

@@ -2,8 +2,10 @@
  * Ingest: input bytes → lines → one verdict per line → journal or dead-letter file.
  *
  * Invariants (the input half of the delivery contract):
- * - Every input line lands in exactly one counted bucket: not_json, not_audit, invalid or valid
- *   (stats.verdicts); framing failures (over-long line, invalid UTF-8) count as invalid.
+ * - Every input line lands in exactly one counted bucket: valid, not_audit, not_json, empty or
+ *   invalid (stats.verdicts); framing failures (over-long line, invalid UTF-8) count as invalid.
+ * - Every dead-letter record written here says where its line is in the input (line_number,
+ *   byte_offset), so the operator can find it in the source.
  * - The next chunk is taken only after this chunk's accepted events are appended to the journal
  *   and its rejected lines are in the dead-letter file: backpressure reaches the writer, and a
  *   crash loses nothing that was processed. (Node's stream has read at most one more chunk from
@@ -23,8 +25,8 @@ import {
 } from '../dead-letter/dead-letter.js';
 import type { EventLog } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import type { Stats } from '../observe/stats.js';
-import { createLineFramer, type FramedLine } from '../sources/line-framer.js';
+import { countDeadLettered, type Stats } from '../observe/stats.js';
+import { createLineFramer, type FramedLine, type LinePosition } from '../sources/line-framer.js';
 
 export interface IngestOptions {
   readonly input: AsyncIterable<Buffer | string>;
@@ -55,6 +57,7 @@ export async function runIngest(options: IngestOptions): Promise<boolean> {
       if (next === 'aborted') return false;
       if (next.done) break;
       const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+      options.stats.inputBytes += chunk.length;
       await handle(framer.push(chunk));
       if (options.passthrough) await options.passthrough(chunk);
     }
@@ -96,7 +99,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   const deadLetter = async (records: readonly DeadLetterRecord[]): Promise<void> => {
     try {
       await options.deadLetter.write(records, options.signal);
-      stats.deadLettered += records.length;
+      countDeadLettered(stats, records);
     } catch (error) {
       if (!isDeadLetterUnwritten(error)) throw error;
       stats.deadLetterFailed += records.length;
@@ -104,14 +107,18 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   };
 
   /** Shutdown came while the journal was full: what was read but not journaled goes to the dead-letter file. */
-  const deadLetterUnstored = async (events: readonly AcceptedEvent[]): Promise<void> => {
+  const deadLetterUnstored = async (
+    events: readonly AcceptedEvent[],
+    positions: readonly LinePosition[],
+  ): Promise<void> => {
     stats.unjournaled += events.length;
     await deadLetter(
-      events.map((e) => ({
+      events.map((e, i) => ({
         reason: 'undelivered_at_shutdown' as const,
         detail:
           'read, but not journaled: the journal was full when wirety-ship was stopped (when_full: block)',
         source: sourceName,
+        ...inputPosition(positions[i]!),
         line: e.line,
         line_bytes: e.bytes,
         truncated: false,
@@ -122,6 +129,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   return async (lines) => {
     if (lines.length === 0) return;
     const accepted: AcceptedEvent[] = [];
+    const acceptedAt: LinePosition[] = [];
     const dead: DeadLetterRecord[] = [];
     const receivedAtMs = options.now();
     stats.linesRead += lines.length;
@@ -133,6 +141,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
           reason: 'line_too_long',
           detail: `line is ${framed.bytes} bytes, over max_line_bytes (${options.maxLineBytes}); only its first ${framed.prefix.length} bytes are kept here`,
           source: sourceName,
+          ...inputPosition(framed),
           ...lineFields(framed.prefix),
           line_bytes: framed.bytes,
           truncated: true,
@@ -145,6 +154,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
           reason: 'invalid_utf8',
           detail: 'line is not valid UTF-8; its exact bytes are in line_base64',
           source: sourceName,
+          ...inputPosition(framed),
           line_base64: framed.raw.toString('base64'),
           line_bytes: framed.bytes,
           truncated: false,
@@ -156,13 +166,17 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
         case 'not_audit':
           stats.verdicts.not_audit++;
           break;
+        case 'empty':
+          stats.verdicts.empty++;
+          break;
         case 'not_json':
           stats.verdicts.not_json++;
-          if (audit.not_json === 'dead_letter' && framed.bytes > 0 && framed.text.trim() !== '') {
+          if (audit.not_json === 'dead_letter') {
             dead.push({
               reason: 'not_json',
               detail: c.detail,
               source: sourceName,
+              ...inputPosition(framed),
               line: framed.text,
               line_bytes: framed.bytes,
               truncated: false,
@@ -175,6 +189,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
             reason: c.reason ?? 'invalid',
             detail: c.path ? `${c.path}: ${c.detail}` : c.detail,
             source: sourceName,
+            ...inputPosition(framed),
             line: framed.text,
             line_bytes: framed.bytes,
             truncated: false,
@@ -197,6 +212,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
                 reason: 'unknown_action',
                 detail: `action "${action}" is not in the event catalogue (audit.unknown_actions: dead_letter)`,
                 source: sourceName,
+                ...inputPosition(framed),
                 line: framed.text,
                 line_bytes: framed.bytes,
                 truncated: false,
@@ -212,6 +228,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
             source: c.source,
             receivedAtMs,
           });
+          acceptedAt.push(framed);
           break;
       }
     }
@@ -222,10 +239,18 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
       const result = await options.log.append(accepted, options.signal);
       stats.journaled += result.stored.length;
       stats.droppedFull += result.dropped;
-      if (result.unstored > 0) await deadLetterUnstored(accepted.slice(accepted.length - result.unstored));
+      if (result.unstored > 0) {
+        const from = accepted.length - result.unstored;
+        await deadLetterUnstored(accepted.slice(from), acceptedAt.slice(from));
+      }
     }
     await deadWritten;
   };
+}
+
+/** The dead-letter fields that locate a line in the input. */
+function inputPosition(at: LinePosition): { line_number: number; byte_offset: number } {
+  return { line_number: at.lineNumber, byte_offset: at.offset };
 }
 
 /**

@@ -28,11 +28,13 @@ import type { HealthServer } from '../observe/health-server.js';
 import { instrumentTransport } from '../observe/instrument-transport.js';
 import type { Logger } from '../observe/logger.js';
 import { readiness } from '../observe/readiness.js';
+import { reportResume } from '../observe/resume-report.js';
 import { createStats, sinkStats, type Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { createOutputStream } from '../sinks/stdout/output-stream.js';
+import { readVersion } from '../version.js';
 import { runIngest } from './ingest.js';
 import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
 import { startStdoutFresh, watchStdout } from './stdout-run.js';
@@ -91,6 +93,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const stdoutSinks = sinkNames.filter(isStdout).map((name) => ({ name, cursor: cursors.get(name)! }));
   await startStdoutFresh(stdoutSinks, logger);
   const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
+  await reportResume(cursors, logger);
 
   // prom-client and the HTTP server load only when asked for (they cost ~10 MiB of RSS).
   let health: HealthServer | undefined;
@@ -98,7 +101,15 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   if (config.metrics.address) {
     const { createMetrics } = await import('../observe/metrics.js');
     const { startHealthServer } = await import('../observe/health-server.js');
-    const metrics = createMetrics({ stats, log, lag: lagOf, now: () => clock.now() });
+    const metrics = createMetrics({
+      stats,
+      sinks: sinkNames,
+      version: await readVersion(),
+      log,
+      journalMaxBytes: config.buffer.max_bytes,
+      lag: lagOf,
+      now: () => clock.now(),
+    });
     observeRequest = metrics.observeRequest;
     try {
       health = await startHealthServer(config.metrics.address, metrics, () =>

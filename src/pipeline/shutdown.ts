@@ -12,7 +12,7 @@ import {
 } from '../dead-letter/dead-letter.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import type { Stats } from '../observe/stats.js';
+import { countDeadLettered, type Stats } from '../observe/stats.js';
 
 /**
  * After a signal: a hard deadline of shutdown_timeout. After end of input: keep going while any
@@ -157,7 +157,7 @@ async function deadLetterLeftovers(
     }));
     try {
       await options.deadLetter.write(dead, options.stop);
-      options.stats.deadLettered += dead.length;
+      countDeadLettered(options.stats, dead);
     } catch (error) {
       if (!isDeadLetterUnwritten(error)) throw error;
       options.stats.deadLetterFailed += dead.length;

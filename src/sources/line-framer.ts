@@ -13,13 +13,26 @@
  * - A line longer than `maxLineBytes` becomes `too_long` with its first `prefixBytes` bytes and
  *   its real length; the rest is counted and discarded as it streams by.
  * - The last line of the stream counts even without a final "\n"; an empty stream has no lines.
+ * - Every line carries where it is in the input: `lineNumber` (1-based, as `sed -n 'Np'` counts)
+ *   and `offset` (0-based byte offset of its first byte, a BOM included), so a dead-letter record
+ *   can point at the exact line of the source.
  */
 import { isUtf8 } from 'node:buffer';
 
-export type FramedLine =
-  | { readonly kind: 'line'; readonly text: string; readonly bytes: number }
-  | { readonly kind: 'invalid_utf8'; readonly raw: Buffer; readonly bytes: number }
-  | { readonly kind: 'too_long'; readonly prefix: Buffer; readonly bytes: number };
+/** Where a line is in the input. */
+export interface LinePosition {
+  /** 1-based line number. */
+  readonly lineNumber: number;
+  /** Byte offset of the line's first byte, from the start of the input. */
+  readonly offset: number;
+}
+
+export type FramedLine = LinePosition &
+  (
+    | { readonly kind: 'line'; readonly text: string; readonly bytes: number }
+    | { readonly kind: 'invalid_utf8'; readonly raw: Buffer; readonly bytes: number }
+    | { readonly kind: 'too_long'; readonly prefix: Buffer; readonly bytes: number }
+  );
 
 export interface LineFramer {
   /** Lines completed by this chunk, in order. */
@@ -48,23 +61,30 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
   let overflowPrefix: Buffer | undefined;
   let overflowBytes = 0;
   let overflowLastByte = 0;
+  /** Bytes of input before the current chunk; where the line in progress starts; lines framed. */
+  let consumed = 0;
+  let lineStart = 0;
+  let lineCount = 0;
 
   const frame = (line: Buffer, out: FramedLine[]): void => {
+    const lineNumber = ++lineCount;
+    const offset = lineStart;
     let start = 0;
     let end = line.length;
     if (end > 0 && line[end - 1] === CR) end--;
     if (end - start >= 3 && line[0] === BOM[0] && line[1] === BOM[1] && line[2] === BOM[2]) start = 3;
     const bytes = end - start;
     if (bytes > max) {
-      out.push({ kind: 'too_long', prefix: Buffer.from(line.subarray(start, start + prefixBytes)), bytes });
+      const prefix = Buffer.from(line.subarray(start, start + prefixBytes));
+      out.push({ kind: 'too_long', prefix, bytes, lineNumber, offset });
       return;
     }
     const body = line.subarray(start, end);
     if (!isUtf8(body)) {
-      out.push({ kind: 'invalid_utf8', raw: Buffer.from(body), bytes });
+      out.push({ kind: 'invalid_utf8', raw: Buffer.from(body), bytes, lineNumber, offset });
       return;
     }
-    out.push({ kind: 'line', text: body.toString('utf8'), bytes });
+    out.push({ kind: 'line', text: body.toString('utf8'), bytes, lineNumber, offset });
   };
 
   const finishOverflow = (tail: Buffer, out: FramedLine[]): void => {
@@ -72,7 +92,8 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
     // The CR of a CRLF is a terminator, not content, even when it came in an earlier chunk.
     const last = tail.length > 0 ? tail[tail.length - 1] : overflowLastByte;
     if (last === CR) bytes--;
-    out.push({ kind: 'too_long', prefix: overflowPrefix ?? Buffer.alloc(0), bytes });
+    const prefix = overflowPrefix ?? Buffer.alloc(0);
+    out.push({ kind: 'too_long', prefix, bytes, lineNumber: ++lineCount, offset: lineStart });
     overflowPrefix = undefined;
     overflowBytes = 0;
   };
@@ -119,8 +140,10 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
           frame(piece, out);
         }
         start = nl + 1;
+        lineStart = consumed + start;
       }
       hold(chunk.subarray(start));
+      consumed += chunk.length;
       return out;
     },
     end() {

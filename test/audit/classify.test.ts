@@ -66,9 +66,9 @@ void describe('classify: bad input gets exactly one clear verdict', () => {
     assert.match(result.verdict === 'not_json' ? result.detail : '', /JSON/);
   });
 
-  void it('an empty line and a whitespace-only line are not_json "empty line"', () => {
+  void it('an empty line and a whitespace-only line are empty, a bucket of their own', () => {
     for (const line of ['', ' ', '\t', '  \t  ', '\r']) {
-      assert.deepEqual(classify(line), { verdict: 'not_json', detail: 'empty line' }, JSON.stringify(line));
+      assert.deepEqual(classify(line), { verdict: 'empty' }, JSON.stringify(line));
     }
   });
 
@@ -192,8 +192,8 @@ void describe('classify: bad input gets exactly one clear verdict', () => {
     assert.equal(invalid(JSON.stringify(event)).path, '/peer_id');
   });
 
-  void it('never throws and always returns one of the four verdicts', () => {
-    const verdicts = new Set(['not_json', 'not_audit', 'invalid', 'valid']);
+  void it('never throws and always returns one of the five verdicts', () => {
+    const verdicts = new Set(['not_json', 'empty', 'not_audit', 'invalid', 'valid']);
     const nasty = [
       '{',
       '}',

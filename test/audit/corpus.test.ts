@@ -30,7 +30,7 @@ void describe('bench corpus', () => {
 
   void it('has ≈85 % valid, ≈12 % other JSON, ≈3 % broken (±1 %), realistic sizes, every action', () => {
     const n = 100_000;
-    const counts = { valid: 0, not_audit: 0, not_json: 0, invalid: 0 };
+    const counts = { valid: 0, not_audit: 0, not_json: 0, empty: 0, invalid: 0 };
     const actions = new Set<string>();
     let validBytes = 0;
     let unknown = 0;

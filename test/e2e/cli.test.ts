@@ -158,7 +158,8 @@ test('bad input: each kind gets a verdict, rejected lines are dead-lettered, not
   assert.equal(summary.lines_read, 9);
   assert.equal(summary.valid, 3);
   assert.equal(summary.invalid, 3);
-  assert.equal(summary.not_json, 3);
+  assert.equal(summary.not_json, 1);
+  assert.equal(summary.empty, 2, 'the empty and the whitespace-only line have their own bucket');
   assert.equal(summary.unknown_actions, 1);
   assert.match(r.stderr, /peer\.teleport/, 'the unknown action is warned about');
 });

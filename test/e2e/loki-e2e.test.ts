@@ -98,10 +98,8 @@ test('examples/wirety-server.log → Loki: every valid line once, byte-identical
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l) as { reason: string; line?: string; detail: string });
-  const expectedDead = lines.filter((l, i) => {
-    const v = verdicts[i]!;
-    return v.verdict === 'invalid' || (v.verdict === 'not_json' && l.trim() !== '');
-  });
+  // Empty lines have their own verdict and are only counted.
+  const expectedDead = lines.filter((_, i) => ['invalid', 'not_json'].includes(verdicts[i]!.verdict));
   assert.deepEqual(
     dead.map((d) => d.line),
     expectedDead,
@@ -123,7 +121,11 @@ test('examples/wirety-server.log → Loki: every valid line once, byte-identical
   assert.equal(summary.valid, validLines.length);
   assert.equal(summary.not_audit, notAuditLines.length);
   assert.equal(
-    (summary.not_json as number) + summary.not_audit + (summary.invalid as number) + summary.valid,
+    (summary.not_json as number) +
+      (summary.empty as number) +
+      summary.not_audit +
+      (summary.invalid as number) +
+      summary.valid,
     lines.length,
     'every line in exactly one bucket',
   );
@@ -157,12 +159,19 @@ test('Loki refusing structured metadata (2.9 default): blocked, nothing dead-let
     assert.equal(first.timedOut, false, first.stderr);
     assert.equal(first.code, 75, first.stderr);
     const s1 = summaryOf(first.stderr);
-    assert.deepEqual(s1.sinks.loki, {
+    const { failing_since: failingSince, last_error: lastError, ...counts } = s1.sinks.loki!;
+    assert.deepEqual(counts, {
       delivered: 0,
       rejected: 0,
       retries: { blocked: 1 },
       pending: corpus.counts.valid,
     });
+    assert.match(
+      String(lastError),
+      /^Loki refuses structured metadata/,
+      'the summary says why the sink fails',
+    );
+    assert.ok(!Number.isNaN(Date.parse(String(failingSince))), 'and since when');
     assert.deepEqual(await deadLetters(path.join(dir, 'sm-dead-1.ndjson')), [], 'nothing dead-lettered');
     const refusal = logLines(first.stderr).find((l) => l.level === 'error' && l.sink === 'loki');
     assert.match(String(refusal?.reason), /set `structured_metadata: false` on this sink/);

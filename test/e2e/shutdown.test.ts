@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
-import { startCli } from '../helpers/run-cli.js';
+import { startCli, waitForStalledInput } from '../helpers/run-cli.js';
 import { deadLetters, makeCorpus, summaryOf } from '../helpers/e2e-corpus.js';
 
 const line = (n: number) =>
@@ -152,7 +152,10 @@ test('| sleep 3600 and SIGTERM (stdin still open): exit 75 within shutdown_timeo
   });
   cli.child.stdin.write(flood.input);
   // Everything read, and stdout still owes events: the reader is not reading.
-  await cli.waitForStderr(new RegExp(`progress: lines=${flood.lines.length} .*pending=[1-9]`), 20_000);
+  await cli.waitForStderr(
+    new RegExp(`"msg":"progress","lines_read":${flood.lines.length},.*"pending":[1-9]`),
+    20_000,
+  );
   cli.child.kill('SIGTERM');
   const signalledAt = Date.now();
   const r = await cli.result;
@@ -172,12 +175,7 @@ test('--passthrough | sleep 3600 and SIGTERM: exit within shutdown_timeout, Loki
   });
   cli.child.stdin.write(flood.input);
   // Passthrough waits for stdout before reading on: wait until reading has stalled short of the end.
-  const stalled = (stderr: string) => {
-    const counts = [...stderr.matchAll(/progress: lines=(\d+) /g)].map((m) => Number(m[1]));
-    const last = counts.slice(-3);
-    return last.length === 3 && last.every((n) => n > 0 && n === last[0] && n < flood.lines.length);
-  };
-  await cli.waitForStderr(stalled, 20_000);
+  await waitForStalledInput(cli, flood.lines.length);
   cli.child.kill('SIGTERM');
   const signalledAt = Date.now();
   const r = await cli.result;

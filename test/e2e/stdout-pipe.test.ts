@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
-import { runCli, startCli, type CliProcess } from '../helpers/run-cli.js';
+import { runCli, startCli, waitForStalledInput, type CliProcess } from '../helpers/run-cli.js';
 import { deadLetters, makeCorpus, summaryOf, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
 
 // ~1 MB of valid events: far more than a pipe holds, so the CLI is still writing when the reader leaves.
@@ -88,12 +88,7 @@ test('| less, then q: a buffer that stdout filled does not turn into dead letter
     timeoutMs: 30_000,
   });
   cli.child.stdin.write(big.input);
-  const stalled = (stderr: string) => {
-    const counts = [...stderr.matchAll(/progress: lines=(\d+) /g)].map((m) => Number(m[1]));
-    const last = counts.slice(-3);
-    return last.length === 3 && last.every((n) => n > 0 && n === last[0] && n < big.lines.length);
-  };
-  await cli.waitForStderr(stalled, 20_000);
+  await waitForStalledInput(cli, big.lines.length);
   cli.child.stdout.destroy(); // q
   const r = await cli.result;
   assert.equal(r.code, 141, r.stderr);

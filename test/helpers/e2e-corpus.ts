@@ -16,7 +16,7 @@ export interface Corpus {
   readonly validLines: readonly string[];
   /** Byte offset in `input` just past each valid line (same index as validLines). */
   readonly validEnds: readonly number[];
-  readonly counts: Readonly<Record<'valid' | 'not_audit' | 'invalid' | 'not_json', number>>;
+  readonly counts: Readonly<Record<'valid' | 'not_audit' | 'invalid' | 'not_json' | 'empty', number>>;
 }
 
 /**
@@ -46,7 +46,7 @@ export function makeCorpus(count: number, options: { pad?: number; onlyValid?: b
   const lines: string[] = [];
   const validLines: string[] = [];
   const validEnds: number[] = [];
-  const counts = { valid: 0, not_audit: 0, invalid: 0, not_json: 0 };
+  const counts = { valid: 0, not_audit: 0, invalid: 0, not_json: 0, empty: 0 };
   let offset = 0;
   for (let n = 0; n < count; n++) {
     const line = make(n);
@@ -80,6 +80,9 @@ export interface SinkSummary {
   readonly abandoned?: number;
   readonly retries: Record<string, number>;
   readonly pending: number;
+  /** Only while the sink's last attempt failed. */
+  readonly failing_since?: string;
+  readonly last_error?: string;
 }
 
 export interface Summary {
@@ -87,6 +90,7 @@ export interface Summary {
   readonly valid: number;
   readonly not_audit: number;
   readonly not_json: number;
+  readonly empty: number;
   readonly invalid: number;
   readonly journaled: number;
   readonly dropped_full: number;

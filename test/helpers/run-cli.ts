@@ -98,3 +98,39 @@ export async function runCli(
   p.child.stdin.end(input);
   return p.result;
 }
+
+/**
+ * Waits until reading has stalled short of `totalLines`: progress lines come only when something
+ * changed (observe/progress.ts), so input has stalled once lines were read and no progress line
+ * came for `quietMs` (many progress intervals). Returns the last progress line's lines_read.
+ */
+export async function waitForStalledInput(
+  cli: CliProcess,
+  totalLines: number,
+  { quietMs = 800, timeoutMs = 20_000 } = {},
+): Promise<number> {
+  const progress = /"msg":"progress","lines_read":(\d+)/g;
+  let stderrNow = '';
+  await cli.waitForStderr((stderr) => {
+    stderrNow = stderr;
+    return /"msg":"progress","lines_read":[1-9]/.test(stderr);
+  }, timeoutMs);
+  // Keeps stderrNow current until the summary (the end of the run).
+  void cli
+    .waitForStderr((stderr) => {
+      stderrNow = stderr;
+      return /"msg":"summary"/.test(stderr);
+    }, 120_000)
+    .catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  for (let quiet = 0, seen = [...stderrNow.matchAll(progress)].length; quiet < quietMs;) {
+    if (Date.now() > deadline) throw new Error(`input never stalled:\n${stderrNow}`);
+    await new Promise((r) => setTimeout(r, 100));
+    const now = [...stderrNow.matchAll(progress)].length;
+    quiet = now === seen ? quiet + 100 : 0;
+    seen = now;
+  }
+  const last = Number([...stderrNow.matchAll(progress)].at(-1)![1]);
+  if (last >= totalLines) throw new Error(`input did not stall: all ${totalLines} lines were read`);
+  return last;
+}

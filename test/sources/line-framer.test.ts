@@ -94,3 +94,34 @@ test('an over-long unterminated last line is reported at end', () => {
   assert.equal(lines[0]!.kind, 'too_long');
   assert.equal(lines[0]!.bytes, 200);
 });
+
+test('every line knows its 1-based number and the byte offset of its first byte, across chunks', () => {
+  const long = 'y'.repeat(100);
+  const input = Buffer.concat([
+    Buffer.from('\uFEFFfirst\r\n\n'),
+    Buffer.from('caf\u00e9\n'),
+    Buffer.from([0xff, 0x0a]),
+    Buffer.from(`${long}\nlast`),
+  ]);
+  // One byte at a time, so no line starts or ends at a chunk boundary by luck.
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < input.length; i++) chunks.push(input.subarray(i, i + 1));
+  for (const lines of [frameAll([input], 64, 8), frameAll(chunks, 64, 8)]) {
+    assert.deepEqual(
+      lines.map((l) => [l.kind, l.lineNumber, l.offset]),
+      [
+        ['line', 1, 0],
+        ['line', 2, 10],
+        ['line', 3, 11],
+        ['invalid_utf8', 4, 17],
+        ['too_long', 5, 19],
+        ['line', 6, 120],
+      ],
+    );
+    // The offset is where the line's bytes are in the input: `tail -c +<offset+1>` starts there.
+    for (const l of lines) {
+      if (l.kind === 'line' && l.text !== '' && l.lineNumber > 1)
+        assert.equal(input.subarray(l.offset, l.offset + l.bytes).toString(), l.text);
+    }
+  }
+});

@@ -84,7 +84,11 @@ export async function checkCluster(
   const status = reply.kind === 'response' ? reply.status : undefined;
   switch (root.kind) {
     case 'unreachable':
-      logger.warn(`cannot reach ${sink} (${root.code}); events are kept and retried`, { sink: sinkName });
+      // The message says what went wrong in words (e.g. "does not speak TLS: use http://").
+      logger.warn(`cannot reach ${sink} (${root.code}); events are kept and retried`, {
+        sink: sinkName,
+        ...(reply.kind === 'network_error' ? { error: reply.message } : {}),
+      });
       return;
     case 'timeout':
       logger.warn(`${sink} did not answer within ${root.afterMs} ms; events are kept and retried`, {

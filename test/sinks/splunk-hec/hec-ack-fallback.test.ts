@@ -62,7 +62,13 @@ void describe('Splunk HEC: indexer acknowledgement unavailable', () => {
         [[ACK_OFF_WARNING, SINK, 'ack_off', 'HEC code 0: Success (HTTP 200) without an ackId']],
         'one warning per process, not one per batch',
       );
-      const metrics = await createMetrics({ stats: h.stats, now: () => 0 }).registry.metrics();
+      const metrics = await createMetrics({
+        stats: h.stats,
+        sinks: [SINK],
+        version: 'test',
+        now: () => 0,
+      }).registry.metrics();
+      assert.match(metrics, /wirety_ship_sink_unconfirmed_total\{sink="splunk",reason="non_hec_reply"\} 0/);
       assert.match(metrics, /wirety_ship_sink_unconfirmed_total\{sink="splunk",reason="ack_off"\} 12/);
     });
   });
