@@ -54,7 +54,7 @@ test(
     const { code, output } = await runOnTerminal(args());
     assert.equal(code, 0, output);
     assert.equal(occurrences(output, `wirety-ship: ${STDIN_HINT}`), 1, output);
-    assert.match(output, /wirety-ship summary: lines=0/);
+    assert.match(output, /wirety-ship summary: lines_read=0/);
   },
 );
 
