@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ElasticsearchSinkConfig } from '../../src/config/types.js';
 import { createCredentials } from '../../src/deliver/credentials.js';
 import { createHttpTransport } from '../../src/deliver/http-transport.js';
 import type { HttpReply } from '../../src/deliver/outcome.js';
@@ -17,6 +16,7 @@ import { createStats, sinkStats } from '../../src/observe/stats.js';
 import { createElasticsearchCodec } from '../../src/sinks/elasticsearch/index.js';
 import { readAckReply } from '../../src/sinks/splunk-hec/ack-reply.js';
 import { createArrayCursor } from '../helpers/array-cursor.js';
+import { sinkConfig } from '../helpers/es-harness.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createMemoryDeadLetter } from '../helpers/memory-dead-letter.js';
 import { makeRecords } from '../helpers/records.js';
@@ -30,19 +30,9 @@ const response = (status: number, body: unknown): HttpReply => ({
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-function esConfig(url: string, overrides: Partial<ElasticsearchSinkConfig> = {}): ElasticsearchSinkConfig {
-  return {
-    type: 'elasticsearch',
-    name: 'es',
-    url,
-    index: 'wirety-audit-%Y.%m.%d',
-    op: 'create',
-    startup_check: false,
-    timeout_ms: 5000,
-    gzip: false,
-    tls: { insecure_skip_verify: false },
-    auth: {},
-    headers: {},
+/** The shared test sink config, with the small batches and short waits these tests drive. */
+const esConfig = (url: string) =>
+  sinkConfig(url, {
     batch: { max_events: 100, max_bytes: 5 * 1024 * 1024, max_wait_ms: 1000 },
     retry: {
       initial_backoff_ms: 100,
@@ -50,10 +40,7 @@ function esConfig(url: string, overrides: Partial<ElasticsearchSinkConfig> = {})
       max_retry_after_ms: 1000,
       max_network_backoff_ms: 1000,
     },
-    max_in_flight: 1,
-    ...overrides,
-  };
-}
+  });
 
 void test('a reply without secrets is handed on as is and read once', () => {
   const scrubber = createSecretScrubber(() => ['s3cret-value']);

@@ -5,42 +5,23 @@
  * wirety_ship_sink_unconfirmed_total metric, unless `ack.required` blocks the sink instead.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createMetrics } from '../../../src/observe/metrics.js';
 import type { HecScript } from '../../receivers/hec-receiver.js';
 import {
   expectedIds,
   MAX_BACKOFF_MS,
   SINK,
-  startHecHarness,
   storedIds,
   type HecHarness,
-  type HecHarnessOptions,
+  useHecHarnesses,
 } from './hec-harness.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ACK_OFF_WARNING =
   "Splunk HEC: the token has indexer acknowledgement off: events are counted on HEC's 200; enable useACK on the token for end-to-end confirmation";
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hec-ack-fallback-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function withHarness(options: HecHarnessOptions, test: (h: HecHarness) => Promise<void>) {
-  const h = await startHecHarness(dir, options);
-  try {
-    await test(h);
-  } finally {
-    await h.close();
-  }
-}
+const withHarness = useHecHarnesses('hec-ack-fallback-');
 
 const warnings = (h: HecHarness) => h.logger.entries.filter((e) => e.level === 'warn');
 const polls = (h: HecHarness) => h.receiver.requests.filter((r) => r.url === '/services/collector/ack');

@@ -3,7 +3,10 @@
  * token-file credentials, acknowledger) run by the shared delivery loop against the HEC test
  * receiver on a socket, with a fake clock the test drives through every sleep.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { Writable } from 'node:stream';
 import type { BatchConfig, SplunkHecSinkConfig } from '../../../src/config/types.js';
 import { createSinkWorker } from '../../../src/deliver/sink-worker.js';
@@ -178,3 +181,28 @@ export async function startHecHarness(dir: string, options: HecHarnessOptions = 
 export const storedIds = (receiver: HecReceiver) => receiver.events.map((e) => e.fields?.event_id);
 /** The ids of `makeRecords(n)`, in order. */
 export const expectedIds = (n: number) => makeRecords(n).map((r) => r.id);
+
+/**
+ * For a test file: a temp dir for token files made before its tests and removed after them, and
+ * `withHarness`, which runs one test against a fresh harness and always closes it.
+ */
+export function useHecHarnesses(prefix: string) {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return async function withHarness(
+    options: HecHarnessOptions,
+    test: (h: HecHarness) => Promise<void>,
+  ): Promise<void> {
+    const h = await startHecHarness(dir, options);
+    try {
+      await test(h);
+    } finally {
+      await h.close();
+    }
+  };
+}

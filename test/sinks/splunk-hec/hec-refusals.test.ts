@@ -5,37 +5,18 @@
  * request is halved until the bad event is alone.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { HecEnvelope } from '../../receivers/hec-receiver.js';
 import {
   expectedIds,
   MAX_BACKOFF_MS,
   SINK,
-  startHecHarness,
   storedIds,
   type HecHarness,
-  type HecHarnessOptions,
+  useHecHarnesses,
 } from './hec-harness.js';
 
-let dir: string;
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hec-refusals-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function withHarness(options: HecHarnessOptions, test: (h: HecHarness) => Promise<void>) {
-  const h = await startHecHarness(dir, options);
-  try {
-    await test(h);
-  } finally {
-    await h.close();
-  }
-}
+const withHarness = useHecHarnesses('hec-refusals-');
 
 /** Makes the receiver refuse the events of these record numbers (0-based) with `code`. */
 function refuseRecords(h: HecHarness, numbers: readonly number[], code: number): string[] {
