@@ -28,6 +28,11 @@ export interface InputLine {
   readonly id?: string;
   /** e.g. Kubernetes namespace/pod/container from the log path, Docker's container_name. */
   readonly metadata?: LineMetadata;
+  /**
+   * Set when the input already knows the line cannot be an event (e.g. a partial line whose last
+   * piece never came): ingest dead-letters it with this reason and detail instead of classifying it.
+   */
+  readonly rejected?: { readonly reason: string; readonly detail: string };
 }
 
 export interface InputBatch {
