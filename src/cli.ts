@@ -26,7 +26,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
 import { createLogger } from './observe/logger.js';
-import { createProgressReporter } from './observe/progress.js';
+import { createProgressReporter } from './monitor/progress.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { hintIfTerminal } from './stdin-hint.js';
 
@@ -141,7 +141,7 @@ async function main(): Promise<number> {
 
   const pipeline = running;
   hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
-  // Progress lines only when something changed since the last one (observe/progress.ts).
+  // Progress lines only when something changed since the last one (monitor/progress.ts).
   const reporter = createProgressReporter({
     stats: pipeline.stats,
     sinks: () => pipeline.progress(),

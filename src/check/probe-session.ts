@@ -11,9 +11,9 @@
  *   scrubbed the sink's secrets from them.
  */
 import type { HttpSinkCommon } from '../config/types.js';
-import type { HttpReply } from '../deliver/outcome.js';
+import type { HttpReply } from '../contract/outcome.js';
 import { cut } from '../sinks/elasticsearch/reason-text.js';
-import type { SinkRequest, Transport } from '../sinks/sink.js';
+import type { SinkRequest, Transport } from '../contract/sink.js';
 import type { Findings } from './findings.js';
 
 export type Answer = Extract<HttpReply, { kind: 'response' }>;

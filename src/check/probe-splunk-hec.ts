@@ -15,7 +15,7 @@
 import type { SplunkHecSinkConfig } from '../config/types.js';
 import { parseHecReplyBody } from '../sinks/splunk-hec/classify.js';
 import { createSplunkHecCodec, newChannelId, probeAckMode } from '../sinks/splunk-hec/index.js';
-import type { Transport } from '../sinks/sink.js';
+import type { Transport } from '../contract/sink.js';
 import type { Findings } from './findings.js';
 import { getRequest, httpStatus, type Answer, type ProbeSession } from './probe-session.js';
 

@@ -11,9 +11,9 @@
  * - A sink's problem never throws: an unreadable secret or CA file is that sink's failure.
  */
 import type { Config, SinkConfig } from '../config/types.js';
-import { createHttpTransport } from '../deliver/http-transport.js';
+import { createHttpTransport } from '../transport/http-transport.js';
 import { createSinkCredentials, sinkTransportOptions, type HttpSinkConfig } from '../sinks/create-sink.js';
-import type { Transport } from '../sinks/sink.js';
+import type { Transport } from '../contract/sink.js';
 import { createFindings, type Findings, type SinkVerdict } from './findings.js';
 import { probeElasticsearch } from './probe-elasticsearch.js';
 import { probeLoki } from './probe-loki.js';

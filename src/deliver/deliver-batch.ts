@@ -21,10 +21,10 @@ import {
   type SinkStats,
   type Stats,
 } from '../observe/stats.js';
-import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../sinks/sink.js';
+import type { Acknowledger, Credentials, SinkCodec, SinkRequest, Transport } from '../contract/sink.js';
 import type { EncodeGuard } from './encode-guard.js';
 import type { FailureLog } from './failure-log.js';
-import type { Outcome, RejectedItem, Unconfirmed } from './outcome.js';
+import type { Outcome, RejectedItem, Unconfirmed } from '../contract/outcome.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 export const TOO_LARGE_DETAIL = 'too large for the receiver (HTTP 413)';

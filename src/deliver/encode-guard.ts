@@ -18,7 +18,7 @@
 import type { AuditRecord } from '../audit/record.js';
 import type { Logger } from '../observe/logger.js';
 import type { SinkStats } from '../observe/stats.js';
-import type { OmittedValue, SinkCodec, SinkRequest } from '../sinks/sink.js';
+import type { OmittedValue, SinkCodec, SinkRequest } from '../contract/sink.js';
 
 export interface UnencodableRecord {
   readonly record: AuditRecord;

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
-import type { Unconfirmed } from './outcome.js';
+import type { Unconfirmed } from '../contract/outcome.js';
 
 export const WARN_INTERVAL_MS = 30_000;
 

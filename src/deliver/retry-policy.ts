@@ -15,7 +15,7 @@
  *   that follow it, and a 429 storm paced by Retry-After does not inflate the backoff of a later 503.
  */
 import type { RetryConfig } from '../config/types.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from '../contract/outcome.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export interface RetryPolicy {

@@ -17,7 +17,7 @@ import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
-import type { Acknowledger, Credentials, SinkCodec, Transport } from '../sinks/sink.js';
+import type { Acknowledger, Credentials, SinkCodec, Transport } from '../contract/sink.js';
 import { createBatcher } from '../batch/batcher.js';
 import { nextBatch } from '../batch/batch-loop.js';
 import { createCommitTracker } from './commit-tracker.js';
@@ -25,7 +25,7 @@ import { deliverBatch, type BatchDeliveryContext } from './deliver-batch.js';
 import { createEncodeGuard } from './encode-guard.js';
 import { createFailureLog } from './failure-log.js';
 import { createRetryPolicy } from './retry-policy.js';
-import { withExactDecisions } from './scrubbed-reply.js';
+import { withExactDecisions } from '../transport/scrubbed-reply.js';
 
 export interface SinkWorkerOptions {
   readonly name: string;

@@ -2,7 +2,7 @@
  * The counters behind the delivery contract's "nothing disappears silently": every input line ends
  * in exactly one verdict bucket, and every event that leaves the journal for a sink ends as
  * delivered, rejected or encode_failed (both dead-lettered), or, for stdout only, abandoned by its
- * reader. Plain numbers on the hot path; observe/metrics.ts exposes them to Prometheus at scrape
+ * reader. Plain numbers on the hot path; monitor/metrics.ts exposes them to Prometheus at scrape
  * time and the summary line prints them.
  *
  * Invariant: lines_read = valid + not_audit + not_json + empty + invalid, and
@@ -16,7 +16,7 @@
  * (see docs/metrics.md); the comment on a field gives it when the TypeScript name differs.
  */
 import type { DeadLetterReason } from '../dead-letter/dead-letter.js';
-import type { HttpReply, RetryClass } from '../deliver/outcome.js';
+import type { HttpReply, RetryClass } from '../contract/outcome.js';
 import type { AckUnavailableCause } from '../sinks/splunk-hec/ack-fallback.js';
 
 export type Verdict = 'valid' | 'not_audit' | 'not_json' | 'empty' | 'invalid';

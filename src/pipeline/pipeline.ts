@@ -24,13 +24,13 @@ import { createFileDeadLetter } from '../dead-letter/file-dead-letter.js';
 import { createSinkWorker } from '../deliver/sink-worker.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import { openEventLog } from '../journal/open-event-log.js';
-import type { HealthServer } from '../observe/health-server.js';
-import { instrumentTransport } from '../observe/instrument-transport.js';
+import type { HealthServer } from '../monitor/health-server.js';
+import { instrumentTransport } from '../monitor/instrument-transport.js';
 import type { Logger } from '../observe/logger.js';
-import { readiness } from '../observe/readiness.js';
-import { reportResume } from '../observe/resume-report.js';
+import { readiness } from '../monitor/readiness.js';
+import { reportResume } from '../monitor/resume-report.js';
 import { createStats, sinkStats, type Stats } from '../observe/stats.js';
-import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
+import { formatSummary, summaryFields, type SinkProgress } from '../monitor/summary.js';
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { createOutputStream } from '../sinks/stdout/output-stream.js';
@@ -99,8 +99,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   let health: HealthServer | undefined;
   let observeRequest: ((sink: string, seconds: number, outcome: string) => void) | undefined;
   if (config.metrics.address) {
-    const { createMetrics } = await import('../observe/metrics.js');
-    const { startHealthServer } = await import('../observe/health-server.js');
+    const { createMetrics } = await import('../monitor/metrics.js');
+    const { startHealthServer } = await import('../monitor/health-server.js');
     const metrics = createMetrics({
       stats,
       sinks: sinkNames,

@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import { probeJournalLock, describeHolder } from '../journal/journal-lock.js';
-import { parseAddress } from '../observe/health-server.js';
+import { parseAddress } from '../monitor/health-server.js';
 
 export interface StartupProblem {
   /** The setting the problem is about, e.g. "buffer.data_dir". */

@@ -5,13 +5,13 @@
  */
 import type { Clock } from '../clock.js';
 import type { HttpSinkCommon, SinkConfig } from '../config/types.js';
-import { createCredentials } from '../deliver/credentials.js';
-import { createHttpTransport, type HttpTransportOptions } from '../deliver/http-transport.js';
+import { createCredentials } from '../transport/credentials.js';
+import { createHttpTransport, type HttpTransportOptions } from '../transport/http-transport.js';
 import type { Logger } from '../observe/logger.js';
 import { checkCluster } from './elasticsearch/startup-check.js';
 import { createElasticsearchCodec } from './elasticsearch/index.js';
 import { createLokiCodec } from './loki/index.js';
-import type { Credentials, Transport } from './sink.js';
+import type { Credentials, Transport } from '../contract/sink.js';
 import type { SinkRuntime } from './sink-runtime.js';
 import {
   ackMode,

@@ -3,7 +3,7 @@
  * delivery loop drives, and its delivery settings. Built by sinks/create-sink.ts from config.
  */
 import type { BatchConfig, RetryConfig, SinkConfig } from '../config/types.js';
-import type { Acknowledger, Credentials, SinkCodec, Transport } from './sink.js';
+import type { Acknowledger, Credentials, SinkCodec, Transport } from '../contract/sink.js';
 
 export interface SinkRuntime {
   readonly name: string;

@@ -10,7 +10,7 @@ import { createEncodeGuard } from '../../src/deliver/encode-guard.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats, sinkStats } from '../../src/observe/stats.js';
 import { createElasticsearchCodec } from '../../src/sinks/elasticsearch/index.js';
-import type { SinkCodec } from '../../src/sinks/sink.js';
+import type { SinkCodec } from '../../src/contract/sink.js';
 import { makeRecords, nestedArrays, recordWithRawFields } from '../helpers/records.js';
 import { createTestCodec, startWorkerHarness } from '../helpers/test-codec.js';
 

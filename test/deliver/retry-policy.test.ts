@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Outcome } from '../../src/deliver/outcome.js';
+import type { Outcome } from '../../src/contract/outcome.js';
 import { createRetryPolicy } from '../../src/deliver/retry-policy.js';
 
 const config = {

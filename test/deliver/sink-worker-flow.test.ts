@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createSinkWorker } from '../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats } from '../../src/observe/stats.js';
-import type { SinkCodec, Transport } from '../../src/sinks/sink.js';
+import type { SinkCodec, Transport } from '../../src/contract/sink.js';
 import { createArrayCursor } from '../helpers/array-cursor.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createMemoryDeadLetter } from '../helpers/memory-dead-letter.js';

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeadLetterRecord } from '../../src/dead-letter/dead-letter.js';
-import { createCredentials } from '../../src/deliver/credentials.js';
+import { createCredentials } from '../../src/transport/credentials.js';
 import { makeRecord, makeRecords } from '../helpers/records.js';
 import { createFakeAcknowledger, startWorkerHarness } from '../helpers/test-codec.js';
 

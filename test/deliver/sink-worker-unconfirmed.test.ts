@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Unconfirmed } from '../../src/deliver/outcome.js';
+import type { Unconfirmed } from '../../src/contract/outcome.js';
 import { makeRecords } from '../helpers/records.js';
 import { createFakeAcknowledger, defaultRetry, startWorkerHarness } from '../helpers/test-codec.js';
 

@@ -5,7 +5,7 @@
  */
 import type { AuditRecord } from '../../src/audit/record.js';
 import type { ElasticsearchSinkConfig } from '../../src/config/types.js';
-import { createHttpTransport } from '../../src/deliver/http-transport.js';
+import { createHttpTransport } from '../../src/transport/http-transport.js';
 import { createSinkWorker } from '../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats } from '../../src/observe/stats.js';

@@ -101,7 +101,7 @@ export async function runCli(
 
 /**
  * Waits until reading has stalled short of `totalLines`: progress lines come only when something
- * changed (observe/progress.ts), so input has stalled once lines were read and no progress line
+ * changed (monitor/progress.ts), so input has stalled once lines were read and no progress line
  * came for `quietMs` (many progress intervals). Returns the last progress line's lines_read.
  */
 export async function waitForStalledInput(

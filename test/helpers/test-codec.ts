@@ -9,8 +9,8 @@
 import type { AuditRecord } from '../../src/audit/record.js';
 import type { BatchConfig, RetryConfig } from '../../src/config/types.js';
 import type { DeadLetterSink } from '../../src/dead-letter/dead-letter.js';
-import { createHttpTransport } from '../../src/deliver/http-transport.js';
-import type { HttpReply, Outcome } from '../../src/deliver/outcome.js';
+import { createHttpTransport } from '../../src/transport/http-transport.js';
+import type { HttpReply, Outcome } from '../../src/contract/outcome.js';
 import { createSinkWorker, type SinkWorker } from '../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats, sinkStats, type SinkStats, type Stats } from '../../src/observe/stats.js';
@@ -21,7 +21,7 @@ import type {
   SinkCodec,
   SinkRequest,
   Transport,
-} from '../../src/sinks/sink.js';
+} from '../../src/contract/sink.js';
 import {
   startScriptedReceiver,
   type ReceivedRequest,

@@ -8,7 +8,7 @@
  * Delivered items are never part of what is retried.
  */
 import type { AuditRecord } from '../../audit/record.js';
-import type { Outcome, RejectedItem, RetryClass } from '../../deliver/outcome.js';
+import type { Outcome, RejectedItem, RetryClass } from '../../contract/outcome.js';
 import { configurationFault, type ItemError } from './config-faults.js';
 import { documentId } from './encode.js';
 import { cut, describe } from './reason-text.js';

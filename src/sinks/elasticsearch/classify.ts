@@ -14,7 +14,7 @@
  * - Retry-After is passed through raw for the retry policy to honour.
  */
 import type { AuditRecord } from '../../audit/record.js';
-import type { HttpReply, Outcome } from '../../deliver/outcome.js';
+import type { HttpReply, Outcome } from '../../contract/outcome.js';
 import { classifyItems, type IndexOf } from './bulk-items.js';
 import { cut, describe } from './reason-text.js';
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../../audit/record.js';
-import type { SinkRequest } from '../sink.js';
+import type { SinkRequest } from '../../contract/sink.js';
 import { createIndexNamer } from './index-name.js';
 
 export interface BulkEncodeOptions {

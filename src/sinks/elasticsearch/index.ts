@@ -18,7 +18,7 @@
  * - Not done here: authentication headers (Credentials), gzip and timeouts (the transport).
  */
 import type { ElasticsearchSinkConfig } from '../../config/types.js';
-import type { SinkCodec } from '../sink.js';
+import type { SinkCodec } from '../../contract/sink.js';
 import { classifyBulkReply } from './classify.js';
 import { createBulkEncoder } from './encode.js';
 import { checkIndexPattern } from './index-name.js';

@@ -10,9 +10,9 @@
  * because there was nothing to deliver): that is no news about the cluster.
  * `readClusterRoot` is the one reading of that reply, shared with `--check-config --online`.
  */
-import type { HttpReply } from '../../deliver/outcome.js';
+import type { HttpReply } from '../../contract/outcome.js';
 import type { Logger } from '../../observe/logger.js';
-import type { SinkRequest, Transport } from '../sink.js';
+import type { SinkRequest, Transport } from '../../contract/sink.js';
 
 /** `GET /`, the root API: the cluster banner. Needs the `monitor` cluster privilege. */
 export const CLUSTER_ROOT_REQUEST: SinkRequest = Object.freeze({

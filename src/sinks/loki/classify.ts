@@ -8,7 +8,7 @@
  * configuration fault: blocked, never dead-lettered. A 429 is retried; after a few in a row the
  * batch is split, since a push larger than the tenant's burst gets 429 every time.
  */
-import type { HttpReply, Outcome } from '../../deliver/outcome.js';
+import type { HttpReply, Outcome } from '../../contract/outcome.js';
 import { readBadRequest, type PushShape } from './bad-request.js';
 
 export type { PushShape } from './bad-request.js';

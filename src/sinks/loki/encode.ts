@@ -29,7 +29,7 @@ import { compress } from 'snappyjs';
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
 import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
-import type { OmittedValue, SinkRequest } from '../sink.js';
+import type { OmittedValue, SinkRequest } from '../../contract/sink.js';
 import { createLabeler, type LabelSet } from './labels.js';
 import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './wire.js';
 

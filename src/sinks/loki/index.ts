@@ -17,7 +17,7 @@
  * - Not done here: authentication headers (a Credentials object) and gzip (the transport).
  */
 import type { LokiSinkConfig } from '../../config/types.js';
-import type { SinkCodec } from '../sink.js';
+import type { SinkCodec } from '../../contract/sink.js';
 import { classifyLokiReply } from './classify.js';
 import { createPushBodyEncoder } from './encode.js';
 import { validateLokiLabels } from './labels.js';

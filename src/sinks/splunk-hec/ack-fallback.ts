@@ -7,7 +7,7 @@
  * indexed). By default the request counts as delivered on HEC's 2xx, warned about once and counted
  * apart (wirety_ship_sink_unconfirmed_total); with `ack.required` the sink is blocked instead.
  */
-import type { Outcome } from '../../deliver/outcome.js';
+import type { Outcome } from '../../contract/outcome.js';
 
 /** `off`: no ack. `on`: ack, falling back to the 200 when it is unavailable. `required`: no fallback. */
 export type HecAckMode = 'off' | 'on' | 'required';

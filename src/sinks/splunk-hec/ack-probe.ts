@@ -6,7 +6,7 @@
  * The probe is one harmless poll on a fresh channel, `{"acks":[0]}`: HEC answers
  * `{"acks":{"0":false}}` when the token has ack on, 400 code 14 when it is off. Nothing is indexed.
  */
-import type { Transport } from '../sink.js';
+import type { Transport } from '../../contract/sink.js';
 import { ackRequest, parseAckReply } from './ack-reply.js';
 import { newChannelId } from './ack.js';
 

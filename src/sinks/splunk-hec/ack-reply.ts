@@ -2,9 +2,9 @@
  * The `/services/collector/ack` request and the meaning of its reply. Pure. Only an explicit
  * `true` in `acks` confirms an ackId: a missing id, `false`, or any unreadable reply confirms nothing.
  */
-import type { HttpReply } from '../../deliver/outcome.js';
-import { readBoth, WITHHELD } from '../../deliver/scrubbed-reply.js';
-import type { SinkRequest } from '../sink.js';
+import type { HttpReply } from '../../contract/outcome.js';
+import { readBoth, WITHHELD } from '../../transport/scrubbed-reply.js';
+import type { SinkRequest } from '../../contract/sink.js';
 import { parseHecReplyBody } from './classify.js';
 import { CHANNEL_HEADER } from './encode.js';
 

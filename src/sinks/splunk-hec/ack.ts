@@ -19,7 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
-import type { AckAnswer, Acknowledger, Transport } from '../sink.js';
+import type { AckAnswer, Acknowledger, Transport } from '../../contract/sink.js';
 import { ackUnavailable } from './ack-fallback.js';
 import { ackRequest, readAckReply, type AckPollResult } from './ack-reply.js';
 import { createAckPollReporter } from './ack-reporter.js';

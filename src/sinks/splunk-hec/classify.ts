@@ -10,7 +10,7 @@
  * - Configuration faults (token, channel, index, ack set-up) keep the events: blocked.
  * - A data error dead-letters only the event HEC names, or bisects to find it (refused-events.ts).
  */
-import type { HttpReply, Outcome, RetryClass } from '../../deliver/outcome.js';
+import type { HttpReply, Outcome, RetryClass } from '../../contract/outcome.js';
 import { ackUnavailable, type HecAckMode } from './ack-fallback.js';
 import { DATA_ERROR_CODES, refusedEvents } from './refused-events.js';
 

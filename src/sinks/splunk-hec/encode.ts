@@ -11,7 +11,7 @@
 import type { AuditRecord } from '../../audit/record.js';
 import type { SplunkHecSinkConfig } from '../../config/types.js';
 import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
-import type { OmittedValue, SinkRequest } from '../sink.js';
+import type { OmittedValue, SinkRequest } from '../../contract/sink.js';
 import { plainDecimal } from './decimal.js';
 
 export const HEC_EVENT_PATH = '/services/collector/event';

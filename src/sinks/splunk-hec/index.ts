@@ -19,7 +19,7 @@
  *   max_events × envelopeOverheadBytes(config) to keep a request under the cap (1 MiB by default).
  */
 import type { SplunkHecSinkConfig } from '../../config/types.js';
-import type { SinkCodec } from '../sink.js';
+import type { SinkCodec } from '../../contract/sink.js';
 import type { HecAckMode } from './ack-fallback.js';
 import { classifyHecReply } from './classify.js';
 import { createHecEncoder, envelopeOverheadBytes } from './encode.js';

@@ -10,7 +10,7 @@
  * one is alone ('bisect'). A re-sent good event is harmless: HEC indexed nothing of the request,
  * or, if it did, the copy carries the same `event_id`.
  */
-import type { Outcome } from '../../deliver/outcome.js';
+import type { Outcome } from '../../contract/outcome.js';
 
 export const DATA_ERROR_CODES: ReadonlySet<number> = new Set([5, 6, 12, 13, 15]);
 

@@ -15,8 +15,8 @@
  *   passed on, and cookie values are scrubbed from reply bodies and error messages.
  */
 import type { Clock } from '../../clock.js';
-import type { HttpReply } from '../../deliver/outcome.js';
-import type { Transport } from '../sink.js';
+import type { HttpReply } from '../../contract/outcome.js';
+import type { Transport } from '../../contract/sink.js';
 import { ackIdOf, parseHecReplyBody } from './classify.js';
 import { createCookieJar } from './cookie-jar.js';
 import { HEC_EVENT_PATH } from './encode.js';

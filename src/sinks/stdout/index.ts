@@ -8,8 +8,8 @@
  * (pipeline/stdout-gone.ts); an abort (shutdown deadline) ends a write the reader never takes.
  */
 import type { AuditRecord } from '../../audit/record.js';
-import type { HttpReply, Outcome } from '../../deliver/outcome.js';
-import type { SinkCodec, SinkRequest, Transport } from '../sink.js';
+import type { HttpReply, Outcome } from '../../contract/outcome.js';
+import type { SinkCodec, SinkRequest, Transport } from '../../contract/sink.js';
 import type { OutputStream } from './output-stream.js';
 
 export function createStdoutCodec(): SinkCodec {

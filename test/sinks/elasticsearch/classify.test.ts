@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { HttpReply, Outcome } from '../../../src/deliver/outcome.js';
+import type { HttpReply, Outcome } from '../../../src/contract/outcome.js';
 import { classifyBulkReply, MAX_REASON_CHARS } from '../../../src/sinks/elasticsearch/classify.js';
 import { createBulkEncoder, documentId } from '../../../src/sinks/elasticsearch/encode.js';
 import { makeRecords } from '../../helpers/records.js';

@@ -9,7 +9,7 @@ import {
   MAX_ID_BYTES,
   type BulkEncodeOptions,
 } from '../../../src/sinks/elasticsearch/encode.js';
-import type { SinkRequest } from '../../../src/sinks/sink.js';
+import type { SinkRequest } from '../../../src/contract/sink.js';
 import { makeRecord, makeRecords, serverLine } from '../../helpers/records.js';
 import { startBulkReceiver, type BulkReceiver } from '../../receivers/bulk-receiver.js';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AuditRecord } from '../../../src/audit/record.js';
 import { createMemoryLog } from '../../../src/journal/memory-log.js';
-import { readiness } from '../../../src/observe/readiness.js';
+import { readiness } from '../../../src/monitor/readiness.js';
 import { sinkStats } from '../../../src/observe/stats.js';
 import { INDEX, ids, startEsHarness, storedIds, type EsHarness } from '../../helpers/es-harness.js';
 import { makeRecords } from '../../helpers/records.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createCredentials } from '../../../src/deliver/credentials.js';
-import { createHttpTransport } from '../../../src/deliver/http-transport.js';
+import { createCredentials } from '../../../src/transport/credentials.js';
+import { createHttpTransport } from '../../../src/transport/http-transport.js';
 import { createMemoryLogger } from '../../../src/observe/logger.js';
 import { checkCluster } from '../../../src/sinks/elasticsearch/startup-check.js';
-import type { Transport } from '../../../src/sinks/sink.js';
+import type { Transport } from '../../../src/contract/sink.js';
 import { startBulkReceiver, type BulkReceiverOptions } from '../../receivers/bulk-receiver.js';
 
 const PASSWORD = 's3cret-pa55word';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { HttpReply, Outcome } from '../../../src/deliver/outcome.js';
+import type { HttpReply, Outcome } from '../../../src/contract/outcome.js';
 import { classifyLokiReply } from '../../../src/sinks/loki/classify.js';
 import { createLokiCodec } from '../../../src/sinks/loki/index.js';
 import { makeRecords } from '../../helpers/records.js';

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import type { AuditRecord } from '../../../src/audit/record.js';
 import type { LokiSinkConfig } from '../../../src/config/types.js';
-import type { SinkRequest } from '../../../src/sinks/sink.js';
+import type { SinkRequest } from '../../../src/contract/sink.js';
 import { createLokiCodec } from '../../../src/sinks/loki/index.js';
 import { agentLine, makeRecord, makeRecords, serverLine } from '../../helpers/records.js';
 import { startLokiReceiver, type LokiReceiver } from '../../receivers/loki-receiver.js';

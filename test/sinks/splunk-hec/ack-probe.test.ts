@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCredentials } from '../../../src/deliver/credentials.js';
-import { createHttpTransport } from '../../../src/deliver/http-transport.js';
+import { createCredentials } from '../../../src/transport/credentials.js';
+import { createHttpTransport } from '../../../src/transport/http-transport.js';
 import { probeAckMode } from '../../../src/sinks/splunk-hec/ack-probe.js';
 import { startHecReceiver, type HecReceiver } from '../../receivers/hec-receiver.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { createCredentials } from '../../../src/deliver/credentials.js';
-import { createHttpTransport } from '../../../src/deliver/http-transport.js';
+import { createCredentials } from '../../../src/transport/credentials.js';
+import { createHttpTransport } from '../../../src/transport/http-transport.js';
 import { createMemoryLogger } from '../../../src/observe/logger.js';
-import type { Acknowledger, Transport } from '../../../src/sinks/sink.js';
+import type { Acknowledger, Transport } from '../../../src/contract/sink.js';
 import { createHecAcknowledger, newChannelId } from '../../../src/sinks/splunk-hec/ack.js';
 import { classifyHecReply } from '../../../src/sinks/splunk-hec/classify.js';
 import { createHecEncoder } from '../../../src/sinks/splunk-hec/encode.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HttpReply, Outcome } from '../../../src/deliver/outcome.js';
+import type { HttpReply, Outcome } from '../../../src/contract/outcome.js';
 import type { HecAckMode } from '../../../src/sinks/splunk-hec/ack-fallback.js';
 import { classifyHecReply } from '../../../src/sinks/splunk-hec/classify.js';
 

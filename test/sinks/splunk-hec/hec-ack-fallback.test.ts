@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMetrics } from '../../../src/observe/metrics.js';
+import { createMetrics } from '../../../src/monitor/metrics.js';
 import type { HecScript } from '../../receivers/hec-receiver.js';
 import {
   expectedIds,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createCredentials } from '../../../src/deliver/credentials.js';
-import { createHttpTransport } from '../../../src/deliver/http-transport.js';
+import { createCredentials } from '../../../src/transport/credentials.js';
+import { createHttpTransport } from '../../../src/transport/http-transport.js';
 import { createHecEncoder } from '../../../src/sinks/splunk-hec/encode.js';
 import { makeRecord, makeRecords } from '../../helpers/records.js';
 import { splitConcatenatedJson, startHecReceiver } from '../../receivers/hec-receiver.js';

@@ -11,8 +11,8 @@
  * outcomes take their decision from the exact reply and their words from the scrubbed one
  * (decideExactly); where the two readings do not line up, the words are withheld.
  */
-import type { SinkCodec } from '../sinks/sink.js';
-import type { HttpReply, Outcome, RejectedItem } from './outcome.js';
+import type { SinkCodec } from '../contract/sink.js';
+import type { HttpReply, Outcome, RejectedItem } from '../contract/outcome.js';
 import type { SecretScrubber } from './secret-scrubber.js';
 
 /** The reason given where a reply's own words cannot be shown without a secret. */

@@ -4,8 +4,8 @@
  * performance.now(): it is a measurement, not a decision, so it needs no injected clock.
  */
 import { performance } from 'node:perf_hooks';
-import type { Transport } from '../sinks/sink.js';
-import { replyClass } from './stats.js';
+import type { Transport } from '../contract/sink.js';
+import { replyClass } from '../observe/stats.js';
 
 export function instrumentTransport(
   transport: Transport,

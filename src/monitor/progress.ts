@@ -6,8 +6,8 @@
  * counter, a sink's pending count, its failure); an idle process says nothing, so a quiet
  * night does not fill the logs with identical lines.
  */
-import type { Logger } from './logger.js';
-import type { Stats } from './stats.js';
+import type { Logger } from '../observe/logger.js';
+import type { Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from './summary.js';
 
 export interface ProgressReporter {

@@ -9,7 +9,7 @@
  * and the numbers are the same counters, so summary and dashboards never disagree. The line
  * buckets add up: lines_read = valid + not_audit + not_json + empty + invalid.
  */
-import type { SinkStats, Stats } from './stats.js';
+import type { SinkStats, Stats } from '../observe/stats.js';
 
 export interface SinkProgress {
   readonly name: string;

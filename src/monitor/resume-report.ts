@@ -8,7 +8,7 @@
  */
 import type { AuditRecord } from '../audit/record.js';
 import type { SinkCursor } from '../journal/event-log.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../observe/logger.js';
 
 export async function reportResume(cursors: ReadonlyMap<string, SinkCursor>, logger: Logger): Promise<void> {
   for (const [sink, cursor] of cursors) {

@@ -7,9 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { createHttpTransport } from '../../src/deliver/http-transport.js';
+import { createHttpTransport } from '../../src/transport/http-transport.js';
 import { classifyLokiReply } from '../../src/sinks/loki/classify.js';
-import type { SinkRequest } from '../../src/sinks/sink.js';
+import type { SinkRequest } from '../../src/contract/sink.js';
 
 const request: SinkRequest = { path: '/loki/api/v1/push', headers: {}, body: Buffer.from('x') };
 const never = new AbortController().signal;

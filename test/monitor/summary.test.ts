@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMetrics } from '../../src/observe/metrics.js';
+import { createMetrics } from '../../src/monitor/metrics.js';
 import { createStats, sinkStats, type Stats } from '../../src/observe/stats.js';
-import { formatSummary, summaryFields } from '../../src/observe/summary.js';
+import { formatSummary, summaryFields } from '../../src/monitor/summary.js';
 import { parseMetrics, valueOf } from '../helpers/e2e-metrics.js';
 
 function busyStats(): Stats {

@@ -15,9 +15,9 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
-import type { Credentials, SinkRequest, Transport } from '../sinks/sink.js';
+import type { Credentials, SinkRequest, Transport } from '../contract/sink.js';
 import { explainNetworkError } from './network-words.js';
-import type { HttpReply } from './outcome.js';
+import type { HttpReply } from '../contract/outcome.js';
 import { scrubReply } from './scrubbed-reply.js';
 import { createSecretScrubber } from './secret-scrubber.js';
 

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { createCredentials } from '../../src/deliver/credentials.js';
-import type { Credentials } from '../../src/sinks/sink.js';
+import { createCredentials } from '../../src/transport/credentials.js';
+import type { Credentials } from '../../src/contract/sink.js';
 
 let dir = '';
 before(async () => {

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import type { AuthConfig } from '../config/types.js';
-import type { Credentials } from '../sinks/sink.js';
+import type { Credentials } from '../contract/sink.js';
 
 export interface CredentialsOptions {
   /** Splunk HEC: `Authorization: Splunk <token>`. */

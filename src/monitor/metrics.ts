@@ -15,7 +15,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { EventLog } from '../journal/event-log.js';
 import { registerSinkMetrics, type LagSource } from './sink-metrics.js';
-import { DEAD_LETTER_REASONS, type Stats } from './stats.js';
+import { DEAD_LETTER_REASONS, type Stats } from '../observe/stats.js';
 
 export interface Metrics {
   readonly registry: Registry;

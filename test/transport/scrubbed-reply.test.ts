@@ -5,11 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCredentials } from '../../src/deliver/credentials.js';
-import { createHttpTransport } from '../../src/deliver/http-transport.js';
-import type { HttpReply } from '../../src/deliver/outcome.js';
-import { decideExactly, readBoth, scrubReply, WITHHELD } from '../../src/deliver/scrubbed-reply.js';
-import { createSecretScrubber } from '../../src/deliver/secret-scrubber.js';
+import { createCredentials } from '../../src/transport/credentials.js';
+import { createHttpTransport } from '../../src/transport/http-transport.js';
+import type { HttpReply } from '../../src/contract/outcome.js';
+import { decideExactly, readBoth, scrubReply, WITHHELD } from '../../src/transport/scrubbed-reply.js';
+import { createSecretScrubber } from '../../src/transport/secret-scrubber.js';
 import { createSinkWorker } from '../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats, sinkStats } from '../../src/observe/stats.js';

@@ -3,7 +3,7 @@
  * loop drives. Nothing in a SinkCodec does I/O, waits or retries: that is deliver/'s job.
  */
 import type { AuditRecord } from '../audit/record.js';
-import type { HttpReply, Outcome } from '../deliver/outcome.js';
+import type { HttpReply, Outcome } from './outcome.js';
 
 export type SinkKind = 'loki' | 'elasticsearch' | 'splunk_hec' | 'stdout';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSecretScrubber } from '../../src/deliver/secret-scrubber.js';
+import { createSecretScrubber } from '../../src/transport/secret-scrubber.js';
 import { echoForms, revealsSecret } from '../helpers/secret-forms.js';
 
 const USER = 'shipper';

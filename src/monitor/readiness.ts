@@ -6,7 +6,7 @@
  */
 import type { EventLog } from '../journal/event-log.js';
 import type { Readiness } from './health-server.js';
-import type { Stats } from './stats.js';
+import type { Stats } from '../observe/stats.js';
 
 export function readiness(input: {
   readonly stats: Stats;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMemoryLogger } from '../../src/observe/logger.js';
-import { createProgressReporter } from '../../src/observe/progress.js';
+import { createProgressReporter } from '../../src/monitor/progress.js';
 import { createStats, sinkStats } from '../../src/observe/stats.js';
 
 function setup(format: 'text' | 'json') {

@@ -1,5 +1,5 @@
 /**
- * The per-sink half of /metrics (observe/metrics.ts holds the rest). Every series of every
+ * The per-sink half of /metrics (monitor/metrics.ts holds the rest). Every series of every
  * configured sink exists from the first scrape, each label value at 0 until it happens: the
  * reasons of retries and rejections, the status classes of requests, the request-duration
  * histogram of each status class.
@@ -13,7 +13,7 @@ import {
   UNCONFIRMED_REASONS,
   type SinkStats,
   type Stats,
-} from './stats.js';
+} from '../observe/stats.js';
 
 /** Cursor lag per sink: events not yet final, and the age of the oldest one. */
 export type LagSource = () => ReadonlyMap<string, { events: number; oldestReceivedAtMs?: number }>;
