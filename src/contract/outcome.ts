@@ -2,6 +2,10 @@
  * Replies and outcomes are values, not exceptions. A transport never throws for a network
  * problem: it returns an HttpReply; a sink's pure `classify` turns that into an Outcome; the
  * one delivery loop (deliver/sink-worker.ts) acts on the Outcome.
+ *
+ * Every type here is plain data (crosses the input/sink-worker boundary: index.ts). An HttpReply
+ * is read where it arrives, though: the exact twin of a scrubbed reply (transport/scrubbed-reply.ts)
+ * is held in a WeakMap that a structured clone does not carry.
  */
 
 export type HttpReply =
@@ -34,7 +38,10 @@ export interface RejectedItem {
  * or the reply was not the receiver's own (e.g. HEC indexer acknowledgement is off on the token).
  */
 export interface Unconfirmed {
-  /** Stable, low-cardinality: the `reason` label of wirety_ship_sink_unconfirmed_total. */
+  /**
+   * Stable, low-cardinality: the `reason` label of wirety_ship_sink_unconfirmed_total, an
+   * UnconfirmedReason for the sinks we ship.
+   */
   readonly code: string;
   /** What it means and what to change; logged once per sink and code per process. */
   readonly message: string;
@@ -101,6 +108,12 @@ export type Outcome =
    * the delivery loop asks the sink's Acknowledger about `ackId`.
    */
   | { readonly kind: 'awaiting_ack'; readonly ackId: number };
+
+/**
+ * Why a sink counted a delivery on the receiver's word alone (Unconfirmed.code), listed at 0 in
+ * /metrics from the start (observe/stats.ts). Splunk HEC's causes (sinks/splunk-hec/ack-fallback.ts) are the only ones.
+ */
+export type UnconfirmedReason = 'ack_off' | 'ack_poll_refused' | 'non_hec_reply';
 
 /** Why an attempt is repeated; the label of the retries metric. */
 export type RetryClass = 'rate_limited' | 'server_error' | 'network' | 'timeout';

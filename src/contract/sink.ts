@@ -1,8 +1,12 @@
 /**
  * A sink is a folder of pure parts (encode, classify) plus the I/O adapters the shared delivery
  * loop drives. Nothing in a SinkCodec does I/O, waits or retries: that is deliver/'s job.
+ *
+ * Across the input/sink-worker boundary (index.ts): SinkKind, SinkRequest, OmittedValue and
+ * AckAnswer are plain data. SinkCodec, Credentials, Transport and Acknowledger are behaviour:
+ * they never cross, each sink's are built where its loop runs, from its SinkConfig.
  */
-import type { AuditRecord } from '../audit/record.js';
+import type { AuditRecord } from './record.js';
 import type { HttpReply, Outcome } from './outcome.js';
 
 export type SinkKind = 'loki' | 'elasticsearch' | 'splunk_hec' | 'stdout';

@@ -15,9 +15,8 @@
  * Names: each field's name in the summary, the JSON logs and /metrics is the same word
  * (see docs/metrics.md); the comment on a field gives it when the TypeScript name differs.
  */
-import type { DeadLetterReason } from '../dead-letter/dead-letter.js';
-import type { HttpReply, RetryClass } from '../contract/outcome.js';
-import type { AckUnavailableCause } from '../sinks/splunk-hec/ack-fallback.js';
+import type { DeadLetterReason } from '../contract/dead-letter-record.js';
+import type { HttpReply, RetryClass, UnconfirmedReason } from '../contract/outcome.js';
 
 export type Verdict = 'valid' | 'not_audit' | 'not_json' | 'empty' | 'invalid';
 
@@ -54,7 +53,7 @@ export const RETRY_REASONS = Object.keys(RETRY_REASON_SET) as RetryReason[];
  * Why a delivery counted on the receiver's word alone (Unconfirmed.code): the `reason` label of
  * wirety_ship_sink_unconfirmed_total, listed at 0 from the start (sinks/splunk-hec/ack-fallback.ts).
  */
-const UNCONFIRMED_REASON_SET: Record<AckUnavailableCause, true> = {
+const UNCONFIRMED_REASON_SET: Record<UnconfirmedReason, true> = {
   ack_off: true,
   ack_poll_refused: true,
   non_hec_reply: true,

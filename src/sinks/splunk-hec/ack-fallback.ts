@@ -7,12 +7,13 @@
  * indexed). By default the request counts as delivered on HEC's 2xx, warned about once and counted
  * apart (wirety_ship_sink_unconfirmed_total); with `ack.required` the sink is blocked instead.
  */
-import type { Outcome } from '../../contract/outcome.js';
+import type { Outcome, UnconfirmedReason } from '../../contract/outcome.js';
 
 /** `off`: no ack. `on`: ack, falling back to the 200 when it is unavailable. `required`: no fallback. */
 export type HecAckMode = 'off' | 'on' | 'required';
 
-export type AckUnavailableCause = 'ack_off' | 'ack_poll_refused' | 'non_hec_reply';
+/** Each cause is the Unconfirmed.code of its fallback, so the contract lists them (a metric label). */
+export type AckUnavailableCause = UnconfirmedReason;
 
 export type AckUnavailableOutcome = Extract<Outcome, { kind: 'delivered' | 'blocked' }>;
 
