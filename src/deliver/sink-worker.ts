@@ -12,12 +12,11 @@
  *   resolves; what was not committed stays in the journal for the next start.
  */
 import type { Clock } from '../clock.js';
-import type { BatchConfig, RetryConfig } from '../config/types.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
-import type { Acknowledger, Credentials, SinkCodec, Transport } from '../contract/sink.js';
+import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { createBatcher } from '../batch/batcher.js';
 import { nextBatch } from '../batch/batch-loop.js';
 import { createCommitTracker } from './commit-tracker.js';
@@ -27,16 +26,18 @@ import { createFailureLog } from './failure-log.js';
 import { createRetryPolicy } from './retry-policy.js';
 import { withExactDecisions } from '../transport/scrubbed-reply.js';
 
+/**
+ * The parts of a sink's runtime (sinks/sink-runtime.ts) its delivery loop drives: codec, I/O
+ * adapters and delivery settings. Starting and closing the sink stay with its owner.
+ */
+export type SinkWorkerRuntime = Pick<
+  SinkRuntime,
+  'name' | 'codec' | 'transport' | 'credentials' | 'acknowledger' | 'batch' | 'retry' | 'maxInFlight'
+>;
+
 export interface SinkWorkerOptions {
-  readonly name: string;
-  readonly codec: SinkCodec;
-  readonly transport: Transport;
-  readonly credentials?: Credentials;
-  readonly acknowledger?: Acknowledger;
+  readonly runtime: SinkWorkerRuntime;
   readonly cursor: SinkCursor;
-  readonly batch: BatchConfig;
-  readonly retry: RetryConfig;
-  readonly maxInFlight: number;
   readonly clock: Clock;
   readonly random?: () => number;
   readonly deadLetter: DeadLetterSink;
@@ -56,36 +57,37 @@ export interface SinkWorker {
 }
 
 export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
-  const { cursor, clock } = options;
-  const maxInFlight = Math.max(1, Math.floor(options.maxInFlight));
-  const sink = sinkStats(options.stats, options.name);
+  const { runtime, cursor, clock } = options;
+  const { name } = runtime;
+  const maxInFlight = Math.max(1, Math.floor(runtime.maxInFlight));
+  const sink = sinkStats(options.stats, name);
   const ctx: BatchDeliveryContext = {
-    name: options.name,
+    name,
     source: options.source ?? 'stdin',
     // Scrubbed replies are read for words only; what to do is decided on the exact reply.
-    codec: withExactDecisions(options.codec),
+    codec: withExactDecisions(runtime.codec),
     encoder: createEncodeGuard({
-      name: options.name,
-      codec: options.codec,
+      name,
+      codec: runtime.codec,
       sink,
       logger: options.logger,
     }),
-    transport: options.transport,
-    credentials: options.credentials,
-    acknowledger: options.acknowledger,
-    policy: createRetryPolicy(options.retry, options.random ?? Math.random),
+    transport: runtime.transport,
+    credentials: runtime.credentials,
+    acknowledger: runtime.acknowledger,
+    policy: createRetryPolicy(runtime.retry, options.random ?? Math.random),
     clock,
     deadLetter: options.deadLetter,
     stats: options.stats,
     sink,
-    log: createFailureLog(options.name, options.logger, clock),
+    log: createFailureLog(name, options.logger, clock),
   };
 
   let running = false;
 
   return {
     async run(outer) {
-      if (running) throw new Error(`sink ${options.name}: run() is already running`);
+      if (running) throw new Error(`sink ${name}: run() is already running`);
       running = true;
       // Records an earlier, aborted run took but never finished are taken again: without this
       // a second run would commit past them.
@@ -97,7 +99,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       if (outer.aborted) stop.abort(outer.reason);
       const signal = stop.signal;
 
-      const batcher = createBatcher(options.batch, options.codec.recordOverheadBytes ?? 0);
+      const batcher = createBatcher(runtime.batch, runtime.codec.recordOverheadBytes ?? 0);
       const tracker = createCommitTracker();
       const inFlight = new Set<Promise<void>>();
       // Woken when a batch leaves `inFlight`. (Promise.race over long-lived promises would pile up

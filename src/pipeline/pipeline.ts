@@ -148,17 +148,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     sinkStats(stats, rt.name);
     if (rt.startupCheck) void rt.startupCheck(stopDelivering.signal).catch(() => undefined);
     return createSinkWorker({
-      name: rt.name,
-      codec: rt.codec,
-      transport: observeRequest
-        ? instrumentTransport(rt.transport, (s, outcome) => observeRequest(rt.name, s, outcome))
-        : rt.transport,
-      ...(rt.credentials ? { credentials: rt.credentials } : {}),
-      ...(rt.acknowledger ? { acknowledger: rt.acknowledger } : {}),
+      runtime: observeRequest
+        ? {
+            ...rt,
+            transport: instrumentTransport(rt.transport, (s, outcome) => observeRequest(rt.name, s, outcome)),
+          }
+        : rt,
       cursor: cursors.get(rt.name)!,
-      batch: rt.batch,
-      retry: rt.retry,
-      maxInFlight: rt.maxInFlight,
       clock,
       ...(deps.random ? { random: deps.random } : {}),
       deadLetter,

@@ -255,13 +255,15 @@ void test('a bug (a throwing classify) rejects run and commits nothing', async (
   };
   const cursor = createArrayCursor(makeRecords(2));
   const worker = createSinkWorker({
-    name: 'buggy',
-    codec,
-    transport,
+    runtime: {
+      name: 'buggy',
+      codec,
+      transport,
+      batch: { max_events: 10, max_bytes: 1e6, max_wait_ms: 100 },
+      retry: defaultRetry,
+      maxInFlight: 2,
+    },
     cursor,
-    batch: { max_events: 10, max_bytes: 1e6, max_wait_ms: 100 },
-    retry: defaultRetry,
-    maxInFlight: 2,
     clock: createFakeClock(),
     deadLetter: createMemoryDeadLetter(),
     stats: createStats(),

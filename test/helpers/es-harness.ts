@@ -91,13 +91,15 @@ export async function startEsHarness(
     run(records, { drive = true } = {}) {
       const cursor = createArrayCursor(records);
       const worker = createSinkWorker({
-        name: config.name,
-        codec: createElasticsearchCodec(config),
-        transport,
+        runtime: {
+          name: config.name,
+          codec: createElasticsearchCodec(config),
+          transport,
+          batch: config.batch,
+          retry: config.retry,
+          maxInFlight: config.max_in_flight,
+        },
         cursor,
-        batch: config.batch,
-        retry: config.retry,
-        maxInFlight: config.max_in_flight,
         clock,
         random: () => 0.5,
         deadLetter,

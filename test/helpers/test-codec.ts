@@ -222,16 +222,18 @@ export async function startWorkerHarness(options: WorkerHarnessOptions): Promise
   });
   const transport = options.wrapTransport ? options.wrapTransport(http) : http;
   const worker = createSinkWorker({
-    name,
-    codec:
-      options.sink?.codec ?? (options.wrapCodec ? options.wrapCodec(createTestCodec()) : createTestCodec()),
-    transport,
-    credentials: options.credentials,
-    acknowledger: options.acknowledger,
+    runtime: {
+      name,
+      codec:
+        options.sink?.codec ?? (options.wrapCodec ? options.wrapCodec(createTestCodec()) : createTestCodec()),
+      transport,
+      credentials: options.credentials,
+      acknowledger: options.acknowledger,
+      batch: { max_events: 100, max_bytes: 1024 * 1024, max_wait_ms: 1000, ...options.batch },
+      retry: { ...defaultRetry, ...options.retry },
+      maxInFlight,
+    },
     cursor,
-    batch: { max_events: 100, max_bytes: 1024 * 1024, max_wait_ms: 1000, ...options.batch },
-    retry: { ...defaultRetry, ...options.retry },
-    maxInFlight,
     clock,
     random: options.random ?? (() => 1),
     deadLetter: options.deadLetter ?? memoryDeadLetter,

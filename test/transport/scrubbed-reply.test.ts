@@ -70,14 +70,16 @@ void test('Elasticsearch with the password "201": the bulk reply still counts as
   const cursor = createArrayCursor(records);
   try {
     const worker = createSinkWorker({
-      name: 'es',
-      codec: createElasticsearchCodec(config),
-      transport,
-      credentials,
+      runtime: {
+        name: 'es',
+        codec: createElasticsearchCodec(config),
+        transport,
+        credentials,
+        batch: config.batch,
+        retry: config.retry,
+        maxInFlight: 1,
+      },
       cursor,
-      batch: config.batch,
-      retry: config.retry,
-      maxInFlight: 1,
       clock,
       random: () => 1,
       deadLetter,

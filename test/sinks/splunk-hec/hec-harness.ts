@@ -149,15 +149,8 @@ export async function startHecHarness(dir: string, options: HecHarnessOptions = 
     async run(count) {
       const cursor = createArrayCursor(makeRecords(count));
       const worker = createSinkWorker({
-        name: runtime.name,
-        codec: runtime.codec,
-        transport: runtime.transport,
-        ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
-        ...(runtime.acknowledger ? { acknowledger: runtime.acknowledger } : {}),
+        runtime,
         cursor,
-        batch: runtime.batch,
-        retry: runtime.retry,
-        maxInFlight: runtime.maxInFlight,
         clock,
         random: () => 0.5,
         deadLetter,
