@@ -2,6 +2,145 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The import layers of src/ (drawn in docs/ARCHITECTURE.md, "Layers"): a folder imports only from
+ * the layers below it. Each row lists what its files may NOT import; `npm test` runs `eslint .`, so
+ * a wrong-way import fails the build, and test/architecture/import-direction.test.ts shows that it
+ * does. Every folder of src/ has a row (that test checks it too).
+ *
+ * Patterns match the import text: src/'s folder names are unique (no subfolder shares a name with a
+ * top-level one), so `../deliver/` or `../../deliver/` can only mean src/deliver/. The lowest
+ * layers (contract/, observe/) list what they MAY import instead, so nothing new slips under them.
+ * Dynamic import() is not checked (only cli.ts and pipeline/ use it, at the top).
+ */
+const ARCHITECTURE = 'see the layers in docs/ARCHITECTURE.md';
+/** An import that reaches one of these src/ folders. */
+const reaches = (...folders) => `^(\\./|(\\.\\./)+)(${folders.join('|')})/`;
+/** An import of one of these files at the top of src/ (e.g. cli.ts). */
+const reachesTop = (...files) => `^(\\./|(\\.\\./)+)(${files.join('|')})\\.js$`;
+const APP = ['pipeline', 'monitor', 'check'];
+const TOP = ['cli', 'stdin-hint'];
+
+export const LAYERS = [
+  {
+    folder: 'src/contract',
+    why: 'contract/ is the neutral delivery vocabulary: it imports only the record shape (audit/record.ts)',
+    // Only `../audit/record.js` may leave the folder.
+    patterns: ['^\\.\\./(?!audit/record\\.js$)'],
+  },
+  {
+    folder: 'src/observe',
+    why: 'observe/ (logger, stats) is a leaf every layer imports: it may import only contract/',
+    patterns: ['^\\.\\./(?!contract/)'],
+  },
+  {
+    folder: 'src/audit',
+    why: 'audit/ (the event catalogue and classifier) is a leaf: it imports no other src/ folder',
+    patterns: ['^\\.\\./'],
+  },
+  {
+    folder: 'src/sources',
+    why: 'sources/ (input framing) is a leaf: it imports no other src/ folder',
+    patterns: ['^\\.\\./'],
+  },
+  {
+    folder: 'src/dead-letter',
+    why: 'dead-letter/ sits below the delivery loop and the pipeline',
+    patterns: [reaches('sinks', 'transport', 'deliver', 'batch', 'journal', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/journal',
+    why: 'journal/ stores events; it knows nothing of sinks, delivery or the app',
+    patterns: [reaches('sinks', 'transport', 'deliver', 'batch', 'dead-letter', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/config',
+    // config/ imports sinks/ today (check-sink.ts): issue 9 item 1 moves those checks beside the sinks.
+    why: 'config/ builds one Config from files, flags and variables; it does not reach delivery or the app',
+    patterns: [reaches('transport', 'deliver', 'batch', 'journal', 'dead-letter', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/batch',
+    why: 'batch/ sits below the delivery loop',
+    patterns: [reaches('sinks', 'transport', 'deliver', 'dead-letter', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/transport',
+    why: 'transport/ (HTTP client, credentials, scrubbing) sits below the sinks: it imports neither sinks/ nor deliver/',
+    patterns: [reaches('sinks', 'deliver', 'batch', 'journal', 'dead-letter', 'audit', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/sinks',
+    why: 'sinks/ (codecs and per-sink adapters) sit below the delivery loop: they import contract/ and transport/',
+    patterns: [reaches('deliver', 'batch', 'journal', 'dead-letter', 'sources', ...APP)],
+  },
+  {
+    folder: 'src/deliver',
+    why: 'deliver/ is the one loop for every sink: it may use sinks/*.ts, never a concrete sink (sinks/<kind>/)',
+    patterns: [reaches('sources', ...APP), '^(\\.\\./)+sinks/[^/]+/'],
+  },
+  {
+    folder: 'src/monitor',
+    why: 'monitor/ (metrics, health, summary) reads counters and the journal; it drives no delivery',
+    patterns: [
+      reaches('sinks', 'transport', 'deliver', 'batch', 'dead-letter', 'sources', 'pipeline', 'check'),
+    ],
+  },
+  {
+    folder: 'src/check',
+    why: 'check/ (--check-config --online) probes receivers through the sinks; it runs no pipeline',
+    patterns: [reaches('deliver', 'batch', 'journal', 'dead-letter', 'sources', 'pipeline', 'monitor')],
+  },
+  {
+    folder: 'src/pipeline',
+    why: 'pipeline/ wires the layers below it; the command (cli.ts) and check/ sit beside or above it',
+    patterns: [reaches('check')],
+  },
+  {
+    folder: 'src/types',
+    why: 'types/ holds ambient declarations of untyped packages only',
+    patterns: ['^\\.'],
+  },
+];
+
+/** The files at the top of src/: leaves (clock, version) and the command (cli, stdin-hint). */
+const TOP_FILES = [
+  {
+    files: ['src/clock.ts', 'src/version.ts'],
+    why: 'clock.ts and version.ts are leaves: they import nothing from src/',
+    patterns: ['^\\.'],
+  },
+  {
+    files: ['src/stdin-hint.ts'],
+    why: 'stdin-hint.ts is a leaf of the command: it may use observe/ only',
+    patterns: ['^\\./(?!observe/)'],
+  },
+];
+
+const restrict = (why, patterns) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        ...patterns.map((regex) => ({ regex, message: `${why} (${ARCHITECTURE}).` })),
+        // Nothing below the command imports it.
+        {
+          regex: reachesTop(...TOP),
+          message: `only the command imports cli.ts and stdin-hint.ts (${ARCHITECTURE}).`,
+        },
+      ],
+    },
+  ],
+});
+
+const layerConfigs = [
+  ...LAYERS.map(({ folder, why, patterns }) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: restrict(why, patterns),
+  })),
+  ...TOP_FILES.map(({ files, why, patterns }) => ({ files, rules: restrict(why, patterns) })),
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -36,4 +175,5 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  ...layerConfigs,
 );
