@@ -143,7 +143,7 @@ when it exits, stopped after wirety-server, and not holding up a Job's completio
 {{- if ne .Values.mode "sidecar" }}
 {{- fail "wirety-ship.sidecar: the wirety-ship values must say mode: sidecar (the ConfigMap's include then names the pod's own log directory)" }}
 {{- end }}
-{{ include "wirety-ship.container" . }}
+{{- include "wirety-ship.container" . }}
 restartPolicy: Always
 {{- end }}
 
