@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,18 +128,21 @@ export async function renderExample(values: Values = {}): Promise<K8sObject[]> {
 }
 
 /**
- * The text of templates/NOTES.txt as `helm install` would print it (`helm template` renders no
- * notes, so a copy of the chart renders it as an ordinary template).
+ * The text of templates/NOTES.txt as `helm install` would print it. `helm template` renders no
+ * notes, so a copy of the chart defines NOTES.txt as a named template and renders it into a
+ * JSON string (helm parses whatever a template renders as YAML).
  */
 export async function renderNotes(values: Values): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'wirety-ship-notes-'));
   try {
     await cp(CHART, dir, { recursive: true });
-    await cp(join(CHART, 'templates/NOTES.txt'), join(dir, 'templates/notes.txt'));
+    const notes = await readFile(join(CHART, 'templates/NOTES.txt'), 'utf8');
+    await writeFile(join(dir, 'templates/_notes.tpl'), `{{- define "test.notes" -}}\n${notes}{{- end }}\n`);
+    await writeFile(join(dir, 'templates/notes.yaml'), 'notes: {{ include "test.notes" . | toJson }}\n');
     return await withValuesFile(values, async (file) => {
       const args = ['template', 'audit', dir, '--namespace', NAMESPACE, '-f', file];
-      const { stdout } = await helm([...args, '--show-only', 'templates/notes.txt']);
-      return stdout.replace(/^---\n# Source: [^\n]*\n/, '');
+      const { stdout } = await helm([...args, '--show-only', 'templates/notes.yaml']);
+      return (parse(stdout) as { notes: string }).notes;
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
