@@ -130,6 +130,7 @@ describe('helm chart, mode: daemonset', async () => {
     assert.equal(docker.volume.hostPath?.path, '/var/lib/docker/containers');
     assert.equal(volumeAt(fullPod, '/var/lib/wirety-ship').volume.hostPath?.path, '/var/lib/wirety-ship');
     assert.deepEqual(fullPod.spec.tolerations, [{ operator: 'Exists' }]);
+    assert.equal(volumeAt(fullPod, '/etc/wirety-ship/corp-ca').volume.configMap?.name, 'corp-ca');
     const service = only<{ spec: { ports: { port: number }[] } }>(full, 'Service');
     assert.equal(service.spec.ports[0]?.port, 9500);
     assert.equal(shipConfig(full).config.metrics.address, '0.0.0.0:9500');
