@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { kinds, NAMESPACE, only, podOf, render, renderFails, shipConfig, volumeAt, type K8sObject } from './chart.js';
+import {
+  kinds,
+  NAMESPACE,
+  only,
+  podOf,
+  render,
+  renderFails,
+  renderNotes,
+  shipConfig,
+  volumeAt,
+  type K8sObject,
+} from './chart.js';
 
 const LOKI = { sinks: { loki: { url: 'http://loki:3100' } } };
 
@@ -104,6 +115,15 @@ describe('helm chart, mode: daemonset', async () => {
     assert.deepEqual(changed.inputs.pods.include, config.inputs.pods.include);
   });
 
+  it('the NOTES printed by helm install name the files read, the node data dir and a missing sink', async () => {
+    const notes = await renderNotes({});
+    assert.match(notes, /DaemonSet audit-wirety-ship/);
+    assert.match(notes, /\/var\/log\/pods\/\*_wirety-\*\/wirety-server\/\*\.log/);
+    assert.match(notes, new RegExp(`/var/lib/wirety-ship/${NAMESPACE}/audit on each node`));
+    assert.match(notes, /No sink is configured/);
+    assert.doesNotMatch(await renderNotes(LOKI), /No sink is configured/);
+  });
+
   it('a config change changes the pod template (rolls the pods)', async () => {
     const other = only(await render({ sinks: { loki: { url: 'http://loki-2:3100' } } }), 'DaemonSet');
     const checksum = (ds: K8sObject) =>
@@ -144,5 +164,6 @@ describe('helm chart, mode: daemonset', async () => {
     assert.match(await renderFails({ config: { metrics: { address: '127.0.0.1:1' } } }), /set metrics\.port/);
     assert.match(await renderFails({ config: { shutdown_timeout: '5s' } }), /set shutdownTimeoutSeconds/);
     assert.match(await renderFails({ sinks: { siem: { url: 'http://x' } } }), /sinks\.siem: set its type/);
+    assert.match(await renderFails({ config: { inputs: { pods: null } } }), /config\.inputs is empty/);
   });
 });

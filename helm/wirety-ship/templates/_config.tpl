@@ -63,6 +63,9 @@ ConfigMap is readable by anyone who can read the namespace's ConfigMaps.
 {{- fail (printf "shutdownTimeoutSeconds (%d) must be below terminationGracePeriodSeconds (%d): Kubernetes kills the process at the end of the grace period" (int .Values.shutdownTimeoutSeconds) (int .Values.terminationGracePeriodSeconds)) }}
 {{- end }}
 {{- $inputs := $user.inputs | default dict }}
+{{- if not $inputs }}
+{{- fail "config.inputs is empty: wirety-ship would read its own stdin, which a pod does not have; keep config.inputs.pods (the log files)" }}
+{{- end }}
 {{- $pods := get $inputs "pods" }}
 {{- if and (kindIs "map" $pods) (not (hasKey $pods "include")) }}
 {{- if eq .Values.mode "sidecar" }}
