@@ -1,0 +1,92 @@
+/**
+ * The config the chart renders into its ConfigMap is loaded by wirety-ship's own config loader,
+ * as the container would load it: the Secrets' files exist (at a temp dir standing for
+ * /etc/wirety-ship/secrets) and the downward API variables are set.
+ */
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { stringify } from 'yaml';
+import { ConfigError, formatProblem, type Problem } from '../../src/config/config-error.js';
+import { loadCommand } from '../../src/config/load.js';
+import { makeCertificates } from '../helpers/certificates.js';
+import { CHART, render, shipConfig } from './chart.js';
+
+const MOUNTED_SECRETS = '/etc/wirety-ship/secrets/';
+const POD_ENV = {
+  NODE_NAME: 'node-1',
+  POD_NAMESPACE: 'wirety',
+  POD_NAME: 'wirety-server-0',
+  POD_UID: '0b4c7f0e-7c49-4d6e-9c3e-2a1f5d0c9e11',
+  ARCHIVE_PASSWORD: 'from-a-secret',
+};
+
+/** Loads `text` as the container would; returns the loader's problems (none: it would run). */
+async function problemsOf(text: string): Promise<readonly Problem[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'wirety-ship-chart-config-'));
+  try {
+    // The chart's Secret files, where the loader can read them: PEM where a certificate is due.
+    const secrets = join(dir, 'secrets');
+    const certs = join(dir, 'certs');
+    await mkdir(certs);
+    makeCertificates(certs);
+    const local = text.replaceAll(MOUNTED_SECRETS, `${secrets}/`);
+    for (const [, file] of local.matchAll(/_file: (\S+)/g)) {
+      if (!file?.startsWith(secrets)) continue;
+      await mkdir(dirname(file), { recursive: true });
+      if (/tls\.ca$|tls\.cert$/.test(file)) await copyFile(join(certs, 'ca.pem'), file);
+      else await writeFile(file, 'from-a-secret\n');
+    }
+    await writeFile(join(dir, 'wirety-ship.yaml'), local);
+    const command = await loadCommand(['--config', 'wirety-ship.yaml'], POD_ENV, {
+      cwd: dir,
+      hostname: 'node-1',
+      home: '/root',
+      uid: 0,
+    });
+    assert.equal(command.kind, 'run');
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const VALUES_SETS = [
+  'default (no sink)',
+  ...(await readdir(join(CHART, 'ci'))).filter((f) => f.endsWith('.yaml')).sort(),
+];
+
+describe('helm chart: the rendered config loads with wirety-ship’s config loader', () => {
+  for (const set of VALUES_SETS) {
+    it(`${set}`, async (t: TestContext) => {
+      const { text, config } = shipConfig(await render(set.endsWith('.yaml') ? set : {}));
+      // Everything but the file input is checked now.
+      const { inputs: _inputs, ...rest } = config;
+      assert.deepEqual((await problemsOf(stringify(rest))).map(formatProblem), []);
+
+      const problems = await problemsOf(text);
+      if (problems.length > 0 && problems.every((p) => p.key === 'inputs' || p.key?.startsWith('inputs.'))) {
+        // TODO(lead): the `inputs:` key (the file input, built in parallel) is not in the config
+        // loader of this branch. Once it is merged, this branch is dead: delete the `if` and keep
+        // the assertion below, which then checks the chart's inputs.pods too.
+        t.todo(`the config loader does not know inputs yet: ${problems.map(formatProblem).join('; ')}`);
+        return;
+      }
+      assert.deepEqual(problems.map(formatProblem), []);
+    });
+  }
+
+  it('a config the loader refuses is caught here (the check is real)', async () => {
+    const { config } = shipConfig(await render({ sinks: { loki: { url: 'http://loki:3100' } } }));
+    const { inputs: _inputs, ...rest } = config;
+    const broken = { ...rest, sinks: { loki: { type: 'loki', url: 'http://loki:3100', gzip: 'yes' } } };
+    const problems = await problemsOf(stringify(broken));
+    assert.equal(problems.length, 1);
+    assert.match(formatProblem(problems[0] as Problem), /gzip/);
+  });
+});
