@@ -5,7 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
-import { createDiskJournal } from './disk-journal.js';
+import { createDiskJournal } from './disk/disk-journal.js';
 import type { EventLog } from './event-log.js';
 import { createMemoryLog } from './memory-log.js';
 

@@ -14,7 +14,7 @@ import { access, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
-import { probeJournalLock, describeHolder } from '../journal/journal-lock.js';
+import { probeJournalLock, describeHolder } from '../journal/disk/lock.js';
 import { parseAddress } from '../observe/health-server.js';
 
 export interface StartupProblem {

@@ -12,19 +12,19 @@
  *   was not stored is returned as `unstored`.
  * - Each episode (paused or dropping) is logged once when it starts and once when it ends.
  */
-import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { AppendResult } from './event-log.js';
-import { errorCode, isDiskFull } from './journal-fs.js';
-import type { JournalGc } from './journal-gc.js';
-import { closedError } from './log-options.js';
+import { stampRecord, type AcceptedEvent, type AuditRecord } from '../../audit/record.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { AppendResult } from '../event-log.js';
+import { errorCode, isDiskFull } from './fs.js';
+import type { JournalGc } from './gc.js';
+import { closedError } from '../log-options.js';
 import { createFullEpisode, type EpisodeCause } from './full-episode.js';
 import { encodeBatch } from './record-codec.js';
 import { createRoom } from './room.js';
 import type { SegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
-import type { Wakeup } from './wakeup.js';
+import type { Wakeup } from '../wakeup.js';
 
 const maxScratchBytes = 1024 * 1024;
 

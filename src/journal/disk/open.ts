@@ -5,13 +5,13 @@
  * The lock comes first: nothing in a directory another process uses is read, cleaned or written.
  */
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
 import type { CursorPersister } from './cursor-store.js';
 import { createCursorPersister, loadCursors } from './cursor-store.js';
-import type { JournalFs } from './journal-fs.js';
-import { lockJournalDir, type JournalLock } from './journal-lock.js';
-import { loadOrCreateMeta } from './journal-meta.js';
+import type { JournalFs } from './fs.js';
+import { lockJournalDir, type JournalLock } from './lock.js';
+import { loadOrCreateMeta } from './meta.js';
 import { recoverLastSegment } from './recovery.js';
 import type { SegmentEntry } from './segment-files.js';
 import { listSegments } from './segment-files.js';

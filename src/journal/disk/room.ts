@@ -11,10 +11,10 @@
  * - Every wait ends when the journal closes (rejects) and when the caller's `stop` aborts
  *   (resolves true: shutdown, the caller reports what it did not store).
  */
-import type { Clock } from '../clock.js';
-import type { JournalGc } from './journal-gc.js';
+import type { Clock } from '../../clock.js';
+import type { JournalGc } from './gc.js';
 import type { SegmentWriter } from './segment-writer.js';
-import type { Wakeup } from './wakeup.js';
+import type { Wakeup } from '../wakeup.js';
 
 export interface RoomOptions {
   readonly clock: Clock;

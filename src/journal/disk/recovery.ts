@@ -4,9 +4,9 @@
  * with the journal. The file is cut at the end of its last valid record; nothing after the first
  * invalid byte is ever replayed.
  */
-import type { Logger } from '../observe/logger.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode } from './journal-fs.js';
+import type { Logger } from '../../observe/logger.js';
+import type { JournalFs } from './fs.js';
+import { errorCode } from './fs.js';
 import type { SegmentEntry } from './segment-files.js';
 import { createSegmentReader } from './segment-reader.js';
 

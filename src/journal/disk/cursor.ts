@@ -9,11 +9,11 @@
  * - A read error is not data loss: the reader is dropped, the error logged, and reading retried
  *   after a pause (waitForRecords waits it out instead of spinning).
  */
-import type { AuditRecord } from '../audit/record.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { SinkCursor } from './event-log.js';
-import type { JournalFs } from './journal-fs.js';
+import type { AuditRecord } from '../../audit/record.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { SinkCursor } from '../event-log.js';
+import type { JournalFs } from './fs.js';
 import { decodeFrame } from './record-codec.js';
 import type { SegmentEntry } from './segment-files.js';
 import { segmentAfter, segmentFor } from './segment-files.js';
@@ -21,7 +21,7 @@ import type { ReadProblem, SegmentReader } from './segment-reader.js';
 import { createSegmentReader } from './segment-reader.js';
 import type { TailCache } from './tail-cache.js';
 import { createTakenTimes } from './taken-times.js';
-import type { Wakeup } from './wakeup.js';
+import type { Wakeup } from '../wakeup.js';
 
 /** What a cursor needs from its journal. */
 export interface CursorHost {

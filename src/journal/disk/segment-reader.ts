@@ -7,8 +7,8 @@
  * records, so it never sees a record that is still being written. `next()` after reaching that end
  * continues once the writer has moved it.
  */
-import type { JournalFs } from './journal-fs.js';
-import { errorCode } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
+import { errorCode } from './fs.js';
 import { checkFrame, frameSeq } from './record-codec.js';
 import type { SegmentEntry } from './segment-files.js';
 

@@ -8,11 +8,11 @@
  * interval sync. A cursor write that fails is logged and retried with the next commit, sync or
  * close: the commit stays in memory, and the worst a crash can then do is re-send (never lose).
  */
-import type { Logger } from '../observe/logger.js';
-import { collectableCount } from './gc.js';
+import type { Logger } from '../../observe/logger.js';
+import { collectableCount } from './gc-rule.js';
 import type { CursorPersister } from './cursor-store.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
+import { errorCode } from './fs.js';
 import type { SegmentEntry } from './segment-files.js';
 import type { SeqReservation } from './seq-reservation.js';
 

@@ -16,21 +16,21 @@
  * - I/O trouble (ENOSPC, EIO) never crashes: it pauses input (when_full: block) or drops and counts
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { EventLog } from './event-log.js';
-import type { DiskCursor } from './disk-cursor.js';
-import { createDiskCursor } from './disk-cursor.js';
-import { openJournalFiles } from './journal-open.js';
-import { createJournalWriter } from './journal-writer.js';
-import type { JournalFs } from './journal-fs.js';
-import { nodeJournalFs } from './journal-fs.js';
-import { closedError, validateLogOptions } from './log-options.js';
-import { createJournalGc } from './journal-gc.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { EventLog } from '../event-log.js';
+import type { DiskCursor } from './cursor.js';
+import { createDiskCursor } from './cursor.js';
+import { openJournalFiles } from './open.js';
+import { createJournalWriter } from './writer.js';
+import type { JournalFs } from './fs.js';
+import { nodeJournalFs } from './fs.js';
+import { closedError, validateLogOptions } from '../log-options.js';
+import { createJournalGc } from './gc.js';
 import type { SegmentEntry } from './segment-files.js';
 import type { ReadProblem } from './segment-reader.js';
 import { createTailCache } from './tail-cache.js';
-import { createWakeup } from './wakeup.js';
+import { createWakeup } from '../wakeup.js';
 
 export interface DiskJournalOptions {
   readonly dir: string;
