@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectableCount } from '../../src/journal/disk/gc-rule.js';
+import { collectableCount } from '../../src/journal/disk/gc.js';
 import type { SegmentEntry } from '../../src/journal/disk/segment-files.js';
 
 const segs = (...firstSeqs: number[]): SegmentEntry[] =>

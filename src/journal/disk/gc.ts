@@ -9,12 +9,30 @@
  * close: the commit stays in memory, and the worst a crash can then do is re-send (never lose).
  */
 import type { Logger } from '../../observe/logger.js';
-import { collectableCount } from './gc-rule.js';
 import type { CursorPersister } from './cursor-store.js';
 import type { JournalFs } from './fs.js';
 import { errorCode } from './fs.js';
 import type { SegmentEntry } from './segment-files.js';
 import type { SeqReservation } from './seq-reservation.js';
+
+/**
+ * The garbage-collection rule, kept pure so it can be tested as a table: a segment may be deleted
+ * once every active cursor has durably committed past its last record, i.e. up to the next
+ * segment's first seq - 1. The last segment (the one being written) is never deleted.
+ *
+ * How many segments, from the oldest, may be deleted when every active cursor has committed
+ * `committedByAll`. `recordsBetween(after, upTo)` counts records that can exist in (after, upTo]:
+ * seqs skipped after an unclean stop (seq-reservation.ts) hold nothing back.
+ */
+export function collectableCount(
+  segments: readonly SegmentEntry[],
+  committedByAll: number,
+  recordsBetween: (after: number, upTo: number) => number = (after, upTo) => upTo - after,
+): number {
+  let n = 0;
+  while (n < segments.length - 1 && recordsBetween(committedByAll, segments[n + 1]!.firstSeq - 1) <= 0) n++;
+  return n;
+}
 
 export interface JournalGcOptions {
   readonly fs: JournalFs;

@@ -18,7 +18,7 @@ import type { Logger } from '../../observe/logger.js';
 import type { AppendResult } from '../event-log.js';
 import { errorCode, isDiskFull } from './fs.js';
 import type { JournalGc } from './gc.js';
-import { closedError } from '../log-options.js';
+import { closedError } from '../event-log.js';
 import { createFullEpisode, type EpisodeCause } from './full-episode.js';
 import { encodeBatch } from './record-codec.js';
 import { createRoom } from './room.js';
