@@ -2,7 +2,7 @@
  * One sink's cursor over the disk journal. It reads from the tail cache while it keeps up, and from
  * the segment files (one buffered reader, one segment at a time) once it has fallen behind the
  * cache. Invariants:
- * - `take` never returns a record beyond `host.published` (with fsync always: not before it is
+ * - `take` never returns a record beyond `ledger.published` (with fsync always: not before it is
  *   fsynced), and returns each record once until `rewind`.
  * - A take interrupted by `rewind` or a forward `commit` changes nothing (generation check), so a
  *   stale read can never move the cursor.
@@ -19,8 +19,9 @@ import type { SegmentEntry } from './segment-files.js';
 import { segmentAfter, segmentFor } from './segment-files.js';
 import type { ReadProblem, SegmentReader } from './segment-reader.js';
 import { createSegmentReader } from './segment-reader.js';
-import type { TailCache } from './tail-cache.js';
-import type { Wakeup } from '../wakeup.js';
+import type { JournalGc } from './gc.js';
+import type { Ledger } from './ledger.js';
+import type { SeqReservation } from './seq-reservation.js';
 
 /**
  * Receive times of the records a cursor has taken but not yet committed, so `lag()` can name the
@@ -61,26 +62,23 @@ function createTakenTimes(): TakenTimes {
   };
 }
 
-/** What a cursor needs from its journal. */
-export interface CursorHost {
+/** What a cursor needs from its journal: plain parts, the moving state is in the ledger. */
+export interface CursorDeps {
+  /** published, ended, closed, the tail cache; waitForRecords; where damage is remembered. */
+  readonly ledger: Ledger;
   readonly fs: JournalFs;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly segments: readonly SegmentEntry[];
-  readonly tail: TailCache;
-  /** Highest seq readers may see. */
-  readonly published: number;
-  readonly ended: boolean;
-  readonly closed: boolean;
+  /** Counts records between two seqs (seqs skipped after an unclean stop are not records). */
+  readonly reservation: Pick<SeqReservation, 'countRecords'>;
+  /** Persists a commit per the fsync policy, then collects garbage. */
+  readonly gc: Pick<JournalGc, 'cursorCommitted'>;
   readonly idPrefix: string;
   readonly readBufferBytes: number;
   readonly retryMs: number;
-  readonly appended: Wakeup;
-  countRecords(after: number, upTo: number): number;
-  /** Persists per the fsync policy, then collects garbage. */
-  committed(cursor: DiskCursor): Promise<void>;
-  /** Logs damage found in a sealed segment (once per segment). */
-  damaged(segment: SegmentEntry, problem: ReadProblem, sinkName: string): void;
+  /** Records this sink will never get because the segment holding them is damaged. */
+  readonly onLostDamaged?: (sinkName: string, records: number) => void;
 }
 
 export interface DiskCursor extends SinkCursor {
@@ -90,7 +88,8 @@ export interface DiskCursor extends SinkCursor {
   close(): Promise<void>;
 }
 
-export function createDiskCursor(host: CursorHost, sinkName: string, committedAtOpen: number): DiskCursor {
+export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAtOpen: number): DiskCursor {
+  const { ledger, clock } = deps;
   let committed = committedAtOpen;
   let taken = committedAtOpen;
   let generation = 0;
@@ -116,6 +115,35 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
    */
   let exhaustedThrough: number | undefined;
 
+  /** Highest seq already counted lost to damage: a rewind that meets the damage again counts nothing twice. */
+  let lostThrough = committedAtOpen;
+
+  /**
+   * Damage in a segment (bit rot, tampering): logged once per segment, by whichever cursor meets it
+   * first, and the records in (lostAfter, lostUpTo] this sink will never get are counted.
+   */
+  const damaged = (
+    segment: SegmentEntry,
+    problem: ReadProblem,
+    lostAfter: number,
+    lostUpTo: number,
+  ): void => {
+    if (ledger.firstDamage(segment)) {
+      deps.logger.error('journal: a segment is damaged; the records after the damage in it are skipped', {
+        segment: segment.path,
+        offset: problem.offset,
+        skippedBytes: Math.max(0, segment.size - problem.offset),
+        reason: problem.reason,
+        sink: sinkName,
+      });
+    }
+    const from = Math.max(lostAfter, lostThrough);
+    if (lostUpTo <= from) return;
+    lostThrough = lostUpTo;
+    const lost = deps.reservation.countRecords(from, lostUpTo);
+    if (lost > 0) deps.onLostDamaged?.(sinkName, lost);
+  };
+
   /** The next record on disk with seq > after, or undefined when the disk has nothing more now. */
   const readDisk = async (after: number): Promise<AuditRecord | undefined> => {
     exhaustedThrough = undefined;
@@ -125,21 +153,22 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
       return p;
     }
     if (!reader) {
-      const segment = segmentFor(host.segments, after + 1);
+      const segment = segmentFor(deps.segments, after + 1);
       if (!segment) return undefined;
-      reader = createSegmentReader(host.fs, segment, host.readBufferBytes);
+      reader = createSegmentReader(deps.fs, segment, deps.readBufferBytes);
     }
     for (;;) {
       const frame = await reader.next();
       if (frame) {
         if (frame.seq <= after) continue;
         try {
-          return decodeFrame(frame.buf, frame.at, frame.size, host.idPrefix);
+          return decodeFrame(frame.buf, frame.at, frame.size, deps.idPrefix);
         } catch {
-          host.damaged(
+          damaged(
             reader.segment,
             { kind: 'corrupt', offset: frame.offset, reason: 'line is not JSON' },
-            sinkName,
+            frame.seq - 1,
+            frame.seq,
           );
           continue;
         }
@@ -147,25 +176,34 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
       const segment = reader.segment;
       const problem = reader.problem;
       if (problem?.kind === 'io') {
-        if (problem.reason !== lastIoError && !host.closed) {
-          host.logger.error('journal: reading a segment failed; retrying', { sink: sinkName, ...problem });
+        if (problem.reason !== lastIoError && !ledger.closed) {
+          deps.logger.error('journal: reading a segment failed; retrying', { sink: sinkName, ...problem });
         }
         lastIoError = problem.reason;
-        ioPauseUntil = host.clock.now() + host.retryMs;
+        ioPauseUntil = clock.now() + deps.retryMs;
         dropReader();
         return undefined;
       }
       if (!problem && reader.position < segment.size) continue; // the writer moved on meanwhile
       if (!problem && !segment.sealed) {
         // Caught up with the writer: every record below the cache is at or before this end.
-        exhaustedThrough = Math.min(host.published, host.tail.firstSeq - 1);
+        exhaustedThrough = Math.min(ledger.published, ledger.tail.firstSeq - 1);
         return undefined;
       }
-      if (problem) host.damaged(segment, problem, sinkName);
-      const next = segmentAfter(host.segments, segment);
+      const next = segmentAfter(deps.segments, segment);
+      // Nothing after the damage in this segment is read: its records, up to the next segment's
+      // first (or what is published, in the segment being written), are lost to this sink.
+      if (problem) {
+        damaged(
+          segment,
+          problem,
+          Math.max(after, reader.lastSeq),
+          next ? next.firstSeq - 1 : ledger.published,
+        );
+      }
       dropReader();
       if (!next) return undefined;
-      reader = createSegmentReader(host.fs, next, host.readBufferBytes);
+      reader = createSegmentReader(deps.fs, next, deps.readBufferBytes);
     }
   };
 
@@ -174,8 +212,8 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
     const out: AuditRecord[] = [];
     let bytes = 0;
     let t = taken;
-    while (out.length < maxEvents && t < host.published && !host.closed) {
-      const tail = host.tail;
+    while (out.length < maxEvents && t < ledger.published && !ledger.closed) {
+      const tail = ledger.tail;
       let record: AuditRecord | undefined;
       if (t + 1 >= tail.firstSeq) {
         if (reader || peeked) dropReader();
@@ -190,7 +228,7 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
           t = exhaustedThrough;
           continue;
         }
-        if (record.seq > host.published || (out.length > 0 && bytes + record.bytes > maxBytes)) {
+        if (record.seq > ledger.published || (out.length > 0 && bytes + record.bytes > maxBytes)) {
           peeked = record;
           break;
         }
@@ -222,22 +260,22 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
     },
     async waitForRecords(signal) {
       for (;;) {
-        const pause = ioPauseUntil - host.clock.now();
+        const pause = ioPauseUntil - clock.now();
         if (pause > 0) {
-          await host.clock.sleep(pause, signal);
+          await clock.sleep(pause, signal);
           return;
         }
-        if (taken < host.published || host.ended) return;
-        await host.appended.wait(signal);
+        if (taken < ledger.published || ledger.ended) return;
+        await ledger.waitForRecords(signal);
       }
     },
     get drained() {
-      return host.ended && taken >= host.published;
+      return ledger.ended && taken >= ledger.published;
     },
     async commit(upTo) {
-      if (!Number.isSafeInteger(upTo) || upTo < committed || upTo > host.published) {
+      if (!Number.isSafeInteger(upTo) || upTo < committed || upTo > ledger.published) {
         throw new RangeError(
-          `commit(${upTo}) for sink "${sinkName}" is out of order: committed ${committed}, head ${host.published}`,
+          `commit(${upTo}) for sink "${sinkName}" is out of order: committed ${committed}, head ${ledger.published}`,
         );
       }
       if (upTo === committed) return;
@@ -248,12 +286,12 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
         generation++;
         dropReader();
       }
-      await host.committed(cursor);
+      await deps.gc.cursorCommitted(sinkName);
     },
     lag() {
-      const events = host.countRecords(committed, host.published);
+      const events = deps.reservation.countRecords(committed, ledger.published);
       if (events === 0) return { events: 0 };
-      const oldest = times.oldest() ?? host.tail.get(committed + 1)?.receivedAtMs;
+      const oldest = times.oldest() ?? ledger.tail.get(committed + 1)?.receivedAtMs;
       return oldest === undefined ? { events } : { events, oldestReceivedAtMs: oldest };
     },
     rewind() {
@@ -263,8 +301,8 @@ export function createDiskCursor(host: CursorHost, sinkName: string, committedAt
       dropReader();
     },
     async skipToHead() {
-      const head = host.published;
-      const skipped = host.countRecords(committed, head);
+      const head = ledger.published;
+      const skipped = deps.reservation.countRecords(committed, head);
       await cursor.commit(head);
       return skipped;
     },

@@ -12,6 +12,7 @@ import type { Logger } from '../../observe/logger.js';
 import type { CursorPersister } from './cursor-store.js';
 import type { JournalFs } from './fs.js';
 import { errorCode } from './fs.js';
+import type { Ledger } from './ledger.js';
 import type { SegmentEntry } from './segment-files.js';
 import type { SeqReservation } from './seq-reservation.js';
 
@@ -42,12 +43,12 @@ export interface JournalGcOptions {
   readonly reservation: SeqReservation;
   /** Persisters of the configured sinks only: removed sinks hold nothing back. */
   readonly persisters: ReadonlyMap<string, CursorPersister>;
-  committedOf(sinkName: string): number;
-  /** Highest seq written: what "everything committed" means when no sink is configured. */
-  lastWritten(): number;
-  /** Segments were deleted (bytes freed) or cursors moved: a blocked append should look again. */
-  onCollected(freedBytes: number): void;
-  scheduleSync(): void;
+  /**
+   * In-memory commits to persist; lastWritten (what "everything committed" means when no sink is
+   * configured). Told of every pass (`collected`: bytes freed, or only cursors moved, so a blocked
+   * append looks again) and of commits the interval sync must make durable (`requestSync`).
+   */
+  readonly ledger: Ledger;
 }
 
 export interface JournalGc {
@@ -64,7 +65,7 @@ export interface JournalGc {
 }
 
 export function createJournalGc(options: JournalGcOptions): JournalGc {
-  const { fs: fsOps, logger, segments, persisters } = options;
+  const { fs: fsOps, logger, segments, persisters, ledger } = options;
   const failing = new Set<string>();
   let running: Promise<void> | undefined;
   let again = false;
@@ -72,7 +73,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
 
   const persist = async (sinkName: string, sync: boolean): Promise<boolean> => {
     const p = persisters.get(sinkName)!;
-    const seq = options.committedOf(sinkName);
+    const seq = ledger.committedOf(sinkName);
     try {
       await p.persist(seq, sync);
       if (failing.delete(sinkName))
@@ -94,7 +95,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
   };
 
   const durablyCommittedByAll = (): number => {
-    let min = options.lastWritten();
+    let min = ledger.lastWritten;
     for (const p of persisters.values()) if (p.persisted < min) min = p.persisted;
     return min;
   };
@@ -140,7 +141,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
       } catch (err) {
         logger.error('journal: garbage collection failed; will retry', { error: errorCode(err) });
       }
-      options.onCollected(freed);
+      ledger.collected(freed);
     })().finally(() => {
       running = undefined;
     });
@@ -159,13 +160,13 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
       const p = persist(sinkName, false).then((ok) => (ok ? collect() : undefined));
       background.add(p);
       void p.finally(() => background.delete(p));
-      if (options.fsync === 'interval') options.scheduleSync();
+      if (options.fsync === 'interval') ledger.requestSync();
     },
     async persistAll(sync) {
       let ok = true;
       for (const name of persisters.keys()) {
         const p = persisters.get(name)!;
-        if (p.persisted < options.committedOf(name) || sync) ok = (await persist(name, sync)) && ok;
+        if (p.persisted < ledger.committedOf(name) || sync) ok = (await persist(name, sync)) && ok;
       }
       return ok;
     },
