@@ -6,13 +6,13 @@
  * - Recovery reads only the last segment and cuts it at the end of its last valid record: garbage
  *   is never replayed, and open time does not grow with the journal.
  * - Derived ids are `${journalId}-${seq}`; seqs never repeat in a journal, even after a machine crash
- *   (seq-reservation.ts), and journal ids never repeat across journals (journal-meta.ts).
+ *   (seq-reservation.ts), and journal ids never repeat across journals (meta.ts).
  * - A segment is deleted only when every configured sink has durably committed past its last record;
  *   the segment being written is never deleted.
  * - Memory is bounded whatever the journal size: a tail cache of recent records plus one read buffer
  *   per lagging sink.
  * - One process per directory: an exclusive lock is taken before anything is read and released by
- *   close() (journal-lock.ts); a second process gets JournalLockedError at once.
+ *   close() (lock.ts); a second process gets JournalLockedError at once.
  * - I/O trouble (ENOSPC, EIO) never crashes: it pauses input (when_full: block) or drops and counts
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
