@@ -8,6 +8,8 @@
  *   stale read can never move the cursor.
  * - A read error is not data loss: the reader is dropped, the error logged, and reading retried
  *   after a pause (waitForRecords waits it out instead of spinning).
+ * - Damage in a segment (bit rot, tampering) skips the rest of that segment, never more; the records
+ *   skipped are reported once per sink and record (onLostDamaged), never silently.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';

@@ -135,6 +135,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       const seen = ledger.gcEpoch;
       const start = i === 0 ? 0 : ends[i - 1]!;
       let end = i;
+      let bytes = 0;
       while (end < events.length && ledger.diskBytes + ends[end]! - start <= o.maxBytes) end++;
       try {
         if (end === i) {
@@ -157,7 +158,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
             continue;
           }
         }
-        const bytes = ends[end - 1]! - start;
+        bytes = ends[end - 1]! - start;
         await o.reservation.ensure(firstSeq + end - 1);
         if (writer.mustRoll || (writer.active.size > 0 && writer.active.size + bytes > o.segmentBytes)) {
           await writer.roll(firstSeq + i);
@@ -179,7 +180,6 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
         continue;
       }
       const from = stored.length;
-      const bytes = ends[end - 1]! - start;
       for (let k = i; k < end; k++) {
         const e = events[k]!;
         const seq = firstSeq + k;
@@ -189,7 +189,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       ledger.written(bytes, stored, from);
       if (o.fsync === 'always') await syncUntilDone(stop);
       ledger.publish();
-      ledger.requestSync();
+      if (o.fsync === 'interval') ledger.requestSync();
       i = end;
     }
     return finish(stored, events.length - i, 0);
