@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AcceptedEvent, AuditEvent } from '../src/audit/record.js';
 import { systemClock } from '../src/clock.js';
-import { createDiskJournal } from '../src/journal/disk-journal.js';
+import { createDiskJournal } from '../src/journal/disk/disk-journal.js';
 import type { EventLog } from '../src/journal/event-log.js';
 import { createMemoryLog } from '../src/journal/memory-log.js';
 import { createLogger } from '../src/observe/logger.js';

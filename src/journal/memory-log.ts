@@ -15,7 +15,7 @@ import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/reco
 import type { AppendResult, EventLog, SinkCursor } from './event-log.js';
 import { createSeqWindow } from './seq-window.js';
 import { createWakeup } from './wakeup.js';
-import { closedError, validateLogOptions } from './log-options.js';
+import { closedError, validateLogOptions } from './event-log.js';
 
 export interface MemoryLogOptions {
   readonly sinkNames: readonly string[];

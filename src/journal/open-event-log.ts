@@ -5,14 +5,19 @@
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
-import { createDiskJournal } from './disk-journal.js';
+import { createDiskJournal } from './disk/disk-journal.js';
 import type { EventLog } from './event-log.js';
 import { createMemoryLog } from './memory-log.js';
 
 export async function openEventLog(
   buffer: BufferConfig,
   sinkNames: readonly string[],
-  deps: { readonly clock: Clock; readonly logger: Logger },
+  deps: {
+    readonly clock: Clock;
+    readonly logger: Logger;
+    /** Records a sink will never get because a journal segment is damaged (disk journal only). */
+    readonly onLostDamaged?: (sinkName: string, records: number) => void;
+  },
 ): Promise<EventLog> {
   if (buffer.type === 'memory') {
     return createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full });
@@ -28,6 +33,7 @@ export async function openEventLog(
     newSinkStart: buffer.new_sink_start,
     clock: deps.clock,
     logger: deps.logger,
+    onLostDamaged: deps.onLostDamaged,
   });
   deps.logger.info('journal opened', {
     data_dir: buffer.data_dir,

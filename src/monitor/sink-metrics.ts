@@ -99,6 +99,11 @@ export function registerSinkMetrics(
     'Events never to be delivered because the reader went away (stdout sink only, e.g. `| head`); not dead-lettered.',
     (s) => s.abandoned,
   );
+  counter(
+    'wirety_ship_sink_lost_damaged_total',
+    'Journaled events this sink will never get because the journal segment holding them is damaged (bit rot, tampering).',
+    (s) => s.lostDamaged,
+  );
   new Counter({
     name: 'wirety_ship_sink_unconfirmed_total',
     help:

@@ -39,16 +39,17 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
   for (const sink of sinks) {
     const s = stats.sinks.get(sink.name);
     const retries = s ? Object.values(s.retries).reduce((a, b) => a + b, 0) : 0;
-    // encode_failed, values_omitted and abandoned are rare: shown only when they happened.
+    // encode_failed, values_omitted, abandoned and lost_damaged are rare: shown only when they happened.
     const encodeFailed = s?.encodeFailed ? ` encode_failed=${s.encodeFailed}` : '';
     const omitted = s?.valuesOmitted ? ` values_omitted=${s.valuesOmitted}` : '';
     const abandoned = s?.abandoned ? ` abandoned=${s.abandoned}` : '';
+    const lostDamaged = s?.lostDamaged ? ` lost_damaged=${s.lostDamaged}` : '';
     const failing = s ? failure(s) : undefined;
     const failingText = failing
       ? ` failing_since=${failing.failing_since} last_error=${JSON.stringify(failing.last_error)}`
       : '';
     parts.push(
-      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${encodeFailed}${omitted}${abandoned} retries=${retries} pending=${sink.pending}${failingText}`,
+      `| ${sink.name}: delivered=${s?.delivered ?? 0} rejected=${s?.rejected ?? 0}${encodeFailed}${omitted}${abandoned}${lostDamaged} retries=${retries} pending=${sink.pending}${failingText}`,
     );
   }
   return parts.join(' ');
@@ -77,6 +78,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
             ...(s?.encodeFailed ? { encode_failed: s.encodeFailed } : {}),
             ...(s?.valuesOmitted ? { values_omitted: s.valuesOmitted } : {}),
             ...(s?.abandoned ? { abandoned: s.abandoned } : {}),
+            ...(s?.lostDamaged ? { lost_damaged: s.lostDamaged } : {}),
             retries: s?.retries ?? {},
             pending: sink.pending,
             ...(s ? failure(s) : {}),

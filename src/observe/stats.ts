@@ -92,6 +92,12 @@ export interface SinkStats {
    * the reader closed the pipe (`| head`). Not dead-lettered: stopping was the reader's choice.
    */
   abandoned: number;
+  /**
+   * Journaled events this sink will never get because the journal segment holding them is damaged
+   * (bit rot, tampering): the reader skips from the damage to the next segment ("lost_damaged").
+   * Not dead-lettered: their bytes are no longer trustworthy.
+   */
+  lostDamaged: number;
   /** Attempts that will be made again, by reason (only the reasons that happened are keys). */
   retries: Partial<Record<RetryReason, number>>;
   /**
@@ -162,6 +168,7 @@ export function sinkStats(stats: Stats, sinkName: string): SinkStats {
       encodeFailed: 0,
       valuesOmitted: 0,
       abandoned: 0,
+      lostDamaged: 0,
       retries: {},
       unconfirmed: {},
       requests: 0,

@@ -83,7 +83,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     clock,
     logger,
   });
-  const log = await openEventLog(config.buffer, sinkNames, { clock, logger });
+  const log = await openEventLog(config.buffer, sinkNames, {
+    clock,
+    logger,
+    onLostDamaged: (sinkName, records) => {
+      sinkStats(stats, sinkName).lostDamaged += records;
+    },
+  });
   const out = createOutputStream(deps.stdout);
   const runtimes: SinkRuntime[] = config.sinks.map((sink) =>
     createSinkRuntime(sink, { clock, logger, stdout: out }),

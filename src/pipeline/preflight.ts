@@ -3,7 +3,7 @@
  * work fails at once (exit 74) and leaves nothing behind (no journal directory, cursor, lock or
  * dead-letter file), and --check-config can say the same without running:
  * - the journal directory (disk buffer): writable, or creatable under a writable parent, and not
- *   used by another wirety-ship (journal-lock.ts);
+ *   used by another wirety-ship (journal/disk/lock.ts);
  * - the dead-letter file: writable, or creatable in a writable directory;
  * - the metrics address: free to listen on (bound and closed at once).
  * Creates and changes nothing, and returns every problem found, not only the first. The journal
@@ -14,7 +14,7 @@ import { access, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
-import { probeJournalLock, describeHolder } from '../journal/journal-lock.js';
+import { probeJournalLock, describeHolder } from '../journal/disk/lock.js';
 import { parseAddress } from '../monitor/health-server.js';
 
 export interface StartupProblem {

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcceptedEvent, AuditEvent } from '../../src/audit/record.js';
 import { systemClock } from '../../src/clock.js';
-import { createDiskJournal } from '../../src/journal/disk-journal.js';
+import { createDiskJournal } from '../../src/journal/disk/disk-journal.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { readExampleLog } from '../helpers/example-log.js';
 import { deadLetters, summaryOf, tempDir, type TempDir } from '../helpers/e2e-corpus.js';

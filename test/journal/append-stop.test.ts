@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDiskJournal } from '../../src/journal/disk-journal.js';
+import { createDiskJournal } from '../../src/journal/disk/disk-journal.js';
 import { createMemoryLog } from '../../src/journal/memory-log.js';
 import type { EventLog } from '../../src/journal/event-log.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';

@@ -8,8 +8,8 @@ import {
   cursorFileName,
   loadCursors,
   parseCursorFileName,
-} from '../../src/journal/cursor-store.js';
-import { nodeJournalFs } from '../../src/journal/journal-fs.js';
+} from '../../src/journal/disk/cursor-store.js';
+import { nodeJournalFs } from '../../src/journal/disk/fs.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFaultFs } from './fault-fs.js';
 

@@ -8,7 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync } from 'node:fs';
 import type { AppendResult } from '../../src/journal/event-log.js';
-import type { DiskJournal } from '../../src/journal/disk-journal.js';
+import type { DiskJournal } from '../../src/journal/disk/disk-journal.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createFaultFs } from './fault-fs.js';

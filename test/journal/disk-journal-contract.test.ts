@@ -1,4 +1,4 @@
-import { encodedSize } from '../../src/journal/record-codec.js';
+import { encodedSize } from '../../src/journal/disk/record-codec.js';
 import { runEventLogContract } from './event-log-contract.js';
 import { accepted } from './helpers.js';
 import { openJournal, removeAll, tempDir } from './journal-fixture.js';

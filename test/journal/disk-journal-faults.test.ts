@@ -2,7 +2,7 @@ import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodedSize } from '../../src/journal/record-codec.js';
+import { encodedSize } from '../../src/journal/disk/record-codec.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { createFaultFs } from './fault-fs.js';

@@ -179,6 +179,54 @@ void describe('disk journal reading and garbage collection', () => {
     await second.close();
   });
 
+  void it('counts the records each sink loses to a damaged segment, once, and none for a sink already past it', async () => {
+    const dir = tempDir();
+    // Segments [1,2] [3,4] [5,6]: "a" (head start at 0) and "c" keep them all; "c" commits 4.
+    const first = await openJournal({ dir, segmentBytes: 1, sinkNames: ['a', 'c'] });
+    for (let i = 1; i <= 3; i++) await first.append(accepted(2, i * 2 - 1));
+    await first.cursor('c').take(4, 1 << 30);
+    await first.cursor('c').commit(4);
+    await first.close();
+    const middle = join(dir, segments(dir)[1]!);
+    const bytes = readFileSync(middle);
+    bytes[30]! ^= 0xff; // inside the first record of the middle segment: seqs 3 and 4 are unreadable
+    writeFileSync(middle, bytes);
+
+    const logger = createMemoryLogger();
+    const lost = new Map<string, number>();
+    const second = await openJournal({
+      dir,
+      logger,
+      sinkNames: ['a', 'b', 'c'],
+      newSinkStart: 'oldest',
+      onLostDamaged: (sink, records) => lost.set(sink, (lost.get(sink) ?? 0) + records),
+    });
+    assert.deepEqual(
+      (await drain(second.cursor('a'))).map((r) => r.seq),
+      [1, 2, 5, 6],
+    );
+    assert.deepEqual(
+      (await drain(second.cursor('b'))).map((r) => r.seq),
+      [1, 2, 5, 6],
+    );
+    assert.deepEqual(
+      (await drain(second.cursor('c'))).map((r) => r.seq),
+      [5, 6],
+    );
+    second.cursor('a').rewind();
+    assert.deepEqual(
+      (await drain(second.cursor('a'))).map((r) => r.seq),
+      [1, 2, 5, 6],
+    );
+    assert.deepEqual(Object.fromEntries(lost), { a: 2, b: 2 }, 'seqs 3 and 4, once per sink; c had them');
+    assert.equal(
+      logger.entries.filter((e) => e.level === 'error' && /damaged/.test(e.message)).length,
+      1,
+      'the damage is logged once',
+    );
+    await second.close();
+  });
+
   void it('retries a failed segment read after a pause instead of skipping records', async () => {
     const dir = tempDir();
     const first = await openJournal({ dir });

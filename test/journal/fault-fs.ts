@@ -3,8 +3,8 @@
  * and injects failures on demand, so tests can cause ENOSPC/EIO and observe fsync without a full disk.
  */
 import { basename } from 'node:path';
-import type { JournalFs } from '../../src/journal/journal-fs.js';
-import { nodeJournalFs } from '../../src/journal/journal-fs.js';
+import type { JournalFs } from '../../src/journal/disk/fs.js';
+import { nodeJournalFs } from '../../src/journal/disk/fs.js';
 
 type Op = keyof JournalFs;
 

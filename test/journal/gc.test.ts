@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectableCount } from '../../src/journal/gc.js';
-import type { SegmentEntry } from '../../src/journal/segment-files.js';
+import { collectableCount } from '../../src/journal/disk/gc.js';
+import type { SegmentEntry } from '../../src/journal/disk/segment-files.js';
 
 const segs = (...firstSeqs: number[]): SegmentEntry[] =>
   firstSeqs.map((firstSeq, i) => ({

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DiskJournal, DiskJournalOptions } from '../../src/journal/disk-journal.js';
-import { createDiskJournal } from '../../src/journal/disk-journal.js';
+import type { DiskJournal, DiskJournalOptions } from '../../src/journal/disk/disk-journal.js';
+import { createDiskJournal } from '../../src/journal/disk/disk-journal.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 

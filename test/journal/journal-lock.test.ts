@@ -8,7 +8,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { JournalLockedError, LOCK_FILE, probeJournalLock } from '../../src/journal/journal-lock.js';
+import { JournalLockedError, LOCK_FILE, probeJournalLock } from '../../src/journal/disk/lock.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { accepted } from './helpers.js';

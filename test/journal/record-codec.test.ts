@@ -6,7 +6,7 @@ import {
   encodeBatch,
   encodedSize,
   recordOverhead,
-} from '../../src/journal/record-codec.js';
+} from '../../src/journal/disk/record-codec.js';
 import { accepted } from './helpers.js';
 
 void describe('journal record codec', () => {

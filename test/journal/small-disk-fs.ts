@@ -4,8 +4,8 @@
  * Linux does) and then fails with ENOSPC. Truncating, deleting and renaming free blocks the way a
  * file system does, so tests can fill the journal's disk exactly and watch it being freed.
  */
-import type { JournalFs } from '../../src/journal/journal-fs.js';
-import { nodeJournalFs } from '../../src/journal/journal-fs.js';
+import type { JournalFs } from '../../src/journal/disk/fs.js';
+import { nodeJournalFs } from '../../src/journal/disk/fs.js';
 
 export const blockBytes = 4096;
 

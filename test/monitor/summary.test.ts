@@ -28,6 +28,7 @@ function busyStats(): Stats {
     rejectedByReason: { refused: 2, too_large: 1 },
     encodeFailed: 1,
     valuesOmitted: 5,
+    lostDamaged: 2,
     retries: { server_error: 4, split: 1 },
   });
   return stats;
@@ -83,7 +84,7 @@ test('one name per counter: every text-summary key is the JSON key and the /metr
   const loki = sinkPairs.get('loki')!;
   assert.deepEqual(
     [...loki.keys()],
-    ['delivered', 'rejected', 'encode_failed', 'values_omitted', 'retries', 'pending'],
+    ['delivered', 'rejected', 'encode_failed', 'values_omitted', 'lost_damaged', 'retries', 'pending'],
   );
   for (const [key, value] of loki) {
     const jsonValue = json.sinks.loki![key];
@@ -148,6 +149,6 @@ test('a failing sink shows since when it fails and its last error; a recovered o
   assert.doesNotMatch(formatSummary(stats, sinks), /failing_since|last_error/);
   assert.deepEqual(
     Object.keys((summaryFields(stats, sinks) as { sinks: Record<string, object> }).sinks.loki!),
-    ['delivered', 'rejected', 'encode_failed', 'values_omitted', 'retries', 'pending'],
+    ['delivered', 'rejected', 'encode_failed', 'values_omitted', 'lost_damaged', 'retries', 'pending'],
   );
 });

@@ -12,19 +12,19 @@
  *   was not stored is returned as `unstored`.
  * - Each episode (paused or dropping) is logged once when it starts and once when it ends.
  */
-import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { AppendResult } from './event-log.js';
-import { errorCode, isDiskFull } from './journal-fs.js';
-import type { JournalGc } from './journal-gc.js';
-import { closedError } from './log-options.js';
-import { createFullEpisode, type EpisodeCause } from './full-episode.js';
+import { stampRecord, type AcceptedEvent, type AuditRecord } from '../../audit/record.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { AppendResult } from '../event-log.js';
+import { errorCode, isDiskFull } from './fs.js';
+import type { JournalGc } from './gc.js';
+import { closedError } from '../event-log.js';
+import type { EpisodeCause } from './full-episode.js';
+import type { Ledger } from './ledger.js';
 import { encodeBatch } from './record-codec.js';
 import { createRoom } from './room.js';
 import type { SegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
-import type { Wakeup } from './wakeup.js';
 
 const maxScratchBytes = 1024 * 1024;
 
@@ -34,59 +34,33 @@ export interface JournalWriterOptions {
   readonly writer: SegmentWriter;
   readonly reservation: SeqReservation;
   readonly gc: JournalGc;
+  readonly ledger: Ledger;
   readonly idPrefix: string;
-  readonly lastSeq: number;
-  readonly diskBytes: number;
   readonly maxBytes: number;
   readonly segmentBytes: number;
   readonly whenFull: 'block' | 'drop_newest';
   readonly fsync: 'always' | 'interval' | 'never';
   readonly fsyncIntervalMs: number;
   readonly retryMs: number;
-  /** Aborted by close: every wait and retry ends. */
-  readonly signal: AbortSignal;
-  readonly spaceFreed: Wakeup;
-  /** records[from..] were just written. */
-  onWritten(records: readonly AuditRecord[], from: number): void;
-  onPublished(seq: number): void;
 }
 
 export interface JournalWriter {
   append(events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult>;
-  readonly lastWritten: number;
-  readonly diskBytes: number;
-  readonly full: boolean;
-  /** GC deleted segments (or cursors moved): account for the bytes and let a blocked append look again. */
-  collected(freedBytes: number): void;
-  /** fsync within fsyncIntervalMs (policy interval). */
-  scheduleSync(): void;
   /** For close: waits for appends in progress, then fsyncs; false if the data may not be durable. */
   drain(): Promise<boolean>;
 }
 
 export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
-  const { clock, logger, writer, gc, signal } = o;
-  let lastWritten = o.lastSeq;
-  let diskBytes = o.diskBytes;
+  const { clock, logger, writer, gc, ledger } = o;
+  const { episode, closeSignal: signal } = ledger;
   let queue: Promise<unknown> = Promise.resolve();
-  let syncPending = false;
   let lastSyncAt = clock.now();
   let syncFailing = false;
   let scratch: Buffer | undefined;
 
-  const episode = createFullEpisode(clock, logger, o.whenFull);
   const enter = (cause: EpisodeCause, err?: unknown): void =>
-    episode.enter(cause, { diskBytes, maxBytes: o.maxBytes, retryMs: o.retryMs }, err);
-  const room = createRoom({
-    clock,
-    writer,
-    gc,
-    fsync: o.fsync,
-    retryMs: o.retryMs,
-    signal,
-    spaceFreed: o.spaceFreed,
-    lastWritten: () => lastWritten,
-  });
+    episode.enter(cause, { diskBytes: ledger.diskBytes, maxBytes: o.maxBytes, retryMs: o.retryMs }, err);
+  const room = createRoom({ clock, writer, gc, ledger, fsync: o.fsync, retryMs: o.retryMs });
 
   /**
    * fsync policy always: retried until it works. A `stop` ends the wait: the records are written
@@ -128,29 +102,28 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     }
     ok = (await gc.persistAll(true)) && ok;
     await gc.collect();
-    if (!ok) scheduleSync();
+    if (!ok) ledger.requestSync();
   };
 
-  const scheduleSync = (): void => {
-    if (syncPending || signal.aborted || o.fsync !== 'interval') return;
-    syncPending = true;
-    const delay = Math.max(0, lastSyncAt + o.fsyncIntervalMs - clock.now());
-    clock.sleep(delay, signal).then(
-      () => {
-        syncPending = false;
-        return backgroundSync();
-      },
-      () => {
-        syncPending = false;
-      },
-    );
+  /**
+   * fsync policy interval: a requested sync runs at most every fsyncIntervalMs; requests made while
+   * it waits are served by it. It is not awaited here, so a slow sync never delays the next one.
+   */
+  const intervalSyncs = async (): Promise<void> => {
+    for (;;) {
+      await ledger.waitForSyncRequest(signal);
+      await clock.sleep(Math.max(0, lastSyncAt + o.fsyncIntervalMs - clock.now()), signal);
+      ledger.syncStarted();
+      void backgroundSync();
+    }
   };
+  if (o.fsync === 'interval') intervalSyncs().catch(() => undefined); // ends at close
 
   const doAppend = async (events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult> => {
     if (signal.aborted) throw closedError();
     const stored: AuditRecord[] = [];
     if (events.length === 0) return { stored, dropped: 0, unstored: 0 };
-    const firstSeq = lastWritten + 1;
+    const firstSeq = ledger.lastWritten + 1;
     const { buffer, ends } = encodeBatch(events, firstSeq, scratch);
     // Keep a buffer for the next batch (appends run one at a time), unless it grew unusually big.
     scratch = buffer.length <= maxScratchBytes ? buffer : undefined;
@@ -159,14 +132,15 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
     let freedOnce = false;
     while (i < events.length) {
       if (signal.aborted) throw closedError();
-      const seen = room.epoch;
+      const seen = ledger.gcEpoch;
       const start = i === 0 ? 0 : ends[i - 1]!;
       let end = i;
-      while (end < events.length && diskBytes + ends[end]! - start <= o.maxBytes) end++;
+      let bytes = 0;
+      while (end < events.length && ledger.diskBytes + ends[end]! - start <= o.maxBytes) end++;
       try {
         if (end === i) {
           if (await room.makeRoom()) continue;
-          if (diskBytes === 0) {
+          if (ledger.diskBytes === 0) {
             end = i + 1;
           } else {
             if (!settled) {
@@ -178,20 +152,19 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
             enter('space');
             if (o.whenFull === 'drop_newest') break;
             if (stop?.aborted) return finish(stored, 0, events.length - i);
-            if (room.epoch === seen && (await room.waitForSpace(stop))) {
+            if (ledger.gcEpoch === seen && (await room.waitForSpace(stop))) {
               return finish(stored, 0, events.length - i);
             }
             continue;
           }
         }
-        const bytes = ends[end - 1]! - start;
+        bytes = ends[end - 1]! - start;
         await o.reservation.ensure(firstSeq + end - 1);
         if (writer.mustRoll || (writer.active.size > 0 && writer.active.size + bytes > o.segmentBytes)) {
           await writer.roll(firstSeq + i);
           void gc.collect();
         }
         await writer.write(buffer, start, start + bytes);
-        diskBytes += bytes;
       } catch (err) {
         if (signal.aborted) throw closedError();
         enter(isDiskFull(err) ? 'disk_full' : 'error', err);
@@ -213,11 +186,10 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
         const record = stampRecord(e, seq, o.idPrefix);
         stored.push(record);
       }
-      lastWritten = firstSeq + end - 1;
-      o.onWritten(stored, from);
+      ledger.written(bytes, stored, from);
       if (o.fsync === 'always') await syncUntilDone(stop);
-      o.onPublished(lastWritten);
-      scheduleSync();
+      ledger.publish();
+      if (o.fsync === 'interval') ledger.requestSync();
       i = end;
     }
     return finish(stored, events.length - i, 0);
@@ -235,20 +207,6 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       queue = result.catch(() => undefined);
       return result;
     },
-    get lastWritten() {
-      return lastWritten;
-    },
-    get diskBytes() {
-      return diskBytes;
-    },
-    get full() {
-      return episode.active;
-    },
-    collected(freedBytes) {
-      diskBytes -= freedBytes;
-      room.collected(freedBytes);
-    },
-    scheduleSync,
     async drain() {
       await queue;
       try {

@@ -12,9 +12,9 @@
  * numbers; a gap is dropped once every cursor has passed it.
  */
 import { join } from 'node:path';
-import type { Logger } from '../observe/logger.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode, writeFileAtomic } from './journal-fs.js';
+import type { Logger } from '../../observe/logger.js';
+import type { JournalFs } from './fs.js';
+import { errorCode, writeFileAtomic } from './fs.js';
 
 export const seqFileName = 'seq.json';
 /** Seqs reserved per durable write: one small fsynced write per million records. */

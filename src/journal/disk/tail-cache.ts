@@ -5,8 +5,8 @@
  * Invariant: the cache holds exactly the records [firstSeq, nextSeq) and nextSeq - 1 is the last
  * record written, so a record below firstSeq is on disk and one at or above it is here.
  */
-import type { AuditRecord } from '../audit/record.js';
-import { createSeqWindow } from './seq-window.js';
+import type { AuditRecord } from '../../audit/record.js';
+import { createSeqWindow } from '../seq-window.js';
 
 export interface TailCache {
   /** Seq of the oldest cached record; equals nextSeq when empty. */

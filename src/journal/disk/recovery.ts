@@ -3,18 +3,23 @@
  * the sequence resumes, and where each configured sink starts. Reads only small files, the
  * directory listing and the last segment, so it takes the same time whatever the journal size.
  * The lock comes first: nothing in a directory another process uses is read, cleaned or written.
+ *
+ * Recovery at open: only the LAST segment can end in a torn or corrupt tail (every other segment
+ * was complete before the next one was created), so only it is scanned, and open time does not grow
+ * with the journal. The file is cut at the end of its last valid record; nothing after the first
+ * invalid byte is ever replayed.
  */
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
 import type { CursorPersister } from './cursor-store.js';
 import { createCursorPersister, loadCursors } from './cursor-store.js';
-import type { JournalFs } from './journal-fs.js';
-import { lockJournalDir, type JournalLock } from './journal-lock.js';
-import { loadOrCreateMeta } from './journal-meta.js';
-import { recoverLastSegment } from './recovery.js';
+import { errorCode, type JournalFs } from './fs.js';
+import { lockJournalDir, type JournalLock } from './lock.js';
+import { loadOrCreateMeta } from './meta.js';
 import type { SegmentEntry } from './segment-files.js';
 import { listSegments } from './segment-files.js';
+import { createSegmentReader } from './segment-reader.js';
 import type { SegmentWriter } from './segment-writer.js';
 import { createSegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
@@ -139,4 +144,59 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
     persisters,
     lock,
   };
+}
+
+export interface RecoveredTail {
+  /** Seq of the last valid record, or the segment's first seq - 1 when it holds none. */
+  readonly lastSeq: number;
+  /** Bytes cut from the end of the segment. */
+  readonly tornBytes: number;
+}
+
+const scanBufferBytes = 1024 * 1024;
+
+/** Validates `segment` (the last one) and truncates it to its valid prefix; updates segment.size. */
+export async function recoverLastSegment(
+  fsOps: JournalFs,
+  segment: SegmentEntry,
+  logger: Logger,
+): Promise<RecoveredTail> {
+  const reader = createSegmentReader(fsOps, segment, scanBufferBytes);
+  let lastSeq = segment.firstSeq - 1;
+  let records = 0;
+  try {
+    for (let f = await reader.next(); f; f = await reader.next()) {
+      lastSeq = f.seq;
+      records++;
+    }
+  } finally {
+    await reader.close();
+  }
+  const problem = reader.problem;
+  // A read error says nothing about the data: cutting there could destroy acknowledged records.
+  if (problem?.kind === 'io')
+    throw new Error(`cannot read journal segment ${segment.path}: ${problem.reason}`);
+  const goodEnd = reader.position;
+  const tornBytes = segment.size - goodEnd;
+  if (tornBytes > 0) {
+    logger.warn('journal: cut a torn or corrupt tail at open; every record before it is intact', {
+      segment: segment.path,
+      validBytes: goodEnd,
+      tornBytes,
+      validRecords: records,
+      lastSeq,
+      reason: problem?.reason ?? 'trailing bytes',
+    });
+    const fd = await fsOps.open(segment.path, 'r+');
+    try {
+      await fsOps.ftruncate(fd, goodEnd);
+      await fsOps.fsync(fd);
+    } catch (err) {
+      throw new Error(`cannot cut the torn tail of ${segment.path}: ${errorCode(err)}`, { cause: err });
+    } finally {
+      await fsOps.close(fd);
+    }
+    segment.size = goodEnd;
+  }
+  return { lastSeq, tornBytes };
 }

@@ -7,8 +7,8 @@
  * records, so it never sees a record that is still being written. `next()` after reaching that end
  * continues once the writer has moved it.
  */
-import type { JournalFs } from './journal-fs.js';
-import { errorCode } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
+import { errorCode } from './fs.js';
 import { checkFrame, frameSeq } from './record-codec.js';
 import type { SegmentEntry } from './segment-files.js';
 
@@ -34,6 +34,8 @@ export interface SegmentReader {
   readonly segment: SegmentEntry;
   /** File offset just past the last frame returned: the end of the valid prefix read so far. */
   readonly position: number;
+  /** Seq of the last valid record read (the segment's first seq - 1 before any). */
+  readonly lastSeq: number;
   /** Set when reading stopped before the readable end. */
   readonly problem: ReadProblem | undefined;
   /** The next valid record, or undefined at the readable end or at a problem. */
@@ -124,6 +126,9 @@ export function createSegmentReader(
     segment,
     get position() {
       return pos;
+    },
+    get lastSeq() {
+      return prevSeq;
     },
     get problem() {
       return problem;

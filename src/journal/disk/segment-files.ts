@@ -4,7 +4,7 @@
  * Records inside a segment have strictly increasing seqs, all below the next segment's first seq.
  */
 import { join } from 'node:path';
-import type { JournalFs } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
 
 export interface SegmentEntry {
   readonly firstSeq: number;

@@ -7,6 +7,15 @@
  */
 import * as fs from 'node:fs';
 
+/** A positional read or write (pread/pwrite): says where, never uses a shared file position. */
+export type PositionalIo = (
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+) => Promise<number>;
+
 export interface JournalFs {
   /** Creates the directory (and parents) if missing. */
   readonly mkdir: (path: string, mode: number) => Promise<void>;
@@ -16,20 +25,10 @@ export interface JournalFs {
   readonly size: (path: string) => Promise<number>;
   /** Node open flags ('r', 'r+', 'wx', 'w'); returns a descriptor. */
   readonly open: (path: string, flags: string, mode?: number) => Promise<number>;
-  readonly read: (
-    fd: number,
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-  ) => Promise<number>;
-  readonly write: (
-    fd: number,
-    buffer: Buffer,
-    offset: number,
-    length: number,
-    position: number,
-  ) => Promise<number>;
+  /** Reads into buffer[offset, offset+length) from file `position`; resolves with the bytes read. */
+  readonly read: PositionalIo;
+  /** Writes buffer[offset, offset+length) at file `position`; resolves with the bytes written. */
+  readonly write: PositionalIo;
   readonly fsync: (fd: number) => Promise<void>;
   readonly ftruncate: (fd: number, length: number) => Promise<void>;
   readonly close: (fd: number) => Promise<void>;

@@ -6,31 +6,30 @@
  * - Recovery reads only the last segment and cuts it at the end of its last valid record: garbage
  *   is never replayed, and open time does not grow with the journal.
  * - Derived ids are `${journalId}-${seq}`; seqs never repeat in a journal, even after a machine crash
- *   (seq-reservation.ts), and journal ids never repeat across journals (journal-meta.ts).
+ *   (seq-reservation.ts), and journal ids never repeat across journals (meta.ts).
  * - A segment is deleted only when every configured sink has durably committed past its last record;
  *   the segment being written is never deleted.
  * - Memory is bounded whatever the journal size: a tail cache of recent records plus one read buffer
  *   per lagging sink.
  * - One process per directory: an exclusive lock is taken before anything is read and released by
- *   close() (journal-lock.ts); a second process gets JournalLockedError at once.
+ *   close() (lock.ts); a second process gets JournalLockedError at once.
  * - I/O trouble (ENOSPC, EIO) never crashes: it pauses input (when_full: block) or drops and counts
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { EventLog } from './event-log.js';
-import type { DiskCursor } from './disk-cursor.js';
-import { createDiskCursor } from './disk-cursor.js';
-import { openJournalFiles } from './journal-open.js';
-import { createJournalWriter } from './journal-writer.js';
-import type { JournalFs } from './journal-fs.js';
-import { nodeJournalFs } from './journal-fs.js';
-import { closedError, validateLogOptions } from './log-options.js';
-import { createJournalGc } from './journal-gc.js';
-import type { SegmentEntry } from './segment-files.js';
-import type { ReadProblem } from './segment-reader.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { EventLog } from '../event-log.js';
+import { validateLogOptions } from '../event-log.js';
+import type { DiskCursor } from './cursor.js';
+import { createDiskCursor } from './cursor.js';
+import type { JournalFs } from './fs.js';
+import { nodeJournalFs } from './fs.js';
+import { createFullEpisode } from './full-episode.js';
+import { createJournalGc } from './gc.js';
+import { createLedger } from './ledger.js';
+import { openJournalFiles } from './recovery.js';
 import { createTailCache } from './tail-cache.js';
-import { createWakeup } from './wakeup.js';
+import { createJournalWriter } from './writer.js';
 
 export interface DiskJournalOptions {
   readonly dir: string;
@@ -60,6 +59,11 @@ export interface DiskJournalOptions {
   readonly readBufferBytes?: number;
   /** Pause before retrying a failed write, fsync or read (default 1000 ms). */
   readonly retryMs?: number;
+  /**
+   * Records a sink will never get because the segment holding them is damaged (bit rot,
+   * tampering), counted once per sink and record; the damage itself is logged once per segment.
+   */
+  readonly onLostDamaged?: (sinkName: string, records: number) => void;
 }
 
 export interface JournalRecovery {
@@ -86,27 +90,17 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
   const opened = await openJournalFiles({ ...options, fs: fsOps });
   const { segments, reservation, writer } = opened;
   const idPrefix = `${opened.journalId}-`;
-  const closeController = new AbortController();
-  const appended = createWakeup();
-  const spaceFreed = createWakeup();
-  const damagedSegments = new Set<SegmentEntry>();
   const retryMs = options.retryMs ?? 1000;
-  const cacheRecords = options.tailCacheRecords ?? 8192;
+  const tailCacheRecords = options.tailCacheRecords ?? 8192;
   const cursors = new Map<string, DiskCursor>();
 
-  const state = {
-    tail: createTailCache(opened.lastSeq + 1, options.tailCacheBytes ?? 2 << 20, cacheRecords),
-    published: opened.lastSeq,
-    ended: false,
-    closed: false,
-  };
-
-  const minCommitted = (): number => {
-    let min = state.published;
-    for (const c of cursors.values()) if (c.committedSeq < min) min = c.committedSeq;
-    return min;
-  };
-
+  const ledger = createLedger({
+    lastSeq: opened.lastSeq,
+    diskBytes: segments.reduce((n, s) => n + s.size, 0),
+    tail: createTailCache(opened.lastSeq + 1, options.tailCacheBytes ?? 2 << 20, tailCacheRecords),
+    tailCacheRecords,
+    episode: createFullEpisode(clock, logger, options.whenFull),
+  });
   const gc = createJournalGc({
     fs: fsOps,
     logger,
@@ -114,98 +108,53 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     segments,
     reservation,
     persisters: opened.persisters,
-    committedOf: (sinkName) => cursors.get(sinkName)!.committedSeq,
-    lastWritten: () => journalWriter.lastWritten,
-    onCollected: (freedBytes) => journalWriter.collected(freedBytes),
-    scheduleSync: () => journalWriter.scheduleSync(),
+    ledger,
   });
-
   const journalWriter = createJournalWriter({
     clock,
     logger,
     writer,
     reservation,
     gc,
+    ledger,
     idPrefix,
-    lastSeq: opened.lastSeq,
-    diskBytes: segments.reduce((n, s) => n + s.size, 0),
     maxBytes: options.maxBytes,
     segmentBytes: options.segmentBytes,
     whenFull: options.whenFull,
     fsync: options.fsync,
     fsyncIntervalMs: options.fsyncIntervalMs,
     retryMs,
-    signal: closeController.signal,
-    spaceFreed,
-    onWritten: (records, from) => {
-      // Cache only while some sink is close enough to the head to read these from memory: with
-      // every sink dead or far behind, caching would only churn the heap.
-      const first = records[from]!.seq;
-      let live = false;
-      for (const c of cursors.values()) if (c.takenSeq + cacheRecords >= first) live = true;
-      if (live) for (let i = from; i < records.length; i++) state.tail.push(records[i]!);
-      else state.tail.skipTo(records.at(-1)!.seq + 1);
-    },
-    onPublished: (seq) => {
-      state.published = seq;
-      appended.wakeAll();
-    },
   });
-
-  const host = {
+  const cursorDeps = {
+    ledger,
     fs: fsOps,
     clock,
     logger,
     segments,
-    get tail() {
-      return state.tail;
-    },
-    get published() {
-      return state.published;
-    },
-    get ended() {
-      return state.ended;
-    },
-    get closed() {
-      return state.closed;
-    },
+    reservation,
+    gc,
     idPrefix,
     readBufferBytes: options.readBufferBytes ?? 256 * 1024,
     retryMs,
-    appended,
-    countRecords: (after: number, upTo: number) => reservation.countRecords(after, upTo),
-    committed: (cursor: DiskCursor) => gc.cursorCommitted(cursor.sinkName),
-    damaged(segment: SegmentEntry, problem: ReadProblem, sinkName: string) {
-      if (damagedSegments.has(segment)) return;
-      damagedSegments.add(segment);
-      logger.error('journal: a segment is damaged; the records after the damage in it are skipped', {
-        segment: segment.path,
-        offset: problem.offset,
-        skippedBytes: Math.max(0, segment.size - problem.offset),
-        reason: problem.reason,
-        sink: sinkName,
-      });
-    },
+    onLostDamaged: options.onLostDamaged,
   };
   for (const name of options.sinkNames) {
-    cursors.set(name, createDiskCursor(host, name, opened.persisters.get(name)!.persisted));
+    const cursor = createDiskCursor(cursorDeps, name, opened.persisters.get(name)!.persisted);
+    cursors.set(name, cursor);
+    ledger.addCursor(cursor);
   }
   await gc.collect(); // a sink removed from the config may have released segments
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
-    state.closed = true;
-    state.ended = true;
-    closeController.abort(closedError());
-    spaceFreed.failAll(closedError());
-    appended.wakeAll();
+    ledger.close();
     const clean = await journalWriter.drain();
     const cursorsDurable = await gc.persistAll(true);
     await gc.idle();
     for (const c of cursors.values()) await c.close();
     if (clean && cursorsDurable) {
       try {
-        await reservation.closeAt(journalWriter.lastWritten);
+        await reservation.closeAt(ledger.lastWritten);
       } catch (err) {
         logger.warn('journal: could not record the clean close; the next start skips some seqs', {
           error: String(err),
@@ -220,10 +169,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     journalId: opened.journalId,
     recovery: { tornBytes: opened.tornBytes, lastSeq: opened.lastSeq, skippedSeqs: opened.skippedSeqs },
     append: (events, stop) => journalWriter.append(events, stop),
-    endInput() {
-      state.ended = true;
-      appended.wakeAll();
-    },
+    endInput: () => ledger.endInput(),
     cursor(sinkName) {
       const c = cursors.get(sinkName);
       if (!c)
@@ -233,9 +179,9 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
       return c;
     },
     stats: () => ({
-      records: reservation.countRecords(minCommitted(), state.published),
-      bytes: journalWriter.diskBytes,
-      full: journalWriter.full,
+      records: reservation.countRecords(ledger.minCommitted(), ledger.published),
+      bytes: ledger.diskBytes,
+      full: ledger.full,
       segments: segments.length,
     }),
     close: () => (closing ??= close()),

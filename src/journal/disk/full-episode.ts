@@ -5,9 +5,9 @@
  * cause) and once when it ends, with how long it lasted and how many events it dropped, so a
  * full disk produces two log lines, not one per batch. `active` is what stats().full reports.
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import { errorCode } from './journal-fs.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import { errorCode } from './fs.js';
 
 /** space: maxBytes reached; disk_full: the file system refused a write for lack of room; error: any other failure. */
 export type EpisodeCause = 'space' | 'disk_full' | 'error';

@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../observe/logger.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode, writeFileAtomic } from './journal-fs.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { JournalFs } from './fs.js';
+import { errorCode, writeFileAtomic } from './fs.js';
 
 export const metaFileName = 'meta.json';
 const format = 'wirety-ship-journal';

@@ -8,13 +8,32 @@
  * interval sync. A cursor write that fails is logged and retried with the next commit, sync or
  * close: the commit stays in memory, and the worst a crash can then do is re-send (never lose).
  */
-import type { Logger } from '../observe/logger.js';
-import { collectableCount } from './gc.js';
+import type { Logger } from '../../observe/logger.js';
 import type { CursorPersister } from './cursor-store.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
+import { errorCode } from './fs.js';
+import type { Ledger } from './ledger.js';
 import type { SegmentEntry } from './segment-files.js';
 import type { SeqReservation } from './seq-reservation.js';
+
+/**
+ * The garbage-collection rule, kept pure so it can be tested as a table: a segment may be deleted
+ * once every active cursor has durably committed past its last record, i.e. up to the next
+ * segment's first seq - 1. The last segment (the one being written) is never deleted.
+ *
+ * How many segments, from the oldest, may be deleted when every active cursor has committed
+ * `committedByAll`. `recordsBetween(after, upTo)` counts records that can exist in (after, upTo]:
+ * seqs skipped after an unclean stop (seq-reservation.ts) hold nothing back.
+ */
+export function collectableCount(
+  segments: readonly SegmentEntry[],
+  committedByAll: number,
+  recordsBetween: (after: number, upTo: number) => number = (after, upTo) => upTo - after,
+): number {
+  let n = 0;
+  while (n < segments.length - 1 && recordsBetween(committedByAll, segments[n + 1]!.firstSeq - 1) <= 0) n++;
+  return n;
+}
 
 export interface JournalGcOptions {
   readonly fs: JournalFs;
@@ -24,12 +43,12 @@ export interface JournalGcOptions {
   readonly reservation: SeqReservation;
   /** Persisters of the configured sinks only: removed sinks hold nothing back. */
   readonly persisters: ReadonlyMap<string, CursorPersister>;
-  committedOf(sinkName: string): number;
-  /** Highest seq written: what "everything committed" means when no sink is configured. */
-  lastWritten(): number;
-  /** Segments were deleted (bytes freed) or cursors moved: a blocked append should look again. */
-  onCollected(freedBytes: number): void;
-  scheduleSync(): void;
+  /**
+   * In-memory commits to persist; lastWritten (what "everything committed" means when no sink is
+   * configured). Told of every pass (`collected`: bytes freed, or only cursors moved, so a blocked
+   * append looks again) and of commits the interval sync must make durable (`requestSync`).
+   */
+  readonly ledger: Ledger;
 }
 
 export interface JournalGc {
@@ -46,7 +65,7 @@ export interface JournalGc {
 }
 
 export function createJournalGc(options: JournalGcOptions): JournalGc {
-  const { fs: fsOps, logger, segments, persisters } = options;
+  const { fs: fsOps, logger, segments, persisters, ledger } = options;
   const failing = new Set<string>();
   let running: Promise<void> | undefined;
   let again = false;
@@ -54,7 +73,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
 
   const persist = async (sinkName: string, sync: boolean): Promise<boolean> => {
     const p = persisters.get(sinkName)!;
-    const seq = options.committedOf(sinkName);
+    const seq = ledger.committedOf(sinkName);
     try {
       await p.persist(seq, sync);
       if (failing.delete(sinkName))
@@ -76,7 +95,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
   };
 
   const durablyCommittedByAll = (): number => {
-    let min = options.lastWritten();
+    let min = ledger.lastWritten;
     for (const p of persisters.values()) if (p.persisted < min) min = p.persisted;
     return min;
   };
@@ -122,7 +141,7 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
       } catch (err) {
         logger.error('journal: garbage collection failed; will retry', { error: errorCode(err) });
       }
-      options.onCollected(freed);
+      ledger.collected(freed);
     })().finally(() => {
       running = undefined;
     });
@@ -141,13 +160,13 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
       const p = persist(sinkName, false).then((ok) => (ok ? collect() : undefined));
       background.add(p);
       void p.finally(() => background.delete(p));
-      if (options.fsync === 'interval') options.scheduleSync();
+      if (options.fsync === 'interval') ledger.requestSync();
     },
     async persistAll(sync) {
       let ok = true;
       for (const name of persisters.keys()) {
         const p = persisters.get(name)!;
-        if (p.persisted < options.committedOf(name) || sync) ok = (await persist(name, sync)) && ok;
+        if (p.persisted < ledger.committedOf(name) || sync) ok = (await persist(name, sync)) && ok;
       }
       return ok;
     },

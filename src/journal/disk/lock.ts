@@ -22,7 +22,7 @@ import { constants } from 'node:fs';
 import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '../../observe/logger.js';
 
 export const LOCK_FILE = 'lock';
 

@@ -10,9 +10,9 @@
  * on a 100 % full disk could never let GC free anything.
  */
 import { join } from 'node:path';
-import type { Logger } from '../observe/logger.js';
-import type { JournalFs } from './journal-fs.js';
-import { errorCode, isDiskFull, overwriteInPlace, writeFileAtomic } from './journal-fs.js';
+import type { Logger } from '../../observe/logger.js';
+import type { JournalFs } from './fs.js';
+import { errorCode, isDiskFull, overwriteInPlace, writeFileAtomic } from './fs.js';
 
 const prefix = 'cursor-';
 const suffix = '.json';

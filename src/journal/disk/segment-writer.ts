@@ -5,8 +5,8 @@
  * so the next write starts a new segment, and readers never look past `active.size`.
  */
 import { join } from 'node:path';
-import type { JournalFs } from './journal-fs.js';
-import { fsyncDir, writeFully } from './journal-fs.js';
+import type { JournalFs } from './fs.js';
+import { fsyncDir, writeFully } from './fs.js';
 import type { SegmentEntry } from './segment-files.js';
 import { segmentName } from './segment-files.js';
 

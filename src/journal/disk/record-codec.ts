@@ -15,7 +15,7 @@
  * Only what cannot be derived is stored: `bytes` is N - 20 - L and `event` is JSON.parse(line).
  */
 import { crc32 } from 'node:zlib';
-import type { AcceptedEvent, AuditEvent, AuditRecord } from '../audit/record.js';
+import type { AcceptedEvent, AuditEvent, AuditRecord } from '../../audit/record.js';
 
 export const headerBytes = 8;
 const fixedPayload = 20;

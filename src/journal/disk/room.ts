@@ -11,26 +11,22 @@
  * - Every wait ends when the journal closes (rejects) and when the caller's `stop` aborts
  *   (resolves true: shutdown, the caller reports what it did not store).
  */
-import type { Clock } from '../clock.js';
-import type { JournalGc } from './journal-gc.js';
+import type { Clock } from '../../clock.js';
+import type { JournalGc } from './gc.js';
+import type { Ledger } from './ledger.js';
 import type { SegmentWriter } from './segment-writer.js';
-import type { Wakeup } from './wakeup.js';
 
 export interface RoomOptions {
   readonly clock: Clock;
   readonly writer: SegmentWriter;
   readonly gc: JournalGc;
+  /** lastWritten, the GC epoch and bytes freed, the close signal, and the wait for a GC pass. */
+  readonly ledger: Ledger;
   readonly fsync: 'always' | 'interval' | 'never';
   readonly retryMs: number;
-  /** Aborted by close. */
-  readonly signal: AbortSignal;
-  readonly spaceFreed: Wakeup;
-  lastWritten(): number;
 }
 
 export interface Room {
-  /** Bumped by every GC pass: a waiter that saw no room checks it before waiting, so no wake-up is missed. */
-  readonly epoch: number;
   /** Rolls away an active segment every sink has durably passed, then collects; true if it rolled. */
   makeRoom(): Promise<boolean>;
   /** Journal full: waits for GC to free space; true when `stop` ended the wait. */
@@ -39,18 +35,15 @@ export interface Room {
   freeAfterFailure(): Promise<boolean>;
   /** A write failed: frees what it can, waits until bytes are freed or retryMs; true on `stop`. */
   waitToRetry(stop: AbortSignal | undefined): Promise<boolean>;
-  /** GC ran (freedBytes may be 0 when only cursors moved): wake whoever waits for room. */
-  collected(freedBytes: number): void;
 }
 
 export function createRoom(o: RoomOptions): Room {
-  const { clock, writer, gc, signal, spaceFreed } = o;
-  let freedTotal = 0;
-  let epoch = 0;
+  const { clock, writer, gc, ledger } = o;
+  const signal = ledger.closeSignal;
 
   const makeRoom = async (): Promise<boolean> => {
-    if (writer.active.size === 0 || gc.durablyCommittedByAll() < o.lastWritten()) return false;
-    await writer.roll(o.lastWritten() + 1);
+    if (writer.active.size === 0 || gc.durablyCommittedByAll() < ledger.lastWritten) return false;
+    await writer.roll(ledger.lastWritten + 1);
     await gc.collect();
     return true;
   };
@@ -84,39 +77,31 @@ export function createRoom(o: RoomOptions): Room {
     const done = new AbortController();
     const both = AbortSignal.any([s, done.signal]);
     try {
-      await Promise.race([clock.sleep(ms, both), spaceFreed.wait(both)]);
+      await Promise.race([clock.sleep(ms, both), ledger.waitForSpace(both)]);
     } finally {
       done.abort();
     }
   };
 
   return {
-    get epoch() {
-      return epoch;
-    },
     makeRoom,
     freeAfterFailure,
-    waitForSpace: (stop) => stoppable(stop, (s) => spaceFreed.wait(s)),
+    waitForSpace: (stop) => stoppable(stop, (s) => ledger.waitForSpace(s)),
     async waitToRetry(stop) {
-      const freedBefore = freedTotal;
+      const freedBefore = ledger.freedTotal;
       const retryAt = clock.now() + o.retryMs;
       for (;;) {
         if (stop?.aborted) return true;
         if (signal.aborted) throw signal.reason;
-        const seen = epoch;
+        const seen = ledger.gcEpoch;
         if (await freeAfterFailure()) return false;
-        if (freedTotal > freedBefore) return false;
+        if (ledger.freedTotal > freedBefore) return false;
         const left = retryAt - clock.now();
         if (left <= 0) return false;
-        if (epoch !== seen) continue; // GC ran meanwhile: look again before waiting
+        if (ledger.gcEpoch !== seen) continue; // GC ran meanwhile: look again before waiting
         if (await stoppable(stop, (s) => collectedOrTimeout(left, s))) return true;
         if (clock.now() >= retryAt) return false;
       }
-    },
-    collected(freedBytes) {
-      freedTotal += freedBytes;
-      epoch++;
-      spaceFreed.wakeAll();
     },
   };
 }
