@@ -8,9 +8,11 @@
  * ajv would coerce them to "", 0 or false, which is never what the user meant. A refused value is
  * removed from the tree, so the cross-checks after this still run on everything else.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem, ProblemList } from './config-error.js';
-import { fileSchema, SINK_TYPES, sinkTypesWithKey, type RawConfig } from './file-schema.js';
+import { ANNOTATIONS } from './declare.js';
+import { fileSchema, type RawConfig } from './file-schema.js';
+import { registryVersion, sinkTypes, sinkTypesWithKey } from './sink-kinds.js';
 import type { Origins } from './origins.js';
 import { didYouMean } from './suggest.js';
 import { formatKey, fromPointer, getOwn, isTree, type Path, type Tree } from './tree.js';
@@ -22,7 +24,18 @@ const ajv = new Ajv({
   discriminator: true,
   allowUnionTypes: true,
 });
-const check = ajv.compile<RawConfig>(fileSchema);
+ajv.addVocabulary([...ANNOTATIONS]);
+
+/** Compiled on first use, once the sinks have registered their blocks (sink-kinds.ts). */
+let compiled: { readonly version: number; readonly check: ValidateFunction<RawConfig> } | undefined;
+function validator(): ValidateFunction<RawConfig> {
+  sinkTypes(); // throws when no sink registered: every sink block would be "unknown sink type"
+  if (compiled?.version !== registryVersion()) {
+    ajv.removeSchema(fileSchema);
+    compiled = { version: registryVersion(), check: ajv.compile<RawConfig>(fileSchema) };
+  }
+  return compiled.check;
+}
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'text',
@@ -62,7 +75,7 @@ function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { p
     }
     case 'required': {
       const name = String(params.missingProperty);
-      const hint = name === 'type' ? `one of ${SINK_TYPES.join(', ')}` : undefined;
+      const hint = name === 'type' ? `one of ${sinkTypes().join(', ')}` : undefined;
       return { ...key([name]), message: 'is required', ...(hint ? { hint } : {}) };
     }
     case 'discriminator': {
@@ -70,8 +83,8 @@ function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { p
       const value = String(params.tagValue);
       return {
         ...key(['type']),
-        message: `unknown sink type "${value}"${didYouMean(value, SINK_TYPES)}`,
-        hint: `valid types: ${SINK_TYPES.join(', ')}`,
+        message: `unknown sink type "${value}"${didYouMean(value, sinkTypes())}`,
+        hint: `valid types: ${sinkTypes().join(', ')}`,
       };
     }
     case 'propertyNames':
@@ -164,6 +177,7 @@ export function validateTree(tree: Tree, origins: Origins, problems: ProblemList
   }
   remove(tree, empty);
   // Each pass removes what the last one condemned; a few passes settle any real file.
+  const check = validator();
   for (let pass = 0; pass < 8; pass++) {
     if (check(tree)) return tree;
     const errors = check.errors ?? [];

@@ -1,0 +1,90 @@
+/**
+ * The registry of sink types: each sink declares its own keys, defaults, checks and summary line
+ * beside its code (src/sinks/<kind>/config.ts) and src/sinks/config-kinds.ts registers them all,
+ * so config/ never imports a sink. The file schema's `sinks:` map, the flag table, the
+ * normalizer, the checks, the --check-config summary and docs/config.md read the kinds from here.
+ *
+ * Invariant: kinds are registered before the first configuration is loaded (the CLI and the
+ * config tests import src/sinks/config-kinds.ts); loading with none registered is a bug and throws.
+ */
+import type { TObject, TProperties } from '@sinclair/typebox';
+import { block } from './declare.js';
+import { httpCommon, sinkCommon, sinkTypeKey } from './sink-shared.js';
+import type { Path, Tree } from './tree.js';
+import type { SinkConfig } from './types.js';
+
+export type Report = (path: Path, message: string, hint?: string) => void;
+
+export interface SinkKind<C extends SinkConfig = SinkConfig> {
+  readonly type: C['type'];
+  /** Sent over HTTP: has url, timeout, gzip, tls, headers (and flags that apply to all HTTP sinks). */
+  readonly http: boolean;
+  /** This type's own keys, beyond the shared ones of sink-shared.ts. */
+  readonly own: TProperties;
+  /** What applies when neither the sink block nor `defaults:` says (the receivers' limits differ). */
+  readonly typeDefaults: {
+    readonly batch: { readonly max_events: number; readonly max_bytes: string; readonly max_wait: string };
+    readonly max_in_flight: number;
+  };
+  /** Defaults known only when loading (Splunk's host is this machine's name). */
+  readonly fallbacks?: (context: { readonly hostname: string }) => Tree;
+  /** Rules the schema cannot say, on the normalized sink; `raw` is what the file wrote. */
+  readonly check?: (sink: C, raw: Tree | undefined, report: Report) => void;
+  /** The --check-config summary lines of this sink's own settings. */
+  readonly describe?: (sink: C) => readonly string[];
+}
+
+export interface RegisteredSinkKind extends SinkKind {
+  /** The whole block of a sink of this type: `type`, the shared settings, its own. */
+  readonly schema: TObject;
+}
+
+const kinds = new Map<string, RegisteredSinkKind>();
+/** The `oneOf` of the file schema's `sinks:` map: filled as kinds register (file-schema.ts). */
+export const sinkBlockSchemas: TObject[] = [];
+let version = 0;
+
+/** Typed by the sink's own config; stored as any sink's. */
+export function defineSinkKind<T extends SinkConfig['type']>(
+  kind: SinkKind<Extract<SinkConfig, { type: T }>>,
+): SinkKind {
+  return kind as unknown as SinkKind;
+}
+
+export function registerSinkKinds(list: readonly SinkKind[]): void {
+  for (const kind of list) {
+    if (kinds.has(kind.type)) continue;
+    const schema = block({
+      type: sinkTypeKey(kind.type),
+      ...(kind.http ? httpCommon : sinkCommon),
+      ...kind.own,
+    });
+    kinds.set(kind.type, { ...kind, schema });
+    sinkBlockSchemas.push(schema);
+    version++;
+  }
+}
+
+export function sinkKinds(): readonly RegisteredSinkKind[] {
+  if (kinds.size === 0)
+    throw new Error('no sink kinds registered: import src/sinks/config-kinds.js before loading a config');
+  return [...kinds.values()];
+}
+
+export function sinkKind(type: string): RegisteredSinkKind {
+  const kind = kinds.get(type);
+  if (!kind) throw new Error(`sink type "${type}" is not registered`);
+  return kind;
+}
+
+export const sinkTypes = (): string[] => sinkKinds().map((k) => k.type);
+
+/** Changes whenever a kind registers, so a validator compiled before can be rebuilt. */
+export const registryVersion = (): number => version;
+
+/** Which sink types have a given key, for "index is a setting of elasticsearch sinks" hints. */
+export function sinkTypesWithKey(key: string): string[] {
+  return sinkKinds()
+    .filter((k) => Object.hasOwn(k.schema.properties, key))
+    .map((k) => k.type);
+}
