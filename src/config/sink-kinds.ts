@@ -19,6 +19,8 @@ export interface SinkKind<C extends SinkConfig = SinkConfig> {
   readonly type: C['type'];
   /** Sent over HTTP: has url, timeout, gzip, tls, headers (and flags that apply to all HTTP sinks). */
   readonly http: boolean;
+  /** The docs' line for `url`: a base URL as a user writes it, and the path the sink adds. */
+  readonly urlDoc?: string;
   /** This type's own keys, beyond the shared ones of sink-shared.ts. */
   readonly own: TProperties;
   /** What applies when neither the sink block nor `defaults:` says (the receivers' limits differ). */

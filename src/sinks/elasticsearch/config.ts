@@ -11,6 +11,7 @@ import { checkIndexPattern } from './index-name.js';
 export const elasticsearchConfig = defineSinkKind<'elasticsearch'>({
   type: 'elasticsearch',
   http: true,
+  urlDoc: 'base URL, e.g. `https://es:9200`; `/_bulk` is added',
   own: {
     index: text({
       default: 'wirety-audit-%Y.%m.%d',

@@ -13,6 +13,7 @@ import { validateLokiLabels } from './labels.js';
 export const lokiConfig = defineSinkKind<'loki'>({
   type: 'loki',
   http: true,
+  urlDoc: 'base URL, e.g. `http://loki:3100`; `/loki/api/v1/push` is added',
   own: {
     tenant: text({ doc: '`X-Scope-OrgID` (needed when Loki runs with auth, its default)' }),
     auth: basicOrBearerAuth,

@@ -10,6 +10,7 @@ import { formatDuration as d } from '../../config/units.js';
 export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
   type: 'splunk_hec',
   http: true,
+  urlDoc: 'base URL, e.g. `https://splunk:8088`; `/services/collector/event` is added',
   own: {
     token: text({ doc: 'HEC token (secret; or `token_file`, one required)' }),
     token_file: path({ doc: 'file holding the HEC token' }),
