@@ -8,8 +8,10 @@
 import { readFile } from 'node:fs/promises';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import '../src/sinks/config-kinds.js';
+import '../src/sources/config-kinds.js';
 import { block, declared, isBlock } from '../src/config/declare.js';
 import { fileSchema } from '../src/config/file-schema.js';
+import { inputKinds } from '../src/config/input-kinds.js';
 import { SETTINGS, SINK_TARGETS, type Setting } from '../src/config/settings.js';
 import { sinkKind, sinkKinds } from '../src/config/sink-kinds.js';
 import { httpCommon } from '../src/config/sink-shared.js';
@@ -94,6 +96,17 @@ function sinkTable(type: string): string {
   return table(block(kind.http ? { url, ...kind.own } : kind.own), '');
 }
 
+function inputTypes(): string {
+  return [
+    '| type | own keys |',
+    '|---|---|',
+    ...inputKinds().map((kind) => {
+      const keys = Object.keys(kind.own).map(code).join(', ');
+      return `| ${code(kind.type)} | ${keys || 'none'} |`;
+    }),
+  ].join('\n');
+}
+
 function flagCell(s: Setting): string {
   if (!s.flag) return '*(none: secret)*';
   const repeatable = s.kind === 'list' || s.kind === 'labels' ? ' (repeatable)' : '';
@@ -130,6 +143,7 @@ export async function renderConfigDocs(): Promise<string> {
     'keys top': top,
     'keys defaults': () => table(fileSchema.properties.defaults, 'defaults.'),
     'sink type defaults': typeDefaults,
+    'input types': inputTypes,
     flags,
   };
   for (const key of ['input', 'audit', 'dead_letter', 'buffer'] as const)

@@ -90,6 +90,9 @@ export const block = <P extends TProperties>(properties: P, doc?: string) =>
 export const section = <P extends TProperties>(properties: P, doc?: string) =>
   Type.Optional(block(properties, doc));
 
+/** The `type` of an entry of a named map (`sinks:`, `inputs:`): what ajv's discriminator reads. */
+export const typeKey = (type: string) => Type.Unsafe<string>({ type: 'string', const: type });
+
 /** What the walkers below read of a declaration. */
 export interface Declared {
   readonly type?: string | readonly string[];

@@ -13,6 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
 import { block, bool, choice, duration, integer, path, section, size, text } from './declare.js';
+import { inputBlockSchemas } from './input-kinds.js';
 import { sinkBlockSchemas } from './sink-kinds.js';
 import { sinkDefaults, type RawSink } from './sink-shared.js';
 
@@ -20,7 +21,10 @@ export type { RawSink } from './sink-shared.js';
 
 export const input = section(
   {
-    type: choice(['stdin'] as const, { default: 'stdin', doc: 'where events come from' }),
+    type: choice(['stdin'] as const, {
+      default: 'stdin',
+      doc: 'kept for compatibility: the one input when `inputs:` is not set (name the inputs under `inputs:`)',
+    }),
     max_line_bytes: size({
       min: 1,
       default: '256KiB',
@@ -131,25 +135,35 @@ export const metrics = section({
   }),
 });
 
-/** Names key the journal's cursor files, so they must be safe file names. */
-export const SINK_NAME_PATTERN = '^[a-z0-9_-]+$';
+/** Names key the journal's cursor files (and inputs' state), so they must be safe file names. */
+export const NAME_PATTERN = '^[a-z0-9_-]+$';
 
-const sinks = Type.Optional(
-  Type.Unsafe<Record<string, RawSink>>({
-    type: 'object',
-    propertyNames: { pattern: SINK_NAME_PATTERN },
-    additionalProperties: {
+/** A map from name to a block whose `type` picks its schema among the registered kinds'. */
+const namedMap = <T>(kinds: unknown[], doc: string) =>
+  Type.Optional(
+    Type.Unsafe<Record<string, T>>({
       type: 'object',
-      required: ['type'],
-      properties: { type: { type: 'string' } },
-      discriminator: { propertyName: 'type' },
-      // Filled by sink-kinds.ts as the sinks register their blocks.
-      oneOf: sinkBlockSchemas,
-    },
-  }),
+      description: doc,
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string' } },
+        discriminator: { propertyName: 'type' },
+        // Filled by kind-registry.ts as the sinks and inputs register their blocks.
+        oneOf: kinds,
+      },
+    }),
+  );
+
+const sinks = namedMap<RawSink>(sinkBlockSchemas, 'where events are delivered, by name');
+const inputs = namedMap<{ readonly type: string } & Readonly<Record<string, unknown>>>(
+  inputBlockSchemas,
+  'where audit lines are read from, by name; none = one stdin input',
 );
 
 export const fileSchema = block({
+  inputs,
   input,
   audit,
   dead_letter: deadLetter,

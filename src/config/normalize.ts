@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { DEFAULT_SINK_NAME, DEFAULTS } from './defaults.js';
 import { block } from './declare.js';
+import { inputKind } from './input-kinds.js';
 import { fileSchema, type RawConfig } from './file-schema.js';
 import { normalizeBlock, within } from './normalize-block.js';
 import { normalizeSink } from './normalize-sink.js';
@@ -46,8 +47,19 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
     ctx.resolve,
   );
 
+  const input = section('input') as Config['input'];
+  const rawInputs = Object.entries(raw.inputs ?? {});
+  const inputs =
+    rawInputs.length > 0
+      ? rawInputs.map(([name, given]) => ({
+          name,
+          ...normalizeBlock(inputKind(given.type).schema, within(['inputs', name], given), ctx.resolve),
+        }))
+      : [{ name: input.type, type: input.type }];
+
   return {
-    input: section('input') as Config['input'],
+    inputs: inputs as unknown as Config['inputs'],
+    input,
     audit: section('audit') as Config['audit'],
     dead_letter: section('dead_letter', {
       path: join(ctx.stateDir, d.dead_letter.file_name),

@@ -4,12 +4,13 @@
  * so config/ never imports a sink. The file schema's `sinks:` map, the flag table, the
  * normalizer, the checks, the --check-config summary and docs/config.md read the kinds from here.
  *
- * Invariant: kinds are registered before the first configuration is loaded (the CLI and the
- * config tests import src/sinks/config-kinds.ts); loading with none registered is a bug and throws.
+ * Invariant: kinds are registered before the first configuration is loaded (the CLI, the docs
+ * generator and the config tests import src/sinks/config-kinds.ts); kind-registry.ts says the rest.
  */
 import type { TObject, TProperties } from '@sinclair/typebox';
-import { block } from './declare.js';
-import { httpCommon, sinkCommon, sinkTypeKey } from './sink-shared.js';
+import { block, typeKey } from './declare.js';
+import { createKindRegistry } from './kind-registry.js';
+import { httpCommon, sinkCommon } from './sink-shared.js';
 import type { Path, Tree } from './tree.js';
 import type { SinkConfig } from './types.js';
 
@@ -41,10 +42,11 @@ export interface RegisteredSinkKind extends SinkKind {
   readonly schema: TObject;
 }
 
-const kinds = new Map<string, RegisteredSinkKind>();
+const registry = createKindRegistry<SinkKind>('sink', 'src/sinks/config-kinds.js', (kind) =>
+  block({ type: typeKey(kind.type), ...(kind.http ? httpCommon : sinkCommon), ...kind.own }),
+);
 /** The `oneOf` of the file schema's `sinks:` map: filled as kinds register (file-schema.ts). */
-export const sinkBlockSchemas: TObject[] = [];
-let version = 0;
+export const sinkBlockSchemas = registry.schemas;
 
 /** Typed by the sink's own config; stored as any sink's. */
 export function defineSinkKind<T extends SinkConfig['type']>(
@@ -53,36 +55,11 @@ export function defineSinkKind<T extends SinkConfig['type']>(
   return kind as unknown as SinkKind;
 }
 
-export function registerSinkKinds(list: readonly SinkKind[]): void {
-  for (const kind of list) {
-    if (kinds.has(kind.type)) continue;
-    const schema = block({
-      type: sinkTypeKey(kind.type),
-      ...(kind.http ? httpCommon : sinkCommon),
-      ...kind.own,
-    });
-    kinds.set(kind.type, { ...kind, schema });
-    sinkBlockSchemas.push(schema);
-    version++;
-  }
-}
-
-export function sinkKinds(): readonly RegisteredSinkKind[] {
-  if (kinds.size === 0)
-    throw new Error('no sink kinds registered: import src/sinks/config-kinds.js before loading a config');
-  return [...kinds.values()];
-}
-
-export function sinkKind(type: string): RegisteredSinkKind {
-  const kind = kinds.get(type);
-  if (!kind) throw new Error(`sink type "${type}" is not registered`);
-  return kind;
-}
-
-export const sinkTypes = (): string[] => sinkKinds().map((k) => k.type);
-
-/** Changes whenever a kind registers, so a validator compiled before can be rebuilt. */
-export const registryVersion = (): number => version;
+export const registerSinkKinds = (list: readonly SinkKind[]): void => registry.register(list);
+export const sinkKinds = (): readonly RegisteredSinkKind[] => registry.all();
+export const sinkKind = (type: string): RegisteredSinkKind => registry.get(type);
+export const sinkTypes = (): string[] => registry.types();
+export const sinkRegistryVersion = (): number => registry.version();
 
 /** Which sink types have a given key, for "index is a setting of elasticsearch sinks" hints. */
 export function sinkTypesWithKey(key: string): string[] {

@@ -4,7 +4,7 @@
  * (src/sinks/<kind>/config.ts, via sink-kinds.ts) are built from these. A sink's own keys live
  * beside the sink.
  */
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { block, bool, duration, integer, path, section, size, text, textMap } from './declare.js';
 
 export const batch = section(
@@ -95,5 +95,3 @@ export const sinkDefaults = section(
   { batch, retry, timeout, max_in_flight: maxInFlight, gzip, tls },
   'shared sink settings',
 );
-
-export const sinkTypeKey = (type: string) => Type.Unsafe<string>({ type: 'string', const: type });

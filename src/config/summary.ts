@@ -39,7 +39,7 @@ export function describeConfig(config: Config): string {
   const out = [
     `wirety-ship: configuration is valid (from ${config.origin})`,
     '',
-    `input        ${input.type}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
+    `input        ${config.inputs.map((i) => (i.name === i.type ? i.type : `${i.name} (${i.type})`)).join(', ')}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
     `audit        unknown actions: ${audit.unknown_actions}; lines that are not JSON: ${audit.not_json}`,
     `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files === 0 ? 'all' : config.dead_letter.max_files} rotated files kept)`,
     buffer.type === 'disk'

@@ -12,7 +12,8 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem, ProblemList } from './config-error.js';
 import { ANNOTATIONS } from './declare.js';
 import { fileSchema, type RawConfig } from './file-schema.js';
-import { registryVersion, sinkTypes, sinkTypesWithKey } from './sink-kinds.js';
+import { inputRegistryVersion, inputTypes } from './input-kinds.js';
+import { sinkRegistryVersion, sinkTypes, sinkTypesWithKey } from './sink-kinds.js';
 import type { Origins } from './origins.js';
 import { didYouMean } from './suggest.js';
 import { formatKey, fromPointer, getOwn, isTree, type Path, type Tree } from './tree.js';
@@ -26,13 +27,16 @@ const ajv = new Ajv({
 });
 ajv.addVocabulary([...ANNOTATIONS]);
 
-/** Compiled on first use, once the sinks have registered their blocks (sink-kinds.ts). */
-let compiled: { readonly version: number; readonly check: ValidateFunction<RawConfig> } | undefined;
+/** Compiled on first use, once the sinks and inputs have registered their blocks (kind-registry.ts). */
+let compiled: { readonly version: string; readonly check: ValidateFunction<RawConfig> } | undefined;
 function validator(): ValidateFunction<RawConfig> {
-  sinkTypes(); // throws when no sink registered: every sink block would be "unknown sink type"
-  if (compiled?.version !== registryVersion()) {
+  // Each throws when nothing registered: every block would be an "unknown type".
+  sinkTypes();
+  inputTypes();
+  const version = `${sinkRegistryVersion()}/${inputRegistryVersion()}`;
+  if (compiled?.version !== version) {
     ajv.removeSchema(fileSchema);
-    compiled = { version: registryVersion(), check: ajv.compile<RawConfig>(fileSchema) };
+    compiled = { version, check: ajv.compile<RawConfig>(fileSchema) };
   }
   return compiled.check;
 }
@@ -56,6 +60,11 @@ function expected(error: ErrorObject): string {
     .join(' or ');
 }
 
+/** The named map an error is in: `inputs:` or `sinks:`. */
+function kindsAt(path: Path): { readonly word: string; readonly types: readonly string[] } {
+  return path[0] === 'inputs' ? { word: 'input', types: inputTypes() } : { word: 'sink', types: sinkTypes() };
+}
+
 function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { path: Path }) | undefined {
   const path = fromPointer(error.instancePath, tree);
   const params = error.params as Record<string, unknown>;
@@ -75,22 +84,23 @@ function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { p
     }
     case 'required': {
       const name = String(params.missingProperty);
-      const hint = name === 'type' ? `one of ${sinkTypes().join(', ')}` : undefined;
+      const hint = name === 'type' ? `one of ${kindsAt(path).types.join(', ')}` : undefined;
       return { ...key([name]), message: 'is required', ...(hint ? { hint } : {}) };
     }
     case 'discriminator': {
       if (params.error !== 'mapping') return undefined; // a missing `type` is reported by `required`
       const value = String(params.tagValue);
+      const { word, types } = kindsAt(path);
       return {
         ...key(['type']),
-        message: `unknown sink type "${value}"${didYouMean(value, sinkTypes())}`,
-        hint: `valid types: ${sinkTypes().join(', ')}`,
+        message: `unknown ${word} type "${value}"${didYouMean(value, types)}`,
+        hint: `valid types: ${types.join(', ')}`,
       };
     }
     case 'propertyNames':
       return {
         ...key([String(params.propertyName)]),
-        message: 'is not a valid sink name: use only a-z, 0-9, "_" and "-" (the name is used for file names)',
+        message: `is not a valid ${kindsAt(path).word} name: use only a-z, 0-9, "_" and "-" (the name is used for file names)`,
       };
     case 'pattern':
       return error.schemaPath.includes('/propertyNames/')
