@@ -11,6 +11,7 @@ import type { TObject } from '@sinclair/typebox';
 
 export interface KindRegistry<K extends { readonly type: string }> {
   register(kinds: readonly K[]): void;
+  has(type: string): boolean;
   all(): readonly (K & { readonly schema: TObject })[];
   get(type: string): K & { readonly schema: TObject };
   types(): string[];
@@ -42,6 +43,7 @@ export function createKindRegistry<K extends { readonly type: string }>(
         version++;
       }
     },
+    has: (type) => kinds.has(type),
     all,
     get(type) {
       const kind = kinds.get(type);

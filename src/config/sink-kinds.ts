@@ -10,6 +10,7 @@
 import type { TObject, TProperties } from '@sinclair/typebox';
 import { block, typeKey } from './declare.js';
 import { createKindRegistry } from './kind-registry.js';
+import { addSinkSettings, type Setting } from './settings.js';
 import { httpCommon, sinkCommon } from './sink-shared.js';
 import type { Path, Tree } from './tree.js';
 import type { SinkConfig } from './types.js';
@@ -22,6 +23,8 @@ export interface SinkKind<C extends SinkConfig = SinkConfig> {
   readonly http: boolean;
   /** The docs' line for `url`: a base URL as a user writes it, and the path the sink adds. */
   readonly urlDoc?: string;
+  /** Flags and WIRETY_SHIP_* variables of the sink they create or complete (settings.ts). */
+  readonly flags?: readonly Setting[];
   /** This type's own keys, beyond the shared ones of sink-shared.ts. */
   readonly own: TProperties;
   /** What applies when neither the sink block nor `defaults:` says (the receivers' limits differ). */
@@ -55,7 +58,11 @@ export function defineSinkKind<T extends SinkConfig['type']>(
   return kind as unknown as SinkKind;
 }
 
-export const registerSinkKinds = (list: readonly SinkKind[]): void => registry.register(list);
+export function registerSinkKinds(list: readonly SinkKind[]): void {
+  const fresh = list.filter((kind) => !registry.has(kind.type));
+  registry.register(fresh);
+  for (const kind of fresh) addSinkSettings(kind.flags ?? []);
+}
 export const sinkKinds = (): readonly RegisteredSinkKind[] => registry.all();
 export const sinkKind = (type: string): RegisteredSinkKind => registry.get(type);
 export const sinkTypes = (): string[] => registry.types();

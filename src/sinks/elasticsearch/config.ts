@@ -3,6 +3,7 @@
  * once beside the sink (config/declare.ts says how; sinks/config-kinds.ts registers them).
  */
 import { bool, choice, text } from '../../config/declare.js';
+import { secretSettings } from '../../config/settings.js';
 import { defineSinkKind } from '../../config/sink-kinds.js';
 import { anyAuth } from '../../config/sink-shared.js';
 import { describeAuth } from '../../config/summary.js';
@@ -31,6 +32,15 @@ export const elasticsearchConfig = defineSinkKind<'elasticsearch'>({
       doc: '`GET /` at startup: log the cluster version, warn when the credentials are refused (401) or lack the `monitor` cluster privilege this check needs (403), never block',
     }),
   },
+  // prettier-ignore
+  flags: [
+    { flag: 'elasticsearch', arg: '<url>', env: 'WIRETY_SHIP_ES_URL', kind: 'value', sink: 'elasticsearch', path: ['url'], description: 'ship to Elasticsearch/OpenSearch at this base URL (sink "elasticsearch")' },
+    { flag: 'es-index', arg: '<pattern>', env: 'WIRETY_SHIP_ES_INDEX', kind: 'value', sink: 'elasticsearch', path: ['index'], description: 'index name pattern (%Y %m %d %H from the event time, UTC)' },
+    { flag: 'es-data-stream', arg: '<name>', env: 'WIRETY_SHIP_ES_DATA_STREAM', kind: 'value', sink: 'elasticsearch', path: ['data_stream'], description: 'write to this data stream instead of an index' },
+    { flag: 'es-username', arg: '<user>', env: 'WIRETY_SHIP_ES_USERNAME', kind: 'value', sink: 'elasticsearch', path: ['auth', 'username'], description: 'Elasticsearch basic-auth user (password: WIRETY_SHIP_ES_PASSWORD)' },
+    ...secretSettings({ sink: 'elasticsearch', flag: 'es-password', env: 'WIRETY_SHIP_ES_PASSWORD', path: ['auth', 'password'], description: 'Elasticsearch basic-auth password', fileDescription: 'file holding the Elasticsearch password' }),
+    ...secretSettings({ sink: 'elasticsearch', flag: 'es-api-key', env: 'WIRETY_SHIP_ES_API_KEY', path: ['auth', 'api_key'], description: 'Elasticsearch API key (base64 id:key)', fileDescription: 'file holding an Elasticsearch API key' }),
+  ],
   typeDefaults: { batch: { max_events: 5000, max_bytes: '5MiB', max_wait: '1s' }, max_in_flight: 2 },
   check(sink, raw, report) {
     const base = ['sinks', sink.name];

@@ -4,6 +4,7 @@
  * (sinks/config-kinds.ts registers them), so the loader and the codec share one set of rules.
  */
 import { choice, bool, list, text, textMap } from '../../config/declare.js';
+import { secretSettings } from '../../config/settings.js';
 import { defineSinkKind } from '../../config/sink-kinds.js';
 import { basicOrBearerAuth } from '../../config/sink-shared.js';
 import { describeAuth } from '../../config/summary.js';
@@ -40,6 +41,18 @@ export const lokiConfig = defineSinkKind<'loki'>({
   },
   // Promtail/Alloy's 1 MiB / 1 s; one request in flight keeps each stream's entries in order,
   // which Loki needs (out-of-order entries older than the stream's newest − 1 h are refused).
+  // prettier-ignore
+  flags: [
+    { flag: 'loki', arg: '<url>', env: 'WIRETY_SHIP_LOKI_URL', kind: 'value', sink: 'loki', path: ['url'], description: 'ship to Grafana Loki at this base URL (sink "loki")' },
+    { flag: 'loki-tenant', arg: '<id>', env: 'WIRETY_SHIP_LOKI_TENANT', kind: 'value', sink: 'loki', path: ['tenant'], description: 'Loki tenant (X-Scope-OrgID)' },
+    { flag: 'loki-username', arg: '<user>', env: 'WIRETY_SHIP_LOKI_USERNAME', kind: 'value', sink: 'loki', path: ['auth', 'username'], description: 'Loki basic-auth user (password: WIRETY_SHIP_LOKI_PASSWORD)' },
+    ...secretSettings({ sink: 'loki', flag: 'loki-password', env: 'WIRETY_SHIP_LOKI_PASSWORD', path: ['auth', 'password'], description: 'Loki basic-auth password', fileDescription: 'file holding the Loki basic-auth password' }),
+    ...secretSettings({ sink: 'loki', flag: 'loki-bearer-token', env: 'WIRETY_SHIP_LOKI_BEARER_TOKEN', path: ['auth', 'bearer_token'], description: 'Loki bearer token', fileDescription: 'file holding a Loki bearer token (re-read on 401)' }),
+    { flag: 'loki-label', arg: '<name=value>', env: 'WIRETY_SHIP_LOKI_LABELS', kind: 'labels', sink: 'loki', path: ['labels'], description: 'static Loki label, repeatable' },
+    { flag: 'loki-label-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_LABEL_FIELDS', kind: 'list', sink: 'loki', path: ['label_fields'], description: 'event field to use as a Loki label, repeatable' },
+    { flag: 'loki-structured-metadata-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA_FIELDS', kind: 'list', sink: 'loki', path: ['structured_metadata_fields'], description: 'event field to send as Loki structured metadata, repeatable (adds to the default list)' },
+    { flag: 'loki-structured-metadata', arg: '<true|false>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA', kind: 'value', sink: 'loki', path: ['structured_metadata'], description: 'false: send no structured metadata (Loki 2.9, or Loki 3 with a schema before v13)' },
+  ],
   typeDefaults: { batch: { max_events: 10_000, max_bytes: '1MiB', max_wait: '1s' }, max_in_flight: 1 },
   check(sink, raw, report) {
     const base = ['sinks', sink.name];

@@ -4,6 +4,7 @@
  */
 import { bool, duration, list, path, section, text } from '../../config/declare.js';
 import { REDACTED } from '../../config/redact.js';
+import { secretSettings } from '../../config/settings.js';
 import { defineSinkKind } from '../../config/sink-kinds.js';
 import { formatDuration as d } from '../../config/units.js';
 
@@ -45,6 +46,13 @@ export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
     }),
   },
   // 1 MiB: the request cap of older Splunk versions, and the safe size for HEC behind proxies.
+  // prettier-ignore
+  flags: [
+    { flag: 'splunk-hec', arg: '<url>', env: 'WIRETY_SHIP_SPLUNK_URL', kind: 'value', sink: 'splunk', path: ['url'], description: 'ship to Splunk HEC at this base URL (sink "splunk"; token: WIRETY_SHIP_SPLUNK_TOKEN)' },
+    ...secretSettings({ sink: 'splunk', flag: 'splunk-token', env: 'WIRETY_SHIP_SPLUNK_TOKEN', path: ['token'], description: 'Splunk HEC token', fileDescription: 'file holding the Splunk HEC token' }),
+    { flag: 'splunk-ack', env: 'WIRETY_SHIP_SPLUNK_ACK', kind: 'switch', sink: 'splunk', path: ['ack', 'enabled'], description: 'count events delivered only once Splunk confirms indexing' },
+    { flag: 'splunk-index', arg: '<index>', env: 'WIRETY_SHIP_SPLUNK_INDEX', kind: 'value', sink: 'splunk', path: ['index'], description: 'Splunk index' },
+  ],
   typeDefaults: { batch: { max_events: 5000, max_bytes: '1MiB', max_wait: '1s' }, max_in_flight: 2 },
   fallbacks: ({ hostname }) => ({ host: hostname }),
   check(sink, _raw, report) {

@@ -8,5 +8,15 @@ export const stdoutConfig = defineSinkKind<'stdout'>({
   type: 'stdout',
   http: false,
   own: {},
+  flags: [
+    {
+      flag: 'stdout',
+      env: 'WIRETY_SHIP_STDOUT',
+      kind: 'switch',
+      sink: 'stdout',
+      path: [],
+      description: 'also write events to stdout as NDJSON (sink "stdout")',
+    },
+  ],
   typeDefaults: { batch: { max_events: 1000, max_bytes: '1MiB', max_wait: '200ms' }, max_in_flight: 1 },
 });
