@@ -53,25 +53,21 @@ export const integer = (d: Doc & { readonly min: number; readonly max?: number }
   );
 export const choice = <const V extends readonly string[]>(values: V, d: Doc) =>
   Type.Optional(Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...annotate(d) }));
-/** `min` (ms or bytes) is checked after parsing, by resolve-values.ts. */
-export const duration = (d: Doc & { readonly min?: number }) =>
+/**
+ * A value with a unit, written "30s" or "1MiB" (units.ts parses it; validate.ts words the errors
+ * by `title`). `min` (ms or bytes) is checked after parsing, by resolve-values.ts.
+ */
+const measured = (unit: 'duration' | 'size') => (d: Doc & { readonly min?: number }) =>
   Type.Optional(
     Type.Unsafe<string | number>({
-      title: 'duration',
+      title: unit,
       type: ['string', 'integer'],
       ...annotate(d),
       ...(d.min !== undefined ? { 'x-min': d.min } : {}),
     }),
   );
-export const size = (d: Doc & { readonly min?: number }) =>
-  Type.Optional(
-    Type.Unsafe<string | number>({
-      title: 'size',
-      type: ['string', 'integer'],
-      ...annotate(d),
-      ...(d.min !== undefined ? { 'x-min': d.min } : {}),
-    }),
-  );
+export const duration = measured('duration');
+export const size = measured('size');
 export const list = (d: Doc) => Type.Optional(Type.Array(Type.String(), annotate(d)));
 export const textMap = (d: Doc) =>
   Type.Optional(
