@@ -20,7 +20,7 @@
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Annotation keywords of a declaration (ajv ignores them; validate.ts registers them). */
-export const ANNOTATIONS = ['x-type', 'x-default', 'x-min', 'x-path'] as const;
+export const ANNOTATIONS = ['x-type', 'x-default', 'x-min', 'x-path', 'x-secret'] as const;
 
 export interface Doc {
   /** One line for docs/config.md. */
@@ -31,6 +31,8 @@ export interface Doc {
   readonly defaultText?: string;
   /** The docs' type column when the JSON type says too little ("URL", "host:port"). */
   readonly typeText?: string;
+  /** Never printed or logged: "[redacted]" in the summary and wherever the Config is shown. */
+  readonly secret?: boolean;
 }
 
 function annotate(d: Doc): Record<string, unknown> {
@@ -39,6 +41,7 @@ function annotate(d: Doc): Record<string, unknown> {
     ...(d.default !== undefined ? { default: d.default } : {}),
     ...(d.defaultText !== undefined ? { 'x-default': d.defaultText } : {}),
     ...(d.typeText !== undefined ? { 'x-type': d.typeText } : {}),
+    ...(d.secret === true ? { 'x-secret': true } : {}),
   };
 }
 
@@ -104,9 +107,23 @@ export interface Declared {
   readonly 'x-default'?: string;
   readonly 'x-min'?: number;
   readonly 'x-path'?: boolean;
+  readonly 'x-secret'?: boolean;
 }
 
 export const declared = (schema: unknown): Declared => schema as Declared;
+
+/** The names of the keys declared secret in these blocks, at any depth. */
+export function secretKeys(schemas: readonly TObject[]): Set<string> {
+  const found = new Set<string>();
+  const walk = (schema: TObject) => {
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      if (declared(sub)['x-secret'] === true) found.add(key);
+      if (isBlock(sub)) walk(sub);
+    }
+  };
+  schemas.forEach(walk);
+  return found;
+}
 
 /** A block of keys (as opposed to a map or a value). */
 export function isBlock(schema: unknown): schema is TObject {

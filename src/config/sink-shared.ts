@@ -66,15 +66,15 @@ export const httpCommon = {
 
 const basic = {
   username: text({ doc: 'basic auth user (with `password` or `password_file`)' }),
-  password: text({ doc: 'basic auth password (secret)' }),
+  password: text({ secret: true, doc: 'basic auth password (secret)' }),
   password_file: path({ doc: 'file holding the basic auth password' }),
 };
 const bearer = {
-  bearer_token: text({ doc: 'bearer token (secret)' }),
+  bearer_token: text({ secret: true, doc: 'bearer token (secret)' }),
   bearer_token_file: path({ doc: 'file holding a bearer token; re-read on 401' }),
 };
 const apiKey = {
-  api_key: text({ doc: 'API key, base64 `id:key` (secret)' }),
+  api_key: text({ secret: true, doc: 'API key, base64 `id:key` (secret)' }),
   api_key_file: path({ doc: 'file holding an API key' }),
 };
 

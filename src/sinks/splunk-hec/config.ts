@@ -13,7 +13,7 @@ export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
   http: true,
   urlDoc: 'base URL, e.g. `https://splunk:8088`; `/services/collector/event` is added',
   own: {
-    token: text({ doc: 'HEC token (secret; or `token_file`, one required)' }),
+    token: text({ secret: true, doc: 'HEC token (secret; or `token_file`, one required)' }),
     token_file: path({ doc: 'file holding the HEC token' }),
     sourcetype: text({ default: 'wirety:audit', doc: 'HEC `sourcetype`' }),
     source: text({ default: 'wirety', doc: 'HEC `source`' }),
