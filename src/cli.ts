@@ -25,6 +25,8 @@ import v8 from 'node:v8';
 import { systemClock } from './clock.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { loadCommand } from './config/load.js';
+import './sinks/config-kinds.js';
+import './sources/config-kinds.js';
 import { createLogger } from './observe/logger.js';
 import { createProgressReporter } from './monitor/progress.js';
 import type { Pipeline } from './pipeline/pipeline.js';

@@ -1,18 +1,16 @@
 /**
  * Checks one sink beyond what the schema can say: a usable base URL (http/https, no credentials,
  * no query), one way of authenticating, a complete client certificate, headers that cannot break
- * the protocol, and each receiver's own rules. Messages never include a secret or a URL (a URL
+ * the protocol; then each receiver's own rules (its src/sinks/<kind>/config.ts, via sink-kinds.ts). Messages never include a secret or a URL (a URL
  * may hold credentials; the user knows what they wrote, the key path says where).
  */
-import { checkIndexPattern } from '../sinks/elasticsearch/index-name.js';
-import { validateLokiTenant } from '../sinks/loki/index.js';
-import { validateLokiLabels } from '../sinks/loki/labels.js';
 import type { RawSink } from './file-schema.js';
 import { SINK_TARGETS, type SinkTarget } from './settings.js';
+import { sinkKind, type Report } from './sink-kinds.js';
 import type { Path } from './tree.js';
 import type { HttpSinkCommon, SinkConfig } from './types.js';
 
-export type Report = (path: Path, message: string, hint?: string) => void;
+export type { Report } from './sink-kinds.js';
 
 /** Endpoint paths people paste by mistake; the sinks add them to the base URL themselves. */
 const ENDPOINTS: Readonly<Record<string, RegExp>> = {
@@ -118,62 +116,7 @@ function checkHttp(sink: HttpSinkCommon & { type: string }, base: Path, report: 
 }
 
 export function checkSink(sink: SinkConfig, raw: RawSink | undefined, report: Report): void {
-  const base = ['sinks', sink.name];
   if (sink.type === 'stdout') return;
-  checkHttp(sink, base, report);
-  if (sink.type === 'loki') {
-    // The Loki sink's own rules, so the loader and the codec can never disagree.
-    for (const text of [...validateLokiLabels(sink), ...validateLokiTenant(sink)]) {
-      const match = /^sinks\.[a-z0-9_-]+\.([a-z_.]+): (.*)$/s.exec(text);
-      if (match) report([...base, ...(match[1] ?? '').split('.')], match[2] ?? text);
-      else report([...base, 'labels'], text);
-    }
-    // Metadata fields that would silently not be sent are a contradiction, not a preference.
-    if (!sink.structured_metadata && (raw?.structured_metadata_fields?.length ?? 0) > 0) {
-      report(
-        [...base, 'structured_metadata_fields'],
-        'has no effect with structured_metadata: false (no structured metadata is sent)',
-        'remove structured_metadata_fields, or set structured_metadata: true if this Loki accepts it',
-      );
-    }
-    const orgHeader = Object.keys(sink.headers).find((name) => name.toLowerCase() === 'x-scope-orgid');
-    if (orgHeader !== undefined && sink.tenant !== undefined) {
-      report([...base, 'headers', orgHeader], 'conflicts with tenant', 'keep tenant only');
-    }
-  } else if (sink.type === 'elasticsearch') {
-    if (sink.data_stream !== undefined) {
-      if (sink.op === 'index')
-        report([...base, 'op'], 'must be create with a data_stream (data streams only accept create)');
-      if (raw?.index !== undefined)
-        report([...base, 'index'], 'cannot be used together with data_stream', 'keep one of them');
-      const bad =
-        checkIndexPattern(sink.data_stream) ??
-        (sink.data_stream.includes('%') ? 'a data stream name has no date parts' : undefined);
-      if (bad) report([...base, 'data_stream'], bad.replace(/^index name/, 'data stream name'));
-    } else {
-      const bad = checkIndexPattern(sink.index);
-      if (bad) report([...base, 'index'], bad);
-    }
-  } else {
-    if (sink.token === undefined && sink.token_file === undefined) {
-      report(
-        [...base, 'token'],
-        'is required (or token_file)',
-        sink.name === 'splunk' ? 'set WIRETY_SHIP_SPLUNK_TOKEN or --splunk-token-file <file>' : undefined,
-      );
-    }
-    if (sink.token !== undefined && sink.token_file !== undefined) {
-      report([...base, 'token_file'], 'cannot be used together with token', 'keep one of them');
-    }
-    if (sink.ack.enabled && sink.ack.poll_interval_ms >= sink.ack.timeout_ms) {
-      report([...base, 'ack', 'poll_interval'], 'must be shorter than ack.timeout');
-    }
-    if (sink.ack.required && !sink.ack.enabled) {
-      report(
-        [...base, 'ack', 'required'],
-        'needs ack.enabled: true',
-        'set ack.enabled: true (or --splunk-ack)',
-      );
-    }
-  }
+  checkHttp(sink, ['sinks', sink.name], report);
+  sinkKind(sink.type).check?.(sink, raw, report);
 }

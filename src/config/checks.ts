@@ -4,6 +4,7 @@
  */
 import { checkSink, type Report } from './check-sink.js';
 import type { RawConfig } from './file-schema.js';
+import { inputKind } from './input-kinds.js';
 import { formatSize } from './units.js';
 import type { Config } from './types.js';
 
@@ -33,6 +34,15 @@ export function checkConfig(config: Config, raw: RawConfig, report: Report): voi
     );
   }
   for (const sink of config.sinks) checkSink(sink, raw.sinks?.[sink.name], report);
+  for (const input of config.inputs) inputKind(input.type).check?.(input, raw.inputs?.[input.name], report);
+  const stdinInputs = config.inputs.filter((i) => i.type === 'stdin');
+  if (stdinInputs.length > 1) {
+    report(
+      ['inputs', stdinInputs[1]?.name ?? ''],
+      `is a second stdin input (after "${stdinInputs[0]?.name ?? ''}")`,
+      'keep one: both would read the same standard input',
+    );
+  }
 
   const { buffer, input } = config;
   if (buffer.type === 'disk' && buffer.segment_bytes > buffer.max_bytes) {

@@ -1,247 +1,179 @@
 /**
- * The JSON Schema of the config file (after ${VAR} substitution, before env and flags are folded
- * in), and the TypeScript shape of a tree that passed it.
+ * The configuration file, declared once (declare.ts says how): every key with its type and unit,
+ * default and one-line doc. This object is the JSON Schema ajv checks the file with (after ${VAR}
+ * substitution, with env and flags folded in), `RawConfig` is inferred from it, defaults.ts and
+ * normalize.ts read their defaults from it and docs/config.md's key tables are generated from it.
  *
  * Invariants: `additionalProperties: false` on every block, so any unknown key is reported (with a
  * suggestion drawn from `properties`); a sink's block is checked against the schema of its `type`
- * (ajv discriminator), so keys of another sink type are unknown keys too. Durations and sizes are
- * only type-checked here (`title` marks them for messages); units.ts parses them.
+ * (ajv discriminator; each type's block comes from its src/sinks/<kind>/config.ts through
+ * sink-kinds.ts), so keys of another sink type are unknown keys too. Durations and sizes are only
+ * type-checked here (`title` marks them for messages); units.ts parses them.
  */
-import type { SchemaObject } from 'ajv';
+import { Type, type Static } from '@sinclair/typebox';
+import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
+import { block, bool, choice, duration, integer, path, section, size, text } from './declare.js';
+import { inputBlockSchemas } from './input-kinds.js';
+import { sinkBlockSchemas } from './sink-kinds.js';
+import { sinkDefaults, type RawSink } from './sink-shared.js';
 
-const str = { type: 'string' };
-const bool = { type: 'boolean' };
-const count = { type: 'integer', minimum: 1 };
-const countOrZero = { type: 'integer', minimum: 0 };
-const duration = { title: 'duration', type: ['string', 'integer'] };
-const size = { title: 'size', type: ['string', 'integer'] };
-const strings = { type: 'array', items: str };
-const stringMap = { type: 'object', additionalProperties: str };
-const block = (properties: Record<string, unknown>): SchemaObject => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-});
+export type { RawSink } from './sink-shared.js';
 
-const batch = block({ max_events: count, max_bytes: size, max_wait: duration });
-const retry = block({
-  initial_backoff: duration,
-  max_backoff: duration,
-  max_retry_after: duration,
-  max_network_backoff: duration,
-});
-const tls = block({
-  ca_file: str,
-  cert_file: str,
-  key_file: str,
-  insecure_skip_verify: bool,
-  server_name: str,
-});
-const basicAndBearer = {
-  username: str,
-  password: str,
-  password_file: str,
-  bearer_token: str,
-  bearer_token_file: str,
-};
-
-const common = { batch, retry, max_in_flight: count };
-const http = { ...common, url: str, timeout: duration, gzip: bool, tls, headers: stringMap };
-const sinkType = (type: string) => ({ type: 'string', const: type });
-
-export const SINK_TYPES = ['loki', 'elasticsearch', 'splunk_hec', 'stdout'] as const;
-
-const sinkSchemas: Record<(typeof SINK_TYPES)[number], SchemaObject> = {
-  loki: block({
-    type: sinkType('loki'),
-    ...http,
-    tenant: str,
-    auth: block(basicAndBearer),
-    labels: stringMap,
-    label_fields: strings,
-    structured_metadata: bool,
-    structured_metadata_fields: strings,
-    timestamp: { type: 'string', enum: ['event', 'received'] },
-  }),
-  elasticsearch: block({
-    type: sinkType('elasticsearch'),
-    ...http,
-    index: str,
-    data_stream: str,
-    op: { type: 'string', enum: ['create', 'index'] },
-    pipeline: str,
-    auth: block({ ...basicAndBearer, api_key: str, api_key_file: str }),
-    startup_check: bool,
-  }),
-  splunk_hec: block({
-    type: sinkType('splunk_hec'),
-    ...http,
-    token: str,
-    token_file: str,
-    sourcetype: str,
-    source: str,
-    host: str,
-    index: str,
-    indexed_fields: strings,
-    ack: block({ enabled: bool, poll_interval: duration, timeout: duration, required: bool }),
-  }),
-  stdout: block({ type: sinkType('stdout'), ...common }),
-};
-
-/** Which sink types have a given key, for "index is a setting of elasticsearch sinks" hints. */
-export function sinkTypesWithKey(key: string): string[] {
-  return SINK_TYPES.filter((type) => Object.hasOwn(sinkSchemas[type].properties as object, key));
-}
-
-export const fileSchema: SchemaObject = block({
-  input: block({
-    type: { type: 'string', enum: ['stdin'] },
-    max_line_bytes: size,
+export const input = section(
+  {
+    type: choice(['stdin'] as const, {
+      default: 'stdin',
+      doc: 'kept for compatibility: the one input when `inputs:` is not set (name the inputs under `inputs:`)',
+    }),
+    max_line_bytes: size({
+      min: 1,
+      default: '256KiB',
+      doc: 'longer lines are dead-lettered (a prefix and the real length), never held whole in memory',
+    }),
     // Up to 1000: deeper values come close to overflowing the stack of the sinks' encoders.
-    max_depth: { type: 'integer', minimum: 1, maximum: 1000 },
-    passthrough: bool,
-  }),
-  audit: block({
-    unknown_actions: { type: 'string', enum: ['forward', 'dead_letter'] },
-    not_json: { type: 'string', enum: ['dead_letter', 'count'] },
-  }),
-  dead_letter: block({ path: str, max_bytes: size, max_files: countOrZero }),
-  buffer: block({
-    type: { type: 'string', enum: ['disk', 'memory'] },
-    data_dir: str,
-    fsync: { type: 'string', enum: ['always', 'interval', 'never'] },
-    fsync_interval: duration,
-    max_bytes: size,
-    segment_bytes: size,
-    when_full: { type: 'string', enum: ['block', 'drop_newest'] },
-    new_sink_start: { type: 'string', enum: ['head', 'oldest'] },
-  }),
-  shutdown_timeout: duration,
-  log: block({
-    level: { type: 'string', enum: ['debug', 'info', 'warn', 'error'] },
-    format: { type: 'string', enum: ['auto', 'json', 'text'] },
-    progress_interval: duration,
-  }),
-  metrics: block({ address: str, auth_failure_unready: duration }),
-  defaults: block({ batch, retry, timeout: duration, max_in_flight: count, gzip: bool, tls }),
-  sinks: {
-    type: 'object',
-    propertyNames: { pattern: '^[a-z0-9_-]+$' },
-    additionalProperties: {
-      type: 'object',
-      required: ['type'],
-      properties: { type: { type: 'string' } },
-      discriminator: { propertyName: 'type' },
-      oneOf: SINK_TYPES.map((type) => sinkSchemas[type]),
-    },
+    max_depth: integer({
+      min: 1,
+      max: 1000,
+      default: DEFAULT_MAX_DEPTH,
+      doc: "audit lines nesting objects/arrays deeper than this (the event object is level 1) are dead-lettered as `too_deep`. Wirety's events are flat; a deeper value is corruption or an attack, and no sink could encode it (JSON serialisers overflow the stack at a few thousand levels)",
+    }),
+    passthrough: bool({
+      default: false,
+      doc: 'copy every input line unchanged to stdout (for `wirety-server \\| wirety-ship --passthrough \\| other-tool`); no stdout sink then. With passthrough on and no sink configured, nothing is shipped: lines are validated and counted only',
+    }),
   },
+  'where audit lines come from, and the limits every input applies',
+);
+
+export const audit = section({
+  unknown_actions: choice(['forward', 'dead_letter'] as const, {
+    default: 'forward',
+    doc: 'an event whose action is not in the catalogue is shipped (default) or dead-lettered; counted and warned once either way',
+  }),
+  not_json: choice(['dead_letter', 'count'] as const, {
+    default: 'dead_letter',
+    doc: 'input lines that are not JSON at all: dead-lettered, or only counted',
+  }),
 });
 
-// The shape of a tree that passed fileSchema (sizes and durations still as written).
-export type RawDuration = string | number;
-export type RawSize = string | number;
-export interface RawBatch {
-  readonly max_events?: number;
-  readonly max_bytes?: RawSize;
-  readonly max_wait?: RawDuration;
-}
-export interface RawRetry {
-  readonly initial_backoff?: RawDuration;
-  readonly max_backoff?: RawDuration;
-  readonly max_retry_after?: RawDuration;
-  readonly max_network_backoff?: RawDuration;
-}
-export interface RawTls {
-  readonly ca_file?: string;
-  readonly cert_file?: string;
-  readonly key_file?: string;
-  readonly insecure_skip_verify?: boolean;
-  readonly server_name?: string;
-}
-export interface RawAuth {
-  readonly username?: string;
-  readonly password?: string;
-  readonly password_file?: string;
-  readonly bearer_token?: string;
-  readonly bearer_token_file?: string;
-  readonly api_key?: string;
-  readonly api_key_file?: string;
-}
-export interface RawSink {
-  readonly type: (typeof SINK_TYPES)[number];
-  readonly batch?: RawBatch;
-  readonly retry?: RawRetry;
-  readonly max_in_flight?: number;
-  readonly url?: string;
-  readonly timeout?: RawDuration;
-  readonly gzip?: boolean;
-  readonly tls?: RawTls;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly auth?: RawAuth;
-  readonly tenant?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly label_fields?: readonly string[];
-  readonly structured_metadata?: boolean;
-  readonly structured_metadata_fields?: readonly string[];
-  readonly timestamp?: 'event' | 'received';
-  readonly index?: string;
-  readonly data_stream?: string;
-  readonly op?: 'create' | 'index';
-  readonly pipeline?: string;
-  readonly startup_check?: boolean;
-  readonly token?: string;
-  readonly token_file?: string;
-  readonly sourcetype?: string;
-  readonly source?: string;
-  readonly host?: string;
-  readonly indexed_fields?: readonly string[];
-  readonly ack?: {
-    readonly enabled?: boolean;
-    readonly poll_interval?: RawDuration;
-    readonly timeout?: RawDuration;
-    readonly required?: boolean;
-  };
-}
-export interface RawConfig {
-  readonly input?: {
-    readonly type?: 'stdin';
-    readonly max_line_bytes?: RawSize;
-    readonly max_depth?: number;
-    readonly passthrough?: boolean;
-  };
-  readonly audit?: {
-    readonly unknown_actions?: 'forward' | 'dead_letter';
-    readonly not_json?: 'dead_letter' | 'count';
-  };
-  readonly dead_letter?: {
-    readonly path?: string;
-    readonly max_bytes?: RawSize;
-    readonly max_files?: number;
-  };
-  readonly buffer?: {
-    readonly type?: 'disk' | 'memory';
-    readonly data_dir?: string;
-    readonly fsync?: 'always' | 'interval' | 'never';
-    readonly fsync_interval?: RawDuration;
-    readonly max_bytes?: RawSize;
-    readonly segment_bytes?: RawSize;
-    readonly when_full?: 'block' | 'drop_newest';
-    readonly new_sink_start?: 'head' | 'oldest';
-  };
-  readonly shutdown_timeout?: RawDuration;
-  readonly log?: {
-    readonly level?: 'debug' | 'info' | 'warn' | 'error';
-    readonly format?: 'auto' | 'json' | 'text';
-    readonly progress_interval?: RawDuration;
-  };
-  readonly metrics?: { readonly address?: string; readonly auth_failure_unready?: RawDuration };
-  readonly defaults?: {
-    readonly batch?: RawBatch;
-    readonly retry?: RawRetry;
-    readonly timeout?: RawDuration;
-    readonly max_in_flight?: number;
-    readonly gzip?: boolean;
-    readonly tls?: RawTls;
-  };
-  readonly sinks?: Readonly<Record<string, RawSink>>;
-}
+export const deadLetter = section({
+  path: path({
+    doc: 'rejected lines, one JSON object each with the reason',
+    defaultText: '`dead-letter.ndjson` in the state directory',
+  }),
+  max_bytes: size({ min: 1, default: '100MiB', doc: 'rotated to `<path>.1`, `<path>.2`… when larger' }),
+  max_files: integer({
+    min: 0,
+    default: 0,
+    doc: 'rotated files kept; `0` keeps every one (nothing is ever deleted); a limit deletes the oldest and logs a warning',
+  }),
+});
+
+export const buffer = section({
+  type: choice(['disk', 'memory'] as const, {
+    default: 'disk',
+    defaultText: '`disk`; `memory` when no receiver is configured (stdout or passthrough only)',
+    doc: "the journal; `memory` loses undelivered events on a crash. stdout is per run (a later run never prints an earlier run's events), so without a receiver a journal would keep nothing a later run uses; set `disk` to journal anyway",
+  }),
+  data_dir: path({
+    doc: 'journal segments and one cursor file per sink; one wirety-ship per directory (an exclusive lock: a second one exits 74)',
+    defaultText: '`journal` in the state directory',
+  }),
+  fsync: choice(['always', 'interval', 'never'] as const, {
+    default: 'interval',
+    doc: 'when journal writes are flushed to disk',
+  }),
+  fsync_interval: duration({ min: 1, default: '1s', doc: 'with `fsync: interval`' }),
+  max_bytes: size({
+    min: 1,
+    default: '1GiB',
+    defaultText: '`1GiB` (disk), `16MiB` (memory)',
+    doc: 'journal size cap (absorbs receiver outages); in memory mode the in-RAM buffer cap',
+  }),
+  segment_bytes: size({ min: 1, default: '64MiB', doc: 'journal segment size' }),
+  when_full: choice(['block', 'drop_newest'] as const, {
+    default: 'block',
+    doc: '`block` stops reading input (back-pressure); `drop_newest` drops and counts (`dropped_full`)',
+  }),
+  new_sink_start: choice(['head', 'oldest'] as const, {
+    default: 'head',
+    doc: 'where a sink the journal has never seen starts: new events only, or everything still in the journal',
+  }),
+});
+
+export const shutdownTimeout = duration({
+  // Below Kubernetes' default 30 s termination grace period, so we exit before SIGKILL.
+  default: '20s',
+  doc: "on SIGTERM/SIGINT/SIGHUP, time to flush before exiting (below Kubernetes' 30 s grace period); at end of input, how long no sink may make progress. A hard deadline for every sink, a stdout nobody reads too; what is left stays in the journal (dead-lettered for stdout and `buffer.type: memory`)",
+});
+
+export const log = section({
+  level: choice(['debug', 'info', 'warn', 'error'] as const, {
+    default: 'info',
+    doc: 'operational log on stderr',
+  }),
+  format: choice(['auto', 'json', 'text'] as const, {
+    default: 'auto',
+    doc: '`auto`: JSON when stderr is not a terminal',
+  }),
+  progress_interval: duration({
+    default: '10s',
+    doc: 'how often to check for progress: a progress line on stderr when a number changed since the last one (never while idle); `0` = only the final summary',
+  }),
+});
+
+export const metrics = section({
+  address: text({
+    typeText: '`host:port`',
+    defaultText: 'unset (off)',
+    doc: 'serve `/metrics`, `/healthz`, `/readyz`, e.g. `127.0.0.1:9431`; every metric and alert rules in [metrics.md](metrics.md)',
+  }),
+  auth_failure_unready: duration({
+    min: 1,
+    default: '5m',
+    doc: '`/readyz` fails once a sink has been refused (401/403) this long',
+  }),
+});
+
+/** Names key the journal's cursor files (and inputs' state), so they must be safe file names. */
+export const NAME_PATTERN = '^[a-z0-9_-]+$';
+
+/** A map from name to a block whose `type` picks its schema among the registered kinds'. */
+const namedMap = <T>(kinds: unknown[], doc: string) =>
+  Type.Optional(
+    Type.Unsafe<Record<string, T>>({
+      type: 'object',
+      description: doc,
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string' } },
+        discriminator: { propertyName: 'type' },
+        // Filled by kind-registry.ts as the sinks and inputs register their blocks.
+        oneOf: kinds,
+      },
+    }),
+  );
+
+const sinks = namedMap<RawSink>(sinkBlockSchemas, 'where events are delivered, by name');
+const inputs = namedMap<{ readonly type: string } & Readonly<Record<string, unknown>>>(
+  inputBlockSchemas,
+  'where audit lines are read from, by name; none = one stdin input',
+);
+
+export const fileSchema = block({
+  inputs,
+  input,
+  audit,
+  dead_letter: deadLetter,
+  buffer,
+  shutdown_timeout: shutdownTimeout,
+  log,
+  metrics,
+  defaults: sinkDefaults,
+  sinks,
+});
+
+/** A tree that passed fileSchema (sizes and durations still as written). */
+export type RawConfig = Static<typeof fileSchema>;

@@ -29,9 +29,9 @@ export type ParsedArgs =
       readonly problems: readonly Problem[];
     };
 
-const FLAGGED = SETTINGS.filter((s) => s.flag !== undefined);
-const LONG = new Map(FLAGGED.map((s) => [s.flag as string, s]));
-const SECRETS = SETTINGS.filter((s) => s.secret !== undefined);
+// Read when parsing, not at import: each sink adds its rows as it registers (sink-kinds.ts).
+const flagged = () => SETTINGS.filter((s) => s.flag !== undefined);
+const secrets = () => SETTINGS.filter((s) => s.secret !== undefined);
 /** Other spellings people reach for; each maps to the secret setting it means. */
 const SECRET_ALIASES: Readonly<Record<string, string>> = {
   'elasticsearch-password': 'es-password',
@@ -46,7 +46,7 @@ const commandLine = (flag: string): Where => ({ text: `command line (${flag})` }
 
 function refuseSecret(name: string): Problem | undefined {
   const refused = SECRET_ALIASES[name] ?? name;
-  const setting = SECRETS.find((s) => s.secret?.refused === refused);
+  const setting = secrets().find((s) => s.secret?.refused === refused);
   const why =
     'secrets are not accepted as command-line values: other users of the machine can read them (ps, /proc)';
   if (setting?.secret) {
@@ -60,7 +60,9 @@ function refuseSecret(name: string): Problem | undefined {
   return {
     message: why,
     where: commandLine(`--${name}`),
-    hint: `use one of ${SECRETS.map((s) => s.env).join(', ')}, or a *_file flag (see --help)`,
+    hint: `use one of ${secrets()
+      .map((s) => s.env)
+      .join(', ')}, or a *_file flag (see --help)`,
   };
 }
 
@@ -70,7 +72,8 @@ function refuseSecret(name: string): Problem | undefined {
  * line (and the file and environment) are still checked in the same run.
  */
 function prescan(argv: readonly string[], problems: Problem[]): string[] {
-  const known = [...LONG.keys(), 'help', 'version'];
+  const long = new Map(flagged().map((s) => [s.flag as string, s]));
+  const known = [...long.keys(), 'help', 'version'];
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -78,7 +81,7 @@ function prescan(argv: readonly string[], problems: Problem[]): string[] {
     if (arg.startsWith('--') && arg.length > 2) {
       const name = arg.slice(2).split('=')[0] as string;
       const refusal = refuseSecret(name);
-      const setting = LONG.get(name);
+      const setting = long.get(name);
       if (refusal) {
         problems.push(refusal);
         if (!arg.includes('=')) i++; // the secret itself, whatever it looks like, is never parsed
@@ -131,9 +134,11 @@ function prescan(argv: readonly string[], problems: Problem[]): string[] {
 // are, in a clone and in an installed package ("files" in package.json ships both).
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
-const HELP_AFTER = `
+const helpAfter = () => `
 Secrets come from the environment or from files, never from flags:
-  ${SECRETS.map((s) => s.env).join('\n  ')}
+  ${secrets()
+    .map((s) => s.env)
+    .join('\n  ')}
 
 Precedence: built-in defaults < config file < WIRETY_SHIP_* variables < flags
 (--check-config lists where each value came from). Empty variables count as unset.
@@ -173,9 +178,9 @@ function buildProgram(
       writeErr: () => {},
       outputError: () => {},
     })
-    .addHelpText('after', HELP_AFTER);
+    .addHelpText('after', helpAfter());
   const options = new Map<Setting, Option>();
-  for (const setting of FLAGGED) {
+  for (const setting of flagged()) {
     const flags = `${setting.short ? `-${setting.short}, ` : ''}--${setting.flag}${setting.arg ? ` ${setting.arg}` : ''}`;
     const list = setting.kind === 'list' || setting.kind === 'labels' ? ', comma-separated' : '';
     const option = new Option(

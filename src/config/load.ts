@@ -163,7 +163,7 @@ export async function loadCommand(
 
   const frozen = deepFreeze(config);
   if (flagValue('check-config') !== true) return { kind: 'run', config: frozen, warnings };
-  const origin = describeOrigins(raw as Tree, origins, frozen, {
+  const origin = describeOrigins(raw, origins, frozen, {
     dataDir: raw.buffer?.data_dir === undefined,
     deadLetter: raw.dead_letter?.path === undefined,
     why: `state directory ${state.dir}, ${state.why}`,

@@ -12,11 +12,12 @@
  * itself references as ${…}.
  */
 import type { Problem, ProblemList, Where } from './config-error.js';
-import { LOKI_DEFAULTS } from './defaults.js';
+import { declared } from './declare.js';
 import type { FlagValue } from './flags.js';
 import type { Env } from './interpolate.js';
 import type { Origins } from './origins.js';
 import { FOREIGN_ENV, SETTINGS, SINK_TARGETS, type Setting } from './settings.js';
+import { sinkKind } from './sink-kinds.js';
 import { suggest } from './suggest.js';
 import { formatKey, getOwn, isTree, setOwn, type Path, type Tree } from './tree.js';
 import { claimedSinks, unclaimedVariable } from './unclaimed-env.js';
@@ -37,10 +38,15 @@ function parseSwitch(text: string): boolean | undefined {
   return lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
 }
 
+/** The declared default of a flag sink's own key (sinks/<kind>/config.ts), e.g. Loki's labels. */
+function declaredDefault(setting: Setting, key: string): unknown {
+  const target = setting.sink ? SINK_TARGETS[setting.sink] : undefined;
+  return target ? declared(sinkKind(target.type).own[key]).default : undefined;
+}
+
 /** A repeatable flag adds to the built-in list when the file has none (as --loki-label adds to job). */
 function defaultList(setting: Setting, key: string): unknown[] {
-  const defaults: Readonly<Record<string, unknown>> = setting.sink === 'loki' ? LOKI_DEFAULTS : {};
-  const list = defaults[key];
+  const list = declaredDefault(setting, key);
   return Array.isArray(list) ? [...(list as unknown[])] : [];
 }
 
@@ -74,7 +80,8 @@ function setValue(
     const list = Array.isArray(had) ? (had as unknown[]) : defaultList(setting, key);
     setOwn(parent, key, [...new Set([...list, ...(value as readonly string[])])]);
   } else if (setting.kind === 'labels') {
-    const labels: Tree = isTree(had) ? had : { ...LOKI_DEFAULTS.labels };
+    const builtIn = declaredDefault(setting, key);
+    const labels: Tree = isTree(had) ? had : { ...(isTree(builtIn) ? builtIn : {}) };
     for (const pair of value as readonly string[]) {
       const at = pair.indexOf('=');
       if (at <= 0) {

@@ -1,24 +1,30 @@
 /**
- * A copy of the Config safe to print or log: every secret (password, bearer_token, api_key,
- * token) and every header value (they often carry credentials) becomes "[redacted]". Keys are
- * matched wherever they appear, so a secret added to types.ts later is covered by its name.
+ * A copy of the Config safe to print or log: every key declared `secret` (password, bearer_token,
+ * api_key, token: sink-shared.ts and each sink's config.ts) and every header value (they often
+ * carry credentials) becomes "[redacted]". Keys are matched by name wherever they appear, so a
+ * secret declared later is covered wherever its name is used.
  */
+import { secretKeys } from './declare.js';
+import { fileSchema } from './file-schema.js';
+import { sinkKinds } from './sink-kinds.js';
 import type { Config } from './types.js';
 
 export const REDACTED = '[redacted]';
-const SECRET_KEYS = new Set(['password', 'bearer_token', 'api_key', 'token']);
+
+/** Read on use: the sinks declare their secrets as they register (sink-kinds.ts). */
+const declaredSecrets = () => secretKeys([fileSchema, ...sinkKinds().map((kind) => kind.schema)]);
 
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEYS.has(key);
+  return declaredSecrets().has(key);
 }
 
-function redact(value: unknown, secret: boolean): unknown {
-  if (Array.isArray(value)) return value.map((item) => redact(item, secret));
+function redact(value: unknown, secret: boolean, secrets: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => redact(item, secret, secrets));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => [
         key,
-        redact(inner, secret || key === 'headers' || SECRET_KEYS.has(key)),
+        redact(inner, secret || key === 'headers' || secrets.has(key), secrets),
       ]),
     );
   }
@@ -26,5 +32,5 @@ function redact(value: unknown, secret: boolean): unknown {
 }
 
 export function redactConfig(config: Config): unknown {
-  return redact(config, false);
+  return redact(config, false, declaredSecrets());
 }

@@ -1,6 +1,6 @@
 /**
  * The one table of command-line flags and WIRETY_SHIP_* environment variables: flags.ts builds
- * the parser and the help from it, overlay.ts applies it, docs/config.md lists it.
+ * the parser and the help from it, overlay.ts applies it, docs/config.md is generated from it.
  *
  * Secrets (passwords, tokens, API keys) have an environment variable and a *_file flag but never a
  * flag of their own: command lines are visible to every user of the machine (ps, /proc).
@@ -40,45 +40,50 @@ export interface Setting {
 
 const s = (setting: Setting): Setting => setting;
 
-// One row per setting, kept on one line each so the table reads as a table.
+/**
+ * A secret's two ways in: its environment variable (never a flag, which `refused` names so the
+ * parser can point the way) and a `*_file` flag and variable beside it.
+ */
+export function secretSettings(secret: {
+  readonly sink: SinkTarget;
+  /** The flag people try, e.g. "loki-password"; the file flag adds "-file". */
+  readonly flag: string;
+  readonly env: string;
+  readonly path: readonly string[];
+  readonly description: string;
+  readonly fileDescription: string;
+}): Setting[] {
+  const { sink, flag, env, path, description, fileDescription } = secret;
+  const file = `${path[path.length - 1] ?? ''}_file`;
+  return [
+    { env, kind: 'value', sink, path, secret: { refused: flag, file: `${flag}-file` }, description },
+    {
+      flag: `${flag}-file`,
+      arg: '<file>',
+      env: `${env}_FILE`,
+      kind: 'value',
+      sink,
+      path: [...path.slice(0, -1), file],
+      description: fileDescription,
+    },
+  ];
+}
+
+// One row per setting, kept on one line each so the table reads as a table. Each sink's rows are
+// declared beside the sink (src/sinks/<kind>/config.ts) and inserted by sink-kinds.ts, between
+// these control rows and the shared rows below, in the order of the help.
 // prettier-ignore
-export const SETTINGS: readonly Setting[] = [
+const CONTROL: readonly Setting[] = [
   s({ flag: 'config', short: 'c', arg: '<file>', env: 'WIRETY_SHIP_CONFIG', kind: 'value', description: 'YAML config file' }),
   s({ flag: 'check-config', kind: 'switch', description: 'validate the configuration, print a summary (secrets redacted) and exit' }),
   s({ flag: 'online', kind: 'switch', description: 'with --check-config: also ask each sink\'s receiver, with requests that store nothing, whether a run would work (exit 69 if not)' }),
+];
 
-  s({ flag: 'loki', arg: '<url>', env: 'WIRETY_SHIP_LOKI_URL', kind: 'value', sink: 'loki', path: ['url'], description: 'ship to Grafana Loki at this base URL (sink "loki")' }),
-  s({ flag: 'loki-tenant', arg: '<id>', env: 'WIRETY_SHIP_LOKI_TENANT', kind: 'value', sink: 'loki', path: ['tenant'], description: 'Loki tenant (X-Scope-OrgID)' }),
-  s({ flag: 'loki-username', arg: '<user>', env: 'WIRETY_SHIP_LOKI_USERNAME', kind: 'value', sink: 'loki', path: ['auth', 'username'], description: 'Loki basic-auth user (password: WIRETY_SHIP_LOKI_PASSWORD)' }),
-  s({ env: 'WIRETY_SHIP_LOKI_PASSWORD', kind: 'value', sink: 'loki', path: ['auth', 'password'], secret: { refused: 'loki-password', file: 'loki-password-file' }, description: 'Loki basic-auth password' }),
-  s({ flag: 'loki-password-file', arg: '<file>', env: 'WIRETY_SHIP_LOKI_PASSWORD_FILE', kind: 'value', sink: 'loki', path: ['auth', 'password_file'], description: 'file holding the Loki basic-auth password' }),
-  s({ env: 'WIRETY_SHIP_LOKI_BEARER_TOKEN', kind: 'value', sink: 'loki', path: ['auth', 'bearer_token'], secret: { refused: 'loki-bearer-token', file: 'loki-bearer-token-file' }, description: 'Loki bearer token' }),
-  s({ flag: 'loki-bearer-token-file', arg: '<file>', env: 'WIRETY_SHIP_LOKI_BEARER_TOKEN_FILE', kind: 'value', sink: 'loki', path: ['auth', 'bearer_token_file'], description: 'file holding a Loki bearer token (re-read on 401)' }),
-  s({ flag: 'loki-label', arg: '<name=value>', env: 'WIRETY_SHIP_LOKI_LABELS', kind: 'labels', sink: 'loki', path: ['labels'], description: 'static Loki label, repeatable' }),
-  s({ flag: 'loki-label-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_LABEL_FIELDS', kind: 'list', sink: 'loki', path: ['label_fields'], description: 'event field to use as a Loki label, repeatable' }),
-  s({ flag: 'loki-structured-metadata-field', arg: '<field>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA_FIELDS', kind: 'list', sink: 'loki', path: ['structured_metadata_fields'], description: 'event field to send as Loki structured metadata, repeatable (adds to the default list)' }),
-  s({ flag: 'loki-structured-metadata', arg: '<true|false>', env: 'WIRETY_SHIP_LOKI_STRUCTURED_METADATA', kind: 'value', sink: 'loki', path: ['structured_metadata'], description: 'false: send no structured metadata (Loki 2.9, or Loki 3 with a schema before v13)' }),
-
-  s({ flag: 'elasticsearch', arg: '<url>', env: 'WIRETY_SHIP_ES_URL', kind: 'value', sink: 'elasticsearch', path: ['url'], description: 'ship to Elasticsearch/OpenSearch at this base URL (sink "elasticsearch")' }),
-  s({ flag: 'es-index', arg: '<pattern>', env: 'WIRETY_SHIP_ES_INDEX', kind: 'value', sink: 'elasticsearch', path: ['index'], description: 'index name pattern (%Y %m %d %H from the event time, UTC)' }),
-  s({ flag: 'es-data-stream', arg: '<name>', env: 'WIRETY_SHIP_ES_DATA_STREAM', kind: 'value', sink: 'elasticsearch', path: ['data_stream'], description: 'write to this data stream instead of an index' }),
-  s({ flag: 'es-username', arg: '<user>', env: 'WIRETY_SHIP_ES_USERNAME', kind: 'value', sink: 'elasticsearch', path: ['auth', 'username'], description: 'Elasticsearch basic-auth user (password: WIRETY_SHIP_ES_PASSWORD)' }),
-  s({ env: 'WIRETY_SHIP_ES_PASSWORD', kind: 'value', sink: 'elasticsearch', path: ['auth', 'password'], secret: { refused: 'es-password', file: 'es-password-file' }, description: 'Elasticsearch basic-auth password' }),
-  s({ flag: 'es-password-file', arg: '<file>', env: 'WIRETY_SHIP_ES_PASSWORD_FILE', kind: 'value', sink: 'elasticsearch', path: ['auth', 'password_file'], description: 'file holding the Elasticsearch password' }),
-  s({ env: 'WIRETY_SHIP_ES_API_KEY', kind: 'value', sink: 'elasticsearch', path: ['auth', 'api_key'], secret: { refused: 'es-api-key', file: 'es-api-key-file' }, description: 'Elasticsearch API key (base64 id:key)' }),
-  s({ flag: 'es-api-key-file', arg: '<file>', env: 'WIRETY_SHIP_ES_API_KEY_FILE', kind: 'value', sink: 'elasticsearch', path: ['auth', 'api_key_file'], description: 'file holding an Elasticsearch API key' }),
-
-  s({ flag: 'splunk-hec', arg: '<url>', env: 'WIRETY_SHIP_SPLUNK_URL', kind: 'value', sink: 'splunk', path: ['url'], description: 'ship to Splunk HEC at this base URL (sink "splunk"; token: WIRETY_SHIP_SPLUNK_TOKEN)' }),
-  s({ env: 'WIRETY_SHIP_SPLUNK_TOKEN', kind: 'value', sink: 'splunk', path: ['token'], secret: { refused: 'splunk-token', file: 'splunk-token-file' }, description: 'Splunk HEC token' }),
-  s({ flag: 'splunk-token-file', arg: '<file>', env: 'WIRETY_SHIP_SPLUNK_TOKEN_FILE', kind: 'value', sink: 'splunk', path: ['token_file'], description: 'file holding the Splunk HEC token' }),
-  s({ flag: 'splunk-ack', env: 'WIRETY_SHIP_SPLUNK_ACK', kind: 'switch', sink: 'splunk', path: ['ack', 'enabled'], description: 'count events delivered only once Splunk confirms indexing' }),
-  s({ flag: 'splunk-index', arg: '<index>', env: 'WIRETY_SHIP_SPLUNK_INDEX', kind: 'value', sink: 'splunk', path: ['index'], description: 'Splunk index' }),
-
-  s({ flag: 'stdout', env: 'WIRETY_SHIP_STDOUT', kind: 'switch', sink: 'stdout', path: [], description: 'also write events to stdout as NDJSON (sink "stdout")' }),
+// prettier-ignore
+const SHARED: readonly Setting[] = [
   s({ flag: 'gzip', env: 'WIRETY_SHIP_GZIP', kind: 'switch', allHttp: true, path: ['gzip'], description: 'gzip request bodies (all HTTP sinks)' }),
   s({ flag: 'insecure-skip-verify', kind: 'switch', allHttp: true, path: ['tls', 'insecure_skip_verify'], description: 'DANGEROUS: do not verify TLS certificates (all HTTP sinks)' }),
   s({ flag: 'ca-file', arg: '<file>', env: 'WIRETY_SHIP_CA_FILE', kind: 'value', allHttp: true, path: ['tls', 'ca_file'], description: 'PEM file of CAs to trust (all HTTP sinks)' }),
-
   s({ flag: 'passthrough', env: 'WIRETY_SHIP_PASSTHROUGH', kind: 'switch', path: ['input', 'passthrough'], description: 'copy every input line unchanged to stdout' }),
   s({ flag: 'max-line-bytes', arg: '<size>', env: 'WIRETY_SHIP_MAX_LINE_BYTES', kind: 'value', path: ['input', 'max_line_bytes'], description: 'longer lines are dead-lettered (default 256KiB)' }),
   s({ flag: 'unknown-actions', arg: '<forward|dead_letter>', env: 'WIRETY_SHIP_UNKNOWN_ACTIONS', kind: 'value', path: ['audit', 'unknown_actions'], description: 'events with an action not in the catalogue' }),
@@ -91,6 +96,14 @@ export const SETTINGS: readonly Setting[] = [
   s({ flag: 'log-level', arg: '<level>', env: 'WIRETY_SHIP_LOG_LEVEL', kind: 'value', path: ['log', 'level'], description: 'debug, info, warn or error (default info)' }),
   s({ flag: 'log-format', arg: '<auto|json|text>', env: 'WIRETY_SHIP_LOG_FORMAT', kind: 'value', path: ['log', 'format'], description: 'operational log format on stderr (default auto)' }),
 ];
+
+/** Every flag and variable: the control rows, each registered sink's rows, the shared rows. */
+export const SETTINGS: Setting[] = [...CONTROL, ...SHARED];
+
+/** Called by sink-kinds.ts as each sink registers its rows. */
+export function addSinkSettings(rows: readonly Setting[]): void {
+  SETTINGS.splice(SETTINGS.length - SHARED.length, 0, ...rows);
+}
 
 /** Variables that are not ours although they start with WIRETY_SHIP_: Kubernetes and Docker link
  * variables for a Service or container named "wirety-ship". */

@@ -3,10 +3,12 @@
  * limits. Secrets are never printed, only whether one is set ("[redacted]") or read from a file.
  */
 import { REDACTED } from './redact.js';
+import { sinkKind } from './sink-kinds.js';
 import type { AuthConfig, Config, SinkConfig } from './types.js';
 import { formatDuration as d, formatSize as b } from './units.js';
 
-function describeAuth(auth: AuthConfig): string {
+/** How a sink authenticates, secrets shown only as set or read from a file (the sinks' lines use it). */
+export function describeAuth(auth: AuthConfig): string {
   if (auth.username !== undefined) {
     return `basic (user ${auth.username}, password ${auth.password_file ? `from ${auth.password_file}` : REDACTED})`;
   }
@@ -27,27 +29,7 @@ function describeSink(sink: SinkConfig): string[] {
       : 'verified';
   const headers = Object.keys(sink.headers);
   const transport = `timeout ${d(sink.timeout_ms)}; gzip ${sink.gzip ? 'on' : 'off'}; TLS ${tls}${headers.length ? `; extra headers ${headers.join(', ')} (values ${REDACTED})` : ''}`;
-  const lines = [`${sink.name} [${sink.type}] ${sink.url}`];
-  if (sink.type === 'loki') {
-    const labels = Object.entries(sink.labels).map(([k, v]) => `${k}=${v}`);
-    lines.push(
-      `tenant ${sink.tenant ?? '(none)'}; auth ${describeAuth(sink.auth)}; labels ${labels.join(',') || '(none)'}` +
-        `; label fields ${sink.label_fields.join(',') || '(none)'}; metadata ${sink.structured_metadata ? `event_id${sink.structured_metadata_fields.map((f) => `,${f}`).join('')}` : 'off (structured_metadata: false)'}; timestamp ${sink.timestamp}`,
-    );
-  } else if (sink.type === 'elasticsearch') {
-    const target = sink.data_stream ? `data stream ${sink.data_stream}` : `index ${sink.index}`;
-    lines.push(
-      `${target}; op ${sink.op}${sink.pipeline ? `; pipeline ${sink.pipeline}` : ''}; auth ${describeAuth(sink.auth)}; startup check ${sink.startup_check ? 'on' : 'off'}`,
-    );
-  } else {
-    const token = sink.token_file ? `from ${sink.token_file}` : REDACTED;
-    const ack = sink.ack.enabled
-      ? `on${sink.ack.required ? ', required' : ''} (poll every ${d(sink.ack.poll_interval_ms)}, resend after ${d(sink.ack.timeout_ms)})`
-      : 'off';
-    lines.push(
-      `token ${token}; sourcetype ${sink.sourcetype}; source ${sink.source}; host ${sink.host}; index ${sink.index ?? '(token default)'}; indexed fields ${sink.indexed_fields.join(',') || '(none)'}; ack ${ack}`,
-    );
-  }
+  const lines = [`${sink.name} [${sink.type}] ${sink.url}`, ...(sinkKind(sink.type).describe?.(sink) ?? [])];
   return [...lines, transport, limits];
 }
 
@@ -57,7 +39,7 @@ export function describeConfig(config: Config): string {
   const out = [
     `wirety-ship: configuration is valid (from ${config.origin})`,
     '',
-    `input        ${input.type}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
+    `input        ${config.inputs.map((i) => (i.name === i.type ? i.type : `${i.name} (${i.type})`)).join(', ')}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
     `audit        unknown actions: ${audit.unknown_actions}; lines that are not JSON: ${audit.not_json}`,
     `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files === 0 ? 'all' : config.dead_letter.max_files} rotated files kept)`,
     buffer.type === 'disk'

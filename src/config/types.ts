@@ -136,6 +136,14 @@ export interface StdoutSinkConfig extends SinkCommon {
 
 export type SinkConfig = LokiSinkConfig | ElasticsearchSinkConfig | SplunkHecSinkConfig | StdoutSinkConfig;
 
+/** One entry of `inputs:` (only stdin for now; each type's own keys come from its config.ts). */
+export interface InputSpec {
+  /** The key under `inputs:`; "stdin" for the input used when `inputs:` is not set. */
+  readonly name: string;
+  readonly type: 'stdin';
+}
+
+/** Settings every input shares. */
 export interface InputConfig {
   readonly type: 'stdin';
   /** Longer lines are dead-lettered (prefix + real length), never held whole. Default 256 KiB. */
@@ -192,6 +200,8 @@ export interface MetricsConfig {
 }
 
 export interface Config {
+  /** Where audit lines are read from; one stdin input when the file names none. */
+  readonly inputs: readonly InputSpec[];
   readonly input: InputConfig;
   readonly audit: AuditConfig;
   readonly dead_letter: DeadLetterConfig;

@@ -8,9 +8,12 @@
  * ajv would coerce them to "", 0 or false, which is never what the user meant. A refused value is
  * removed from the tree, so the cross-checks after this still run on everything else.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem, ProblemList } from './config-error.js';
-import { fileSchema, SINK_TYPES, sinkTypesWithKey, type RawConfig } from './file-schema.js';
+import { ANNOTATIONS } from './declare.js';
+import { fileSchema, type RawConfig } from './file-schema.js';
+import { inputRegistryVersion, inputTypes } from './input-kinds.js';
+import { sinkRegistryVersion, sinkTypes, sinkTypesWithKey } from './sink-kinds.js';
 import type { Origins } from './origins.js';
 import { didYouMean } from './suggest.js';
 import { formatKey, fromPointer, getOwn, isTree, type Path, type Tree } from './tree.js';
@@ -22,7 +25,21 @@ const ajv = new Ajv({
   discriminator: true,
   allowUnionTypes: true,
 });
-const check = ajv.compile<RawConfig>(fileSchema);
+ajv.addVocabulary([...ANNOTATIONS]);
+
+/** Compiled on first use, once the sinks and inputs have registered their blocks (kind-registry.ts). */
+let compiled: { readonly version: string; readonly check: ValidateFunction<RawConfig> } | undefined;
+function validator(): ValidateFunction<RawConfig> {
+  // Each throws when nothing registered: every block would be an "unknown type".
+  sinkTypes();
+  inputTypes();
+  const version = `${sinkRegistryVersion()}/${inputRegistryVersion()}`;
+  if (compiled?.version !== version) {
+    ajv.removeSchema(fileSchema);
+    compiled = { version, check: ajv.compile<RawConfig>(fileSchema) };
+  }
+  return compiled.check;
+}
 
 const TYPE_WORDS: Record<string, string> = {
   string: 'text',
@@ -41,6 +58,11 @@ function expected(error: ErrorObject): string {
     .split(',')
     .map((t) => TYPE_WORDS[t] ?? t)
     .join(' or ');
+}
+
+/** The named map an error is in: `inputs:` or `sinks:`. */
+function kindsAt(path: Path): { readonly word: string; readonly types: readonly string[] } {
+  return path[0] === 'inputs' ? { word: 'input', types: inputTypes() } : { word: 'sink', types: sinkTypes() };
 }
 
 function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { path: Path }) | undefined {
@@ -62,22 +84,23 @@ function describe(error: ErrorObject, tree: Tree): (Omit<Problem, 'where'> & { p
     }
     case 'required': {
       const name = String(params.missingProperty);
-      const hint = name === 'type' ? `one of ${SINK_TYPES.join(', ')}` : undefined;
+      const hint = name === 'type' ? `one of ${kindsAt(path).types.join(', ')}` : undefined;
       return { ...key([name]), message: 'is required', ...(hint ? { hint } : {}) };
     }
     case 'discriminator': {
       if (params.error !== 'mapping') return undefined; // a missing `type` is reported by `required`
       const value = String(params.tagValue);
+      const { word, types } = kindsAt(path);
       return {
         ...key(['type']),
-        message: `unknown sink type "${value}"${didYouMean(value, SINK_TYPES)}`,
-        hint: `valid types: ${SINK_TYPES.join(', ')}`,
+        message: `unknown ${word} type "${value}"${didYouMean(value, types)}`,
+        hint: `valid types: ${types.join(', ')}`,
       };
     }
     case 'propertyNames':
       return {
         ...key([String(params.propertyName)]),
-        message: 'is not a valid sink name: use only a-z, 0-9, "_" and "-" (the name is used for file names)',
+        message: `is not a valid ${kindsAt(path).word} name: use only a-z, 0-9, "_" and "-" (the name is used for file names)`,
       };
     case 'pattern':
       return error.schemaPath.includes('/propertyNames/')
@@ -164,6 +187,7 @@ export function validateTree(tree: Tree, origins: Origins, problems: ProblemList
   }
   remove(tree, empty);
   // Each pass removes what the last one condemned; a few passes settle any real file.
+  const check = validator();
   for (let pass = 0; pass < 8; pass++) {
     if (check(tree)) return tree;
     const errors = check.errors ?? [];

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../../src/sinks/config-kinds.js';
+import '../../src/sources/config-kinds.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadCommand, type Command } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';

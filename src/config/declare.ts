@@ -1,0 +1,132 @@
+/**
+ * How a configuration key is declared: once, as a TypeBox schema that carries everything said
+ * about the key. From these declarations come the JSON Schema ajv validates the file with
+ * (validate.ts), the TypeScript type of a validated tree (`Static<…>`, file-schema.ts), the
+ * built-in defaults (defaults.ts, `defaultsOf`), the values a Config is built from
+ * (normalize-block.ts) and the key tables of docs/config.md (scripts/gen-config-docs.ts).
+ *
+ * Why TypeBox and not zod: TypeBox schemas ARE JSON Schema objects, so the ajv validation that
+ * words every error today (key path, "did you mean", accepted values, unit hints) keeps running on
+ * them unchanged, and `Static<>` infers the type from the same object. zod would need a second
+ * converter (zod → JSON Schema) whose output ajv's messages were not written for, or a rewrite of
+ * every message on zod's issues.
+ *
+ * What a declaration holds: the type (and unit: `title` "duration" or "size", which units.ts
+ * parses and validate.ts words), `description` (the one-line doc), `default` (as written in the
+ * file: "1s", "256KiB"), and for docs and normalizing the annotations below (`x-…`, registered
+ * with ajv as annotation-only keywords). Flags and WIRETY_SHIP_* variables are declared in
+ * settings.ts (global keys) and beside each sink (src/sinks/<kind>/config.ts), by key path.
+ */
+import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/** Annotation keywords of a declaration (ajv ignores them; validate.ts registers them). */
+export const ANNOTATIONS = ['x-type', 'x-default', 'x-min', 'x-path', 'x-secret'] as const;
+
+export interface Doc {
+  /** One line for docs/config.md. */
+  readonly doc: string;
+  /** The built-in default, written as in the file ("1s", "256KiB", ["a"]). */
+  readonly default?: unknown;
+  /** The docs' default column when no literal says it ("per type", "this machine's hostname"). */
+  readonly defaultText?: string;
+  /** The docs' type column when the JSON type says too little ("URL", "host:port"). */
+  readonly typeText?: string;
+  /** Never printed or logged: "[redacted]" in the summary and wherever the Config is shown. */
+  readonly secret?: boolean;
+}
+
+function annotate(d: Doc): Record<string, unknown> {
+  return {
+    description: d.doc,
+    ...(d.default !== undefined ? { default: d.default } : {}),
+    ...(d.defaultText !== undefined ? { 'x-default': d.defaultText } : {}),
+    ...(d.typeText !== undefined ? { 'x-type': d.typeText } : {}),
+    ...(d.secret === true ? { 'x-secret': true } : {}),
+  };
+}
+
+export const text = (d: Doc) => Type.Optional(Type.String(annotate(d)));
+/** A file path: resolved from the working directory when the Config is built. */
+export const path = (d: Doc) =>
+  Type.Optional(Type.String({ ...annotate({ typeText: 'path', ...d }), 'x-path': true }));
+export const bool = (d: Doc) => Type.Optional(Type.Boolean(annotate(d)));
+export const integer = (d: Doc & { readonly min: number; readonly max?: number }) =>
+  Type.Optional(
+    Type.Integer({ minimum: d.min, ...(d.max !== undefined ? { maximum: d.max } : {}), ...annotate(d) }),
+  );
+export const choice = <const V extends readonly string[]>(values: V, d: Doc) =>
+  Type.Optional(Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...annotate(d) }));
+/**
+ * A value with a unit, written "30s" or "1MiB" (units.ts parses it; validate.ts words the errors
+ * by `title`). `min` (ms or bytes) is checked after parsing, by resolve-values.ts.
+ */
+const measured = (unit: 'duration' | 'size') => (d: Doc & { readonly min?: number }) =>
+  Type.Optional(
+    Type.Unsafe<string | number>({
+      title: unit,
+      type: ['string', 'integer'],
+      ...annotate(d),
+      ...(d.min !== undefined ? { 'x-min': d.min } : {}),
+    }),
+  );
+export const duration = measured('duration');
+export const size = measured('size');
+export const list = (d: Doc) => Type.Optional(Type.Array(Type.String(), annotate(d)));
+export const textMap = (d: Doc) =>
+  Type.Optional(
+    Type.Unsafe<Record<string, string>>({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      ...annotate(d),
+    }),
+  );
+/** A block of keys; any other key in it is an error (with a suggestion drawn from these). */
+export const block = <P extends TProperties>(properties: P, doc?: string) =>
+  Type.Object(properties, {
+    additionalProperties: false,
+    ...(doc !== undefined ? { description: doc } : {}),
+  });
+export const section = <P extends TProperties>(properties: P, doc?: string) =>
+  Type.Optional(block(properties, doc));
+
+/** The `type` of an entry of a named map (`sinks:`, `inputs:`): what ajv's discriminator reads. */
+export const typeKey = (type: string) => Type.Unsafe<string>({ type: 'string', const: type });
+
+/** What the walkers below read of a declaration. */
+export interface Declared {
+  readonly type?: string | readonly string[];
+  readonly title?: string;
+  readonly description?: string;
+  readonly default?: unknown;
+  readonly enum?: readonly string[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly properties?: Readonly<Record<string, TSchema>>;
+  readonly additionalProperties?: unknown;
+  readonly 'x-type'?: string;
+  readonly 'x-default'?: string;
+  readonly 'x-min'?: number;
+  readonly 'x-path'?: boolean;
+  readonly 'x-secret'?: boolean;
+}
+
+export const declared = (schema: unknown): Declared => schema as Declared;
+
+/** The names of the keys declared secret in these blocks, at any depth. */
+export function secretKeys(schemas: readonly TObject[]): Set<string> {
+  const found = new Set<string>();
+  const walk = (schema: TObject) => {
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      if (declared(sub)['x-secret'] === true) found.add(key);
+      if (isBlock(sub)) walk(sub);
+    }
+  };
+  schemas.forEach(walk);
+  return found;
+}
+
+/** A block of keys (as opposed to a map or a value). */
+export function isBlock(schema: unknown): schema is TObject {
+  const d = declared(schema);
+  return d.type === 'object' && d.properties !== undefined;
+}

@@ -1,0 +1,36 @@
+/**
+ * Every flag and WIRETY_SHIP_* variable sets a declared key: a flag row (settings.ts or a sink's
+ * config.ts) that names a path no declaration has would be refused as an unknown key at run time.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import './helpers.js';
+import { block, declared, isBlock } from '../../src/config/declare.js';
+import { fileSchema } from '../../src/config/file-schema.js';
+import { SETTINGS, SINK_TARGETS } from '../../src/config/settings.js';
+import { sinkKind } from '../../src/config/sink-kinds.js';
+import { httpCommon } from '../../src/config/sink-shared.js';
+
+function has(schema: unknown, path: readonly string[]): boolean {
+  let node = schema;
+  for (const part of path) {
+    if (!isBlock(node)) return false;
+    node = declared(node).properties?.[part];
+    if (node === undefined) return false;
+  }
+  return true;
+}
+
+test('every flag and variable sets a declared key', () => {
+  const wrong = SETTINGS.filter((s) => {
+    if (!s.path || s.path.length === 0) return false;
+    if (s.allHttp) return !has(block(httpCommon), s.path);
+    if (s.sink) return !has(sinkKind(SINK_TARGETS[s.sink].type).schema, s.path);
+    return !has(fileSchema, s.path);
+  }).map((s) => s.flag ?? s.env);
+  assert.deepEqual(wrong, []);
+  assert.ok(
+    SETTINGS.some((s) => s.flag === 'loki-tenant'),
+    'the sinks registered their rows',
+  );
+});
