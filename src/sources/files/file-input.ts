@@ -1,0 +1,446 @@
+/**
+ * The file input: follows container log files (CRI, Docker json-file) or plain NDJSON files, with
+ * the input contract's delivery rule: a file position moves only when the batch holding its lines
+ * is settled `stored`, never on read. See docs in the issue 10 notes and each module:
+ *
+ * - discover-files.ts   include/exclude globs, evaluated every `glob_interval` (polling; works on
+ *                       every file system, hostPath mounts included)
+ * - fingerprint.ts      file identity (first line, ≤ 256 bytes) and its limits
+ * - tailed-file.ts      one open file, read round-robin in chunks of `read_chunk_bytes`
+ * - cri-line.ts, docker-line.ts, detect-format.ts   physical line → stream, partial flag, content
+ * - partial-joiner.ts   pieces joined per rotation family + stream, across rotations
+ * - positions-store.ts  committed positions, written atomically
+ * - kubernetes-path.ts  namespace/pod/pod_uid/container from the kubelet path
+ *
+ * Rotation: a file no longer at its path (renamed or unlinked; detected on each discovery tick by
+ * comparing device/inode) is read to its end, waits one more `glob_interval` for the writer's last
+ * writes, hands over its torn last line if any, then closes; a newer file of the same rotation
+ * family is not read before an older one is closed, so lines keep their order and a partial run
+ * continues in the right file. A file that shrinks (copytruncate) is logged and read again from
+ * its start. After a restart, a file renamed while we were down is found next to its old path
+ * (same rotation family, same fingerprint) and read from its committed position.
+ */
+import { promises as fsp } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { systemClock, type Clock } from '../../clock.js';
+import type { Logger } from '../../observe/logger.js';
+import type { Input, InputBatch, InputLine } from '../input.js';
+import type { FramedLine } from '../line-framer.js';
+import type { LogStream, ParsedEntry } from './container-log-entry.js';
+import { parseCriLine } from './cri-line.js';
+import { detectFormat, type FileFormat } from './detect-format.js';
+import { createDiscover, DEFAULT_EXCLUDE, isExcludedBy } from './discover-files.js';
+import { parseDockerLine } from './docker-line.js';
+import { readFingerprint } from './fingerprint.js';
+import { metadataFromPath } from './kubernetes-path.js';
+import { createPartialJoiner, type PieceOrigin } from './partial-joiner.js';
+import { openPositionsStore, type FilePosition, type PositionsStore } from './positions-store.js';
+import { isRotatedSibling, rotationFamily } from './rotation-family.js';
+import { finishFile, openTailedFile, readChunk, type TailedFile } from './tailed-file.js';
+
+export interface FileInputOptions {
+  /** The input's name in the config's `inputs:` map. */
+  readonly name: string;
+  readonly include: readonly string[];
+  /** Default: `**\/*.gz`, `**\/*.tmp` (replaced, not extended, when given). */
+  readonly exclude?: readonly string[];
+  readonly format?: 'auto' | FileFormat;
+  /** Container streams shipped (CRI, json-file); default stdout only. */
+  readonly streams?: readonly LogStream[];
+  /** At the very first start (no positions file), where existing files are read from. */
+  readonly read_from?: 'beginning' | 'end';
+  readonly max_open_files?: number;
+  /** Milliseconds between glob evaluations (and rotation checks); default 1000. */
+  readonly glob_interval?: number;
+  readonly max_line_bytes: number;
+  /** The positions file, in the data directory. */
+  readonly positionsPath: string;
+  /** Node name added to each line's metadata (the caller passes process.env.NODE_NAME). */
+  readonly node?: string;
+  /** Largest read from one file per turn; default 64 KiB. */
+  readonly read_chunk_bytes?: number;
+  /** Minimum milliseconds between position file writes; default 1000 (0: on every settled batch). */
+  readonly positions_write_interval?: number;
+  readonly clock?: Clock;
+  readonly logger: Logger;
+}
+
+const KiB = 1024;
+/** Positions of files not seen for a week are forgotten. */
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
+/** Room for a CRI line's timestamp, stream and tags around its content. */
+const CRI_OVERHEAD = 1024;
+
+export function createFileInput(options: FileInputOptions): Input {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger;
+  const exclude = options.exclude ?? DEFAULT_EXCLUDE;
+  const excluded = isExcludedBy(exclude);
+  const discover = createDiscover(options.include, exclude);
+  const streams = new Set<LogStream>(options.streams ?? ['stdout']);
+  const readFrom = options.read_from ?? 'beginning';
+  const maxOpen = options.max_open_files ?? 256;
+  const interval = options.glob_interval ?? 1000;
+  const maxLineBytes = options.max_line_bytes;
+  const writeInterval = options.positions_write_interval ?? 1000;
+  const scratch = Buffer.allocUnsafe(options.read_chunk_bytes ?? 64 * KiB);
+  const joiner = createPartialJoiner(maxLineBytes);
+
+  const open: TailedFile[] = [];
+  /** Files closed in this run (rotated away and drained, parked, truncated): where to resume. */
+  const resume = new Map<string, { offset: number; line: number; path: string }>();
+  /** Identities whose file shrank: read again from 0 whatever the stored position says. */
+  const truncated = new Set<string>();
+  /** Last position handed with a batch, per identity (only changes are handed again). */
+  const handed = new Map<string, string>();
+  const warned = new Set<string>();
+  let store: PositionsStore | undefined;
+  let started: Promise<void> | undefined;
+  let cursor = 0;
+  let seq = 0;
+  let lastSave = -Infinity;
+  let closed = false;
+
+  const physicalLimit = (format: FileFormat): number =>
+    format === 'raw'
+      ? maxLineBytes
+      : format === 'cri'
+        ? maxLineBytes + CRI_OVERHEAD
+        : maxLineBytes * 6 + CRI_OVERHEAD;
+
+  /** At first start with `read_from: end`: after the last complete line, so no torn line is read. */
+  const tailOffset = async (handle: fsp.FileHandle, size: number): Promise<number> => {
+    const length = Math.min(size, 64 * KiB);
+    const { bytesRead } = await handle.read(scratch, 0, length, size - length);
+    const newline = scratch.subarray(0, bytesRead).lastIndexOf(0x0a);
+    return newline >= 0 ? size - length + newline + 1 : size;
+  };
+
+  interface OpenMode {
+    readonly initial: boolean;
+    readonly expect?: string;
+    readonly gone?: boolean;
+  }
+
+  /** Opens `path` unless it has no identity yet or is already followed. */
+  const tryOpen = async (path: string, mode: OpenMode): Promise<void> => {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(path, 'r');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && !warned.has(path)) {
+        warned.add(path);
+        logger.warn('cannot open log file', { input: options.name, path, error: String(error) });
+      }
+      return;
+    }
+    let keep = false;
+    try {
+      const stat = await handle.stat();
+      if (open.some((f) => f.dev === stat.dev && f.ino === stat.ino)) return;
+      const fingerprint = await readFingerprint(handle);
+      if (!fingerprint) return; // first line not complete yet: try again next tick
+      const { identity } = fingerprint;
+      if (mode.expect && identity !== mode.expect) return;
+      if (open.some((f) => f.identity === identity)) return;
+      const format =
+        !options.format || options.format === 'auto' ? detectFormat(fingerprint.head) : options.format;
+      let start: { offset: number; line: number };
+      const committed = store!.get(identity);
+      if (truncated.delete(identity)) start = { offset: 0, line: 0 };
+      else if (resume.has(identity)) start = resume.get(identity)!;
+      else if (committed && committed.offset <= stat.size) start = committed;
+      else if (committed) {
+        logger.warn('log file is shorter than its stored position (truncated?); reading it from its start', {
+          input: options.name,
+          path,
+          position: committed.offset,
+          size: stat.size,
+        });
+        start = { offset: 0, line: 0 };
+      } else if (mode.initial && store!.firstStart && readFrom === 'end') {
+        start = { offset: await tailOffset(handle, stat.size), line: 0 };
+      } else start = { offset: 0, line: 0 };
+      if (mode.gone && start.offset >= stat.size) return; // a rotated copy already read to its end
+      const file = openTailedFile({
+        path,
+        identity,
+        format,
+        family: rotationFamily(path),
+        dev: stat.dev,
+        ino: stat.ino,
+        seq: seq++,
+        metadata: metadataFromPath(path, options.node),
+        handle,
+        offset: start.offset,
+        line: start.line,
+        maxPhysicalBytes: physicalLimit(format),
+        prefixBytes: Math.min(physicalLimit(format), 4 * KiB + (format === 'raw' ? 0 : CRI_OVERHEAD)),
+      });
+      file.gone = mode.gone ?? false;
+      open.push(file);
+      keep = true;
+      logger.info('following log file', {
+        input: options.name,
+        path,
+        identity,
+        format,
+        offset: start.offset,
+      });
+    } finally {
+      if (!keep) await handle.close().catch(() => undefined);
+    }
+  };
+
+  const closeFile = async (file: TailedFile, resumeAt: { offset: number; line: number }): Promise<void> => {
+    const index = open.indexOf(file);
+    if (index >= 0) open.splice(index, 1);
+    resume.set(file.identity, { ...resumeAt, path: file.path });
+    await file.handle.close().catch(() => undefined);
+  };
+
+  /** After a restart: files renamed by a rotation while we were down, found next to their old path. */
+  const recoverRotated = async (): Promise<void> => {
+    const listed = new Map<string, string[]>();
+    for (const [identity, position] of [...store!.entries()]) {
+      const dir = dirname(position.path);
+      if (!listed.has(dir)) listed.set(dir, await fsp.readdir(dir).catch(() => []));
+      for (const name of listed.get(dir)!) {
+        const candidate = join(dir, name);
+        if (!isRotatedSibling(position.path, candidate) || excluded(candidate)) continue;
+        await tryOpen(candidate, { initial: false, expect: identity, gone: true });
+        if (open.some((f) => f.identity === identity)) break;
+      }
+    }
+  };
+
+  /** Rotation, deletion and truncation of open files, then new files. */
+  const discoveryTick = async (initial: boolean): Promise<void> => {
+    for (const file of [...open]) {
+      if (file.gone) continue;
+      const stat = await fsp.stat(file.path).catch(() => undefined);
+      if (!stat || stat.ino !== file.ino || stat.dev !== file.dev) {
+        file.gone = true;
+        logger.info('log file rotated away or deleted; reading it to its end', {
+          input: options.name,
+          path: file.path,
+        });
+      } else if (stat.size < file.readOffset) {
+        logger.warn('log file shrank (copytruncate?); reading it again from its start', {
+          input: options.name,
+          path: file.path,
+          offset: file.readOffset,
+          size: stat.size,
+        });
+        truncated.add(file.identity);
+        await closeFile(file, { offset: 0, line: 0 });
+      }
+    }
+    let paths: string[];
+    try {
+      paths = await discover();
+    } catch (error) {
+      logger.warn('log file discovery failed', { input: options.name, error: String(error) });
+      return;
+    }
+    const followed = new Set(open.filter((f) => !f.gone).map((f) => f.path));
+    const waiting = paths.filter((path) => !followed.has(path));
+    for (const path of waiting) {
+      if (open.length >= maxOpen) parkIdleFile();
+      if (open.length >= maxOpen) break;
+      await tryOpen(path, { initial });
+    }
+  };
+
+  /** At `max_open_files`: closes one file idle at its end for a tick (reopened later by the glob). */
+  const parkIdleFile = (): void => {
+    const idle = open.find((f) => !f.gone && f.eofAt !== undefined && clock.now() - f.eofAt >= interval);
+    if (!idle) return;
+    void closeFile(idle, { offset: idle.safeOffset, line: idle.safeLine });
+  };
+
+  const toInputLines = (file: TailedFile, physical: FramedLine[]): InputLine[] => {
+    const lines: InputLine[] = [];
+    const metadata = file.metadata;
+    const add = (
+      framed: FramedLine,
+      origin: { identity: string; offset: number },
+      rejected?: InputLine['rejected'],
+    ) =>
+      lines.push({
+        framed,
+        id: `${origin.identity}:${origin.offset}`,
+        ...(metadata ? { metadata } : {}),
+        ...(rejected ? { rejected } : {}),
+      });
+    for (const line of physical) {
+      const here = { identity: file.identity, offset: line.offset };
+      if (file.format === 'raw') {
+        add(line, here);
+        continue;
+      }
+      const origin: PieceOrigin = { ...here, path: file.path, lineNumber: line.lineNumber };
+      let parsed: ParsedEntry;
+      if (line.kind === 'too_long') {
+        // Only a CRI header can be read from a prefix; a json-file record cut short cannot be parsed.
+        parsed =
+          file.format === 'cri' ? parseCriLine(line.prefix) : { error: 'json-file record over the limit' };
+        if ('error' in parsed) {
+          add(line, here);
+        } else if (streams.has(parsed.stream)) {
+          const header = line.prefix.length - parsed.content.length;
+          const key = `${file.family}\0${parsed.stream}`;
+          const joined = joiner.pushOversized(key, parsed.content, line.bytes - header, parsed.final, origin);
+          if (joined) add(joined.framed, joined.origin);
+        }
+        continue;
+      }
+      if (file.format === 'cri')
+        parsed = parseCriLine(line.kind === 'line' ? Buffer.from(line.text) : line.raw);
+      else
+        parsed =
+          line.kind === 'line'
+            ? parseDockerLine(line.text)
+            : { error: 'invalid UTF-8 in a json-file record' };
+      if ('error' in parsed) {
+        add(line, here, { reason: `invalid_${file.format}_line`, detail: parsed.error });
+        continue;
+      }
+      if (!streams.has(parsed.stream)) continue;
+      const joined = joiner.push(`${file.family}\0${parsed.stream}`, parsed.content, parsed.final, origin);
+      if (joined) add(joined.framed, joined.origin);
+    }
+    return lines;
+  };
+
+  /** A newer file of a rotation family waits until the older ones are drained and closed. */
+  const waitsForOlder = (file: TailedFile): boolean =>
+    open.some((g) => g !== file && g.family === file.family && g.gone && g.seq < file.seq);
+
+  /** Reads one chunk from the next file with data (round-robin). */
+  const readTurn = async (): Promise<{ file?: TailedFile; lines: InputLine[]; progressed: boolean }> => {
+    const files = [...open];
+    for (let i = 0; i < files.length; i++) {
+      const file = files[(cursor + i) % files.length]!;
+      if (waitsForOlder(file)) continue;
+      const { bytes, lines } = await readChunk(file, scratch);
+      if (bytes > 0) {
+        file.eofAt = undefined;
+        cursor = (cursor + i + 1) % files.length;
+        return { file, lines: toInputLines(file, lines), progressed: true };
+      }
+      if (file.eofAt === undefined) file.eofAt = clock.now();
+      else if (file.gone && clock.now() - file.eofAt >= interval) {
+        const last = toInputLines(file, finishFile(file));
+        await closeFile(file, { offset: file.readOffset, line: file.safeLine });
+        logger.info('closed log file read to its end', { input: options.name, path: file.path });
+        return { file, lines: last, progressed: true };
+      }
+    }
+    return { lines: [], progressed: false };
+  };
+
+  /** Positions safe to commit once the batch just read is stored: changed ones only. */
+  const frontierChanges = (): Map<string, FilePosition> => {
+    const pending = new Map<string, PieceOrigin>();
+    for (const origin of joiner.pendingOrigins()) {
+      const known = pending.get(origin.identity);
+      if (!known || origin.offset < known.offset) pending.set(origin.identity, origin);
+    }
+    const changes = new Map<string, FilePosition>();
+    const consider = (identity: string, path: string, offset: number, line: number) => {
+      const run = pending.get(identity);
+      if (run && run.offset < offset) {
+        offset = run.offset;
+        line = run.lineNumber - 1;
+      }
+      const key = `${offset}:${line}`;
+      if (handed.get(identity) === key) return;
+      handed.set(identity, key);
+      changes.set(identity, { offset, line, path, seen: clock.now() });
+    };
+    for (const file of open) consider(file.identity, file.path, file.safeOffset, file.safeLine);
+    for (const [identity, at] of resume)
+      if (!open.some((f) => f.identity === identity)) consider(identity, at.path, at.offset, at.line);
+    return changes;
+  };
+
+  const save = async (): Promise<void> => {
+    if (!store?.dirty) return;
+    lastSave = clock.now();
+    try {
+      await store.save(clock.now());
+    } catch (error) {
+      // Positions only lag behind: lines are read again after a restart, with the same ids.
+      logger.error('cannot write file positions', {
+        input: options.name,
+        path: options.positionsPath,
+        error: String(error),
+      });
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    store = await openPositionsStore(options.positionsPath, RETENTION_MS);
+    await recoverRotated();
+    await discoveryTick(true);
+  };
+
+  return {
+    name: options.name,
+    async *batches(signal: AbortSignal): AsyncIterable<InputBatch> {
+      started ??= start();
+      await started;
+      let nextTick = clock.now() + interval;
+      const aborted = new Promise<'aborted'>((resolve) => {
+        if (signal.aborted) resolve('aborted');
+        signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+      });
+      while (!signal.aborted && !closed) {
+        if (clock.now() >= nextTick) {
+          await discoveryTick(false);
+          nextTick = clock.now() + interval;
+        }
+        if (clock.now() - lastSave >= writeInterval) await save();
+        const turn = await readTurn();
+        if (turn.lines.length > 0) {
+          const changes = frontierChanges();
+          let settle!: (outcome: 'stored' | 'unstored') => void;
+          const settledOutcome = new Promise<'stored' | 'unstored'>((resolve) => (settle = resolve));
+          let once = false;
+          yield {
+            source: `file:${turn.file!.path}`,
+            lines: turn.lines,
+            settled: async (outcome) => {
+              if (once) return;
+              once = true;
+              if (outcome === 'stored') {
+                for (const [identity, position] of changes) store!.set(identity, position);
+                if (clock.now() - lastSave >= writeInterval) await save();
+              }
+              settle(outcome);
+            },
+          };
+          // Nothing more is read until ingest is done with this batch (a full journal pauses us).
+          const outcome = await Promise.race([settledOutcome, aborted]);
+          if (outcome !== 'stored') return;
+          continue;
+        }
+        if (turn.progressed) continue;
+        try {
+          await clock.sleep(Math.max(0, nextTick - clock.now()), signal);
+        } catch {
+          return;
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await started?.catch(() => undefined);
+      for (const file of open.splice(0)) await file.handle.close().catch(() => undefined);
+      await save();
+    },
+  };
+}
