@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { createKubeletSimulator } from './kubelet-simulator.js';
+import { startInput, tempDir, texts } from './file-input-harness.js';
+
+const event = (n: number, pad = 0) => JSON.stringify({ n, msg: 'x'.repeat(pad) });
+
+for (const runtime of ['containerd', 'crio'] as const) {
+  test(`${runtime}: every line once, in order, partials joined across a rotation, gzip one rotation later`, async () => {
+    const dir = await tempDir();
+    const pod = join(dir, 'pods', 'wirety_wirety-server-0_1b4e28ba-2fa1-11d2-883f-0016d3cca427');
+    const sim = createKubeletSimulator(pod, runtime);
+    const h = await startInput(dir, { include: [join(dir, 'pods/*/wirety-server/*.log')], node: 'node-a' });
+    const expected: string[] = [];
+    const write = async (content: string, stream: 'stdout' | 'stderr' = 'stdout') => {
+      await sim.writeLine(content, stream);
+      if (stream === 'stdout') expected.push(content);
+    };
+    for (let n = 0; n < 20; n++) await write(event(n));
+    await write(event(20, 40_000)); // several pieces in either runtime
+    await write('console noise', 'stderr');
+    await h.until(() => h.received.length === expected.length, 'first file');
+
+    // A P run straddles the rotation: pieces at the end of 0.log, the F in the new 0.log.
+    const straddling = event(21, 20_000);
+    await sim.writeLine(straddling, 'stdout', true);
+    await sim.rotate();
+    await sim.writeFinal();
+    expected.push(straddling);
+    for (let n = 22; n < 30; n++) await write(event(n));
+    await h.until(() => h.received.length === expected.length, 'after the first rotation');
+
+    await sim.rotate(); // gzips the first rotated file and unlinks it
+    for (let n = 30; n < 40; n++) await write(event(n));
+    await h.until(() => h.received.length === expected.length, 'after the second rotation');
+    assert.ok(existsSync(`${sim.file}.20261201-100001.gz`));
+    assert.ok(!existsSync(`${sim.file}.20261201-100001`));
+
+    assert.deepEqual(texts(h.received), expected);
+    const ids = h.received.map((l) => l.id);
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+    assert.deepEqual(h.received[0]!.metadata, {
+      namespace: 'wirety',
+      pod: 'wirety-server-0',
+      pod_uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+      container: 'wirety-server',
+      node: 'node-a',
+    });
+    assert.equal(h.received[0]!.source, `file:${sim.file}`);
+    // Nothing is repeated once the rotated files are gone or gzipped.
+    await h.clock.advance(5000);
+    assert.equal(h.received.length, expected.length);
+    await h.stop();
+  });
+}
