@@ -94,6 +94,8 @@ export function createFileInput(options: FileInputOptions): Input {
   /** Last position handed with a batch, per identity (only changes are handed again). */
   const handed = new Map<string, string>();
   const warned = new Set<string>();
+  /** Files closed at `max_open_files` while idle at their end, by path: reopened once they grow. */
+  const parked = new Map<string, { offset: number; ino: number }>();
   let store: PositionsStore | undefined;
   let started: Promise<void> | undefined;
   let cursor = 0;
@@ -180,6 +182,7 @@ export function createFileInput(options: FileInputOptions): Input {
       });
       file.gone = mode.gone ?? false;
       open.push(file);
+      parked.delete(path);
       keep = true;
       logger.info('following log file', {
         input: options.name,
@@ -246,7 +249,14 @@ export function createFileInput(options: FileInputOptions): Input {
     }
     const followed = new Set(open.filter((f) => !f.gone).map((f) => f.path));
     const waiting = paths.filter((path) => !followed.has(path));
-    for (const path of waiting) {
+    // Files never opened first, then parked files that grew (or were replaced) since.
+    const grown: string[] = [];
+    for (const path of waiting.filter((p) => parked.has(p))) {
+      const stat = await fsp.stat(path).catch(() => undefined);
+      const was = parked.get(path)!;
+      if (stat && (stat.size > was.offset || stat.ino !== was.ino)) grown.push(path);
+    }
+    for (const path of [...waiting.filter((p) => !parked.has(p)), ...grown]) {
       if (open.length >= maxOpen) parkIdleFile();
       if (open.length >= maxOpen) break;
       await tryOpen(path, { initial });
@@ -257,6 +267,7 @@ export function createFileInput(options: FileInputOptions): Input {
   const parkIdleFile = (): void => {
     const idle = open.find((f) => !f.gone && f.eofAt !== undefined && clock.now() - f.eofAt >= interval);
     if (!idle) return;
+    parked.set(idle.path, { offset: idle.readOffset, ino: idle.ino });
     void closeFile(idle, { offset: idle.safeOffset, line: idle.safeLine });
   };
 

@@ -13,7 +13,8 @@ export interface DockerSimulator {
   rotate(maxFile: number): Promise<void>;
 }
 
-const goEscape = (json: string) => json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+const goEscape = (json: string) =>
+  json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 
 export function createDockerSimulator(root: string, id = 'a'.repeat(64)): DockerSimulator {
   const dir = join(root, id);

@@ -23,7 +23,10 @@ export interface Harness {
   /** Batches handed over and not settled yet (when `settle` is false). */
   readonly held: InputBatch[];
   /** Advances the clock a tick at a time until `condition` holds (at most `ticks` ticks). */
-  until(condition: () => boolean, what: string, ticks?: number): Promise<void>;
+  /** Waits (moving the clock while the input is idle) until `condition` holds, at most `timeoutMs` of real time. */
+  until(condition: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  /** Lets `count` discovery ticks pass, each once the input is idle. */
+  ticks(count: number): Promise<void>;
   positions(): Promise<Record<string, { offset: number }>>;
   stop(): Promise<void>;
 }
@@ -35,11 +38,11 @@ export async function tempDir(): Promise<string> {
   return fsp.mkdtemp(join(tmpdir(), 'file-input-'));
 }
 
-export async function startInput(
+export function startInput(
   dir: string,
   options: Partial<FileInputOptions> & { include: string[] },
   consumer: { settle?: boolean; clock?: FakeClock } = {},
-): Promise<Harness> {
+): Harness {
   const clock = consumer.clock ?? createFakeClock();
   const logger = createMemoryLogger();
   const input = createFileInput({
@@ -55,31 +58,41 @@ export async function startInput(
   const received: Received[] = [];
   const held: InputBatch[] = [];
   const abort = new AbortController();
-  let failure: unknown;
+  let failure: Error | undefined;
   const loop = (async () => {
     for await (const batch of input.batches(abort.signal)) {
       received.push(...batch.lines.map((line) => ({ ...line, source: batch.source })));
       if (consumer.settle === false) held.push(batch);
       else await batch.settled('stored');
     }
-  })().catch((error: unknown) => (failure = error));
-  return {
+  })().catch((error: unknown) => (failure = error instanceof Error ? error : new Error(String(error))));
+  const harness: Harness = {
     dir,
     clock,
     logger,
     received,
     held,
-    async until(condition, what, ticks = 200) {
-      for (let i = 0; i < ticks && !condition(); i++) {
-        // Real file I/O runs between ticks; a bounded wait for it, not a sleep-and-hope.
-        for (let j = 0; j < 20 && !condition(); j++) await new Promise((resolve) => setImmediate(resolve));
+    async until(condition, what, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition() && Date.now() < deadline) {
         if (failure) throw failure;
-        if (!condition()) await clock.advance(1000);
+        // Time moves only while the input is idle (asleep until its next tick); real file I/O runs
+        // in between, so this waits on it, bounded by the deadline, without sleep-and-hope.
+        if (clock.pending() > 0) await clock.advance(1000);
+        else await new Promise((resolve) => setTimeout(resolve, 1));
       }
       assert.ok(condition(), `timed out waiting for: ${what} (received ${received.length} lines)`);
     },
+    async ticks(count) {
+      for (let i = 0; i < count; i++) {
+        await harness.until(() => clock.pending() > 0, 'the input to be idle');
+        await clock.advance(1000);
+      }
+    },
     async positions() {
-      const text = await fsp.readFile(join(dir, 'data', 'positions-pods.json'), 'utf8').catch(() => '{"files":{}}');
+      const text = await fsp
+        .readFile(join(dir, 'data', 'positions-pods.json'), 'utf8')
+        .catch(() => '{"files":{}}');
       return (JSON.parse(text) as { files: Record<string, { offset: number }> }).files;
     },
     async stop() {
@@ -89,4 +102,5 @@ export async function startInput(
       if (failure) throw failure;
     },
   };
+  return harness;
 }

@@ -12,7 +12,7 @@ for (const runtime of ['containerd', 'crio'] as const) {
     const dir = await tempDir();
     const pod = join(dir, 'pods', 'wirety_wirety-server-0_1b4e28ba-2fa1-11d2-883f-0016d3cca427');
     const sim = createKubeletSimulator(pod, runtime);
-    const h = await startInput(dir, { include: [join(dir, 'pods/*/wirety-server/*.log')], node: 'node-a' });
+    const h = startInput(dir, { include: [join(dir, 'pods/*/wirety-server/*.log')], node: 'node-a' });
     const expected: string[] = [];
     const write = async (content: string, stream: 'stdout' | 'stderr' = 'stdout') => {
       await sim.writeLine(content, stream);
@@ -50,7 +50,7 @@ for (const runtime of ['containerd', 'crio'] as const) {
     });
     assert.equal(h.received[0]!.source, `file:${sim.file}`);
     // Nothing is repeated once the rotated files are gone or gzipped.
-    await h.clock.advance(5000);
+    await h.ticks(5);
     assert.equal(h.received.length, expected.length);
     await h.stop();
   });

@@ -21,7 +21,11 @@ export interface KubeletSimulator {
   rotate(): Promise<void>;
 }
 
-export function createKubeletSimulator(podDir: string, runtime: Runtime, container = 'wirety-server'): KubeletSimulator {
+export function createKubeletSimulator(
+  podDir: string,
+  runtime: Runtime,
+  container = 'wirety-server',
+): KubeletSimulator {
   const dir = join(podDir, container);
   const file = join(dir, '0.log');
   const split = runtime === 'containerd' ? 16 * 1024 : 8 * 1024;
@@ -37,7 +41,8 @@ export function createKubeletSimulator(podDir: string, runtime: Runtime, contain
     const trimmed = nanos.replace(/0+$/, '');
     return `2026-12-01T10:00:00${trimmed ? '.' + trimmed : ''}Z`;
   };
-  const append = (data: Buffer | string) => fsp.mkdir(dir, { recursive: true }).then(() => fsp.appendFile(file, data));
+  const append = (data: Buffer | string) =>
+    fsp.mkdir(dir, { recursive: true }).then(() => fsp.appendFile(file, data));
 
   return {
     file,
@@ -47,7 +52,11 @@ export function createKubeletSimulator(podDir: string, runtime: Runtime, contain
       for (let at = 0; at < bytes.length; at += split) pieces.push(bytes.subarray(at, at + split));
       if (pieces.length === 0) pieces.push(Buffer.alloc(0));
       const lines = pieces.map((piece, i) =>
-        Buffer.concat([Buffer.from(`${timestamp()} ${stream} ${i === pieces.length - 1 ? 'F' : 'P'} `), piece, Buffer.from('\n')]),
+        Buffer.concat([
+          Buffer.from(`${timestamp()} ${stream} ${i === pieces.length - 1 ? 'F' : 'P'} `),
+          piece,
+          Buffer.from('\n'),
+        ]),
       );
       if (stopBeforeFinal) held = lines.pop()!.toString('latin1');
       await append(Buffer.concat(lines));

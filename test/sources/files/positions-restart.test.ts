@@ -11,9 +11,9 @@ test('positions never run ahead of settled batches; a restart re-reads unsettled
   for (let n = 0; n < 5; n++) await sim.writeLine(JSON.stringify({ n }));
 
   // A consumer that never settles (a full journal, then a crash).
-  const first = await startInput(dir, { include, read_chunk_bytes: 100 }, { settle: false });
+  const first = startInput(dir, { include, read_chunk_bytes: 100 }, { settle: false });
   await first.until(() => first.held.length === 1, 'first batch');
-  for (let i = 0; i < 5; i++) await first.clock.advance(1000);
+  for (let i = 0; i < 5; i++) await first.clock.advance(1000); // the input waits on settled, not on time
   assert.equal(first.held.length, 1, 'no batch is read while the previous one is unsettled');
   assert.deepEqual(await first.positions(), {}, 'nothing committed before settled');
   const firstBatchEnd = first.received.length;
@@ -28,7 +28,7 @@ test('positions never run ahead of settled batches; a restart re-reads unsettled
   for (let n = 5; n < 8; n++) await sim.writeLine(JSON.stringify({ n }));
   await sim.rotate(); // rotated while we were down: found next to its old path
   await sim.writeLine(JSON.stringify({ n: 8 }));
-  const second = await startInput(dir, { include });
+  const second = startInput(dir, { include });
   await second.until(() => second.received.length === 9 - firstBatchEnd, 'the rest after restart');
   assert.deepEqual(
     texts(second.received),
@@ -47,12 +47,12 @@ test('an unstored batch (shutdown with a full journal) is not committed', async 
   const sim = createKubeletSimulator(join(dir, 'pods', 'ns_pod_uid'), 'crio');
   await sim.writeLine('{"n":1}');
   const include = [join(dir, 'pods/*/*/*.log')];
-  const h = await startInput(dir, { include }, { settle: false });
+  const h = startInput(dir, { include }, { settle: false });
   await h.until(() => h.held.length === 1, 'batch');
   await h.held[0]!.settled('unstored');
   await h.stop();
   assert.deepEqual(await h.positions(), {});
-  const again = await startInput(dir, { include });
+  const again = startInput(dir, { include });
   await again.until(() => again.received.length === 1, 're-read');
   assert.equal(again.received[0]!.id, h.received[0]!.id);
   await again.stop();
