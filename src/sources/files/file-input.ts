@@ -31,6 +31,7 @@ import { parseCriLine } from './cri-line.js';
 import { detectFormat, type FileFormat } from './detect-format.js';
 import { createDiscover, DEFAULT_EXCLUDE, isExcludedBy } from './discover-files.js';
 import { parseDockerLine } from './docker-line.js';
+import { createChangeHint } from './change-hint.js';
 import { readFingerprint } from './fingerprint.js';
 import { metadataFromPath } from './kubernetes-path.js';
 import { createPartialJoiner, type PieceOrigin } from './partial-joiner.js';
@@ -59,6 +60,8 @@ export interface FileInputOptions {
   readonly node?: string;
   /** Largest read from one file per turn; default 64 KiB. */
   readonly read_chunk_bytes?: number;
+  /** Wake early on fs.watch events in the open files' directories (a hint; polling stays); default true. */
+  readonly watch?: boolean;
   /** Minimum milliseconds between position file writes; default 1000 (0: on every settled batch). */
   readonly positions_write_interval?: number;
   readonly clock?: Clock;
@@ -85,6 +88,9 @@ export function createFileInput(options: FileInputOptions): Input {
   const writeInterval = options.positions_write_interval ?? 1000;
   const scratch = Buffer.allocUnsafe(options.read_chunk_bytes ?? 64 * KiB);
   const joiner = createPartialJoiner(maxLineBytes);
+  const hint = options.watch === false ? undefined : createChangeHint();
+  /** Lines of partial runs whose end will never come, handed over before any new read. */
+  const abandoned: { source: string; line: InputLine }[] = [];
 
   const open: TailedFile[] = [];
   /** Files closed in this run (rotated away and drained, parked, truncated): where to resume. */
@@ -146,6 +152,8 @@ export function createFileInput(options: FileInputOptions): Input {
       const { identity } = fingerprint;
       if (mode.expect && identity !== mode.expect) return;
       if (open.some((f) => f.identity === identity)) return;
+      // /var/log/containers/*.log are symlinks into /var/log/pods: the real path names the pod.
+      const realPath = await fsp.realpath(path).catch(() => path);
       const format =
         !options.format || options.format === 'auto' ? detectFormat(fingerprint.head) : options.format;
       let start: { offset: number; line: number };
@@ -169,11 +177,11 @@ export function createFileInput(options: FileInputOptions): Input {
         path,
         identity,
         format,
-        family: rotationFamily(path),
+        family: rotationFamily(realPath),
         dev: stat.dev,
         ino: stat.ino,
         seq: seq++,
-        metadata: metadataFromPath(path, options.node),
+        metadata: metadataFromPath(realPath, options.node),
         handle,
         offset: start.offset,
         line: start.line,
@@ -240,6 +248,7 @@ export function createFileInput(options: FileInputOptions): Input {
         await closeFile(file, { offset: 0, line: 0 });
       }
     }
+    await abandonOrphanRuns();
     let paths: string[];
     try {
       paths = await discover();
@@ -260,6 +269,41 @@ export function createFileInput(options: FileInputOptions): Input {
       if (open.length >= maxOpen) parkIdleFile();
       if (open.length >= maxOpen) break;
       await tryOpen(path, { initial });
+    }
+    hint?.watch(new Set(open.map((f) => dirname(f.path))));
+  };
+
+  /**
+   * A partial run whose family has no open file and no file at its path any more (pod deleted,
+   * container gone) will never get its last piece: it is handed over as rejected, not held forever.
+   * While the family's path exists (e.g. a new empty `0.log` right after a rotation), it waits.
+   */
+  const abandonOrphanRuns = async (): Promise<void> => {
+    const families = new Set([...joiner.pendingOrigins()].map((origin) => origin.family));
+    for (const family of families) {
+      if (open.some((f) => f.family === family)) continue;
+      if (
+        await fsp.stat(family).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      for (const { framed, origin } of joiner.abandon(family)) {
+        const metadata = metadataFromPath(origin.path, options.node);
+        abandoned.push({
+          source: `file:${origin.path}`,
+          line: {
+            framed,
+            id: `${origin.identity}:${origin.offset}`,
+            ...(metadata ? { metadata } : {}),
+            rejected: {
+              reason: 'partial_line_unterminated',
+              detail: `the log of ${family} ended inside a partial line`,
+            },
+          },
+        });
+      }
     }
   };
 
@@ -291,7 +335,12 @@ export function createFileInput(options: FileInputOptions): Input {
         add(line, here);
         continue;
       }
-      const origin: PieceOrigin = { ...here, path: file.path, lineNumber: line.lineNumber };
+      const origin: PieceOrigin = {
+        ...here,
+        family: file.family,
+        path: file.path,
+        lineNumber: line.lineNumber,
+      };
       let parsed: ParsedEntry;
       if (line.kind === 'too_long') {
         // Only a CRI header can be read from a prefix; a json-file record cut short cannot be parsed.
@@ -330,7 +379,9 @@ export function createFileInput(options: FileInputOptions): Input {
     open.some((g) => g !== file && g.family === file.family && g.gone && g.seq < file.seq);
 
   /** Reads one chunk from the next file with data (round-robin). */
-  const readTurn = async (): Promise<{ file?: TailedFile; lines: InputLine[]; progressed: boolean }> => {
+  const readTurn = async (): Promise<{ source?: string; lines: InputLine[]; progressed: boolean }> => {
+    const orphan = abandoned.shift();
+    if (orphan) return { source: orphan.source, lines: [orphan.line], progressed: true };
     const files = [...open];
     for (let i = 0; i < files.length; i++) {
       const file = files[(cursor + i) % files.length]!;
@@ -339,14 +390,14 @@ export function createFileInput(options: FileInputOptions): Input {
       if (bytes > 0) {
         file.eofAt = undefined;
         cursor = (cursor + i + 1) % files.length;
-        return { file, lines: toInputLines(file, lines), progressed: true };
+        return { source: `file:${file.path}`, lines: toInputLines(file, lines), progressed: true };
       }
       if (file.eofAt === undefined) file.eofAt = clock.now();
       else if (file.gone && clock.now() - file.eofAt >= interval) {
         const last = toInputLines(file, finishFile(file));
         await closeFile(file, { offset: file.readOffset, line: file.safeLine });
         logger.info('closed log file read to its end', { input: options.name, path: file.path });
-        return { file, lines: last, progressed: true };
+        return { source: `file:${file.path}`, lines: last, progressed: true };
       }
     }
     return { lines: [], progressed: false };
@@ -377,7 +428,10 @@ export function createFileInput(options: FileInputOptions): Input {
     return changes;
   };
 
-  const save = async (): Promise<void> => {
+  let saving: Promise<void> = Promise.resolve();
+  /** One write at a time (a settled batch and close() may both ask). */
+  const save = (): Promise<void> => (saving = saving.then(writePositions));
+  const writePositions = async (): Promise<void> => {
     if (!store?.dirty) return;
     lastSave = clock.now();
     try {
@@ -421,7 +475,7 @@ export function createFileInput(options: FileInputOptions): Input {
           const settledOutcome = new Promise<'stored' | 'unstored'>((resolve) => (settle = resolve));
           let once = false;
           yield {
-            source: `file:${turn.file!.path}`,
+            source: turn.source!,
             lines: turn.lines,
             settled: async (outcome) => {
               if (once) return;
@@ -439,16 +493,21 @@ export function createFileInput(options: FileInputOptions): Input {
           continue;
         }
         if (turn.progressed) continue;
+        // Idle until the next tick, or earlier when a watched directory changes.
+        const early = new AbortController();
+        void hint?.next().then(() => early.abort());
         try {
-          await clock.sleep(Math.max(0, nextTick - clock.now()), signal);
+          await clock.sleep(Math.max(0, nextTick - clock.now()), AbortSignal.any([signal, early.signal]));
         } catch {
-          return;
+          if (signal.aborted) return;
         }
+        early.abort();
       }
     },
     async close() {
       if (closed) return;
       closed = true;
+      hint?.close();
       await started?.catch(() => undefined);
       for (const file of open.splice(0)) await file.handle.close().catch(() => undefined);
       await save();

@@ -11,6 +11,8 @@
 import { createLineFramer, type FramedLine, type LineFramer } from '../line-framer.js';
 
 export interface PieceOrigin {
+  /** Rotation family of the file (see rotation-family.ts). */
+  readonly family: string;
   readonly identity: string;
   readonly path: string;
   readonly offset: number;
@@ -35,6 +37,8 @@ export interface PartialJoiner {
   ): JoinedLine | undefined;
   /** Where each unfinished run starts: a file's position must not pass these. */
   pendingOrigins(): IterableIterator<PieceOrigin>;
+  /** Ends the unfinished runs of a family whose last piece will never come (its files are gone). */
+  abandon(family: string): JoinedLine[];
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -73,6 +77,20 @@ export function createPartialJoiner(maxLineBytes: number): PartialJoiner {
         run.framer.push(ZEROS.subarray(0, Math.min(rest, ZEROS.length)));
       }
       return final ? finish(key, run.framer, run.origin) : undefined;
+    },
+    abandon(family) {
+      const lines: JoinedLine[] = [];
+      for (const [key, run] of runs) {
+        if (run.origin.family !== family) continue;
+        runs.delete(key);
+        const [framed] = run.framer.end();
+        if (framed)
+          lines.push({
+            framed: { ...framed, offset: run.origin.offset, lineNumber: run.origin.lineNumber },
+            origin: run.origin,
+          });
+      }
+      return lines;
     },
     pendingOrigins() {
       return [...runs.values()].map((run) => run.origin)[Symbol.iterator]();
