@@ -119,3 +119,55 @@ test('read_from: end at the first start skips existing lines; stderr is read whe
   assert.deepEqual(texts(h.received), ['{"new":1}']);
   await h.stop();
 });
+
+test('a partial run whose container log vanished is handed over as rejected, not held forever', async () => {
+  const dir = await tempDir();
+  const podDir = join(dir, 'pods', 'ns_pod_uid');
+  const sim = createKubeletSimulator(podDir, 'containerd');
+  await sim.writeLine('{"n":1}');
+  await sim.writeLine('x'.repeat(20_000), 'stdout', true); // P piece, its F never written
+  const h = startInput(dir, { include: [join(dir, 'pods/*/*/*.log')] });
+  await h.until(() => h.received.length === 1, 'first line');
+  await fsp.rm(podDir, { recursive: true }); // pod deleted
+  await h.until(() => h.received.length === 2, 'abandoned run');
+  const orphan = h.received[1]!;
+  assert.equal(orphan.rejected?.reason, 'partial_line_unterminated');
+  assert.equal(orphan.framed.bytes, 16 * 1024);
+  await h.stop();
+});
+
+test('fs.watch wakes the idle input: an appended line is read before the next poll', async () => {
+  const dir = await tempDir();
+  const file = join(dir, 'audit.log');
+  await fsp.writeFile(file, '{"n":1}\n');
+  const h = startInput(dir, { include: [file] });
+  await h.until(() => h.received.length === 1, 'first line');
+  await h.ticks(1); // discovery has set up the watch
+  const asleep = () => h.clock.pending() > 0;
+  const deadline = Date.now() + 10_000;
+  while (!asleep() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+  const before = h.clock.now();
+  await fsp.appendFile(file, '{"n":2}\n');
+  const woken = Date.now() + 10_000;
+  while (h.received.length < 2 && Date.now() < woken) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(h.received.length, 2);
+  assert.equal(h.clock.now(), before, 'read without the clock moving');
+  await h.stop();
+});
+
+test('a symlink (like /var/log/containers) gets its metadata from its target under /var/log/pods', async () => {
+  const dir = await tempDir();
+  const sim = createKubeletSimulator(join(dir, 'pods', 'prod_web-1_abc'), 'crio', 'wirety-server');
+  await sim.writeLine('{"n":1}');
+  await fsp.mkdir(join(dir, 'containers'));
+  await fsp.symlink(sim.file, join(dir, 'containers', 'web-1_prod_wirety-server-123.log'));
+  const h = startInput(dir, { include: [join(dir, 'containers/*.log')] });
+  await h.until(() => h.received.length === 1, 'line');
+  assert.deepEqual(h.received[0]!.metadata, {
+    namespace: 'prod',
+    pod: 'web-1',
+    pod_uid: 'abc',
+    container: 'wirety-server',
+  });
+  await h.stop();
+});
