@@ -157,15 +157,15 @@ export function createFileInput(options: FileInputOptions): Input {
       const format =
         !options.format || options.format === 'auto' ? detectFormat(fingerprint.head) : options.format;
       let start: { offset: number; line: number };
-      const committed = store!.get(identity);
-      if (truncated.delete(identity)) start = { offset: 0, line: 0 };
-      else if (resume.has(identity)) start = resume.get(identity)!;
-      else if (committed && committed.offset <= stat.size) start = committed;
-      else if (committed) {
-        logger.warn('log file is shorter than its stored position (truncated?); reading it from its start', {
+      const known = truncated.delete(identity)
+        ? { offset: 0, line: 0 }
+        : (resume.get(identity) ?? store!.get(identity));
+      if (known && known.offset <= stat.size) start = known;
+      else if (known) {
+        logger.warn('log file is shorter than its position (truncated?); reading it from its start', {
           input: options.name,
           path,
-          position: committed.offset,
+          position: known.offset,
           size: stat.size,
         });
         start = { offset: 0, line: 0 };
@@ -173,6 +173,7 @@ export function createFileInput(options: FileInputOptions): Input {
         start = { offset: await tailOffset(handle, stat.size), line: 0 };
       } else start = { offset: 0, line: 0 };
       if (mode.gone && start.offset >= stat.size) return; // a rotated copy already read to its end
+      if (closed) return; // close() ran while we were opening
       const file = openTailedFile({
         path,
         identity,
@@ -226,6 +227,12 @@ export function createFileInput(options: FileInputOptions): Input {
     }
   };
 
+  /** Truncated and written again past our offset between two ticks: its first line changed. */
+  const rewritten = async (file: TailedFile): Promise<boolean> => {
+    const now = await readFingerprint(file.handle).catch(() => undefined);
+    return now === undefined || now.identity !== file.identity;
+  };
+
   /** Rotation, deletion and truncation of open files, then new files. */
   const discoveryTick = async (initial: boolean): Promise<void> => {
     for (const file of [...open]) {
@@ -237,7 +244,7 @@ export function createFileInput(options: FileInputOptions): Input {
           input: options.name,
           path: file.path,
         });
-      } else if (stat.size < file.readOffset) {
+      } else if (stat.size < file.readOffset || (await rewritten(file))) {
         logger.warn('log file shrank (copytruncate?); reading it again from its start', {
           input: options.name,
           path: file.path,
@@ -386,7 +393,21 @@ export function createFileInput(options: FileInputOptions): Input {
     for (let i = 0; i < files.length; i++) {
       const file = files[(cursor + i) % files.length]!;
       if (waitsForOlder(file)) continue;
-      const { bytes, lines } = await readChunk(file, scratch);
+      let chunk: Awaited<ReturnType<typeof readChunk>>;
+      try {
+        chunk = await readChunk(file, scratch);
+      } catch (error) {
+        if (closed) return { lines: [], progressed: false };
+        // An I/O error on one file must not stop the others: close it, the next tick reopens it.
+        logger.warn('cannot read log file; reopening it at the next tick', {
+          input: options.name,
+          path: file.path,
+          error: String(error),
+        });
+        await closeFile(file, { offset: file.safeOffset, line: file.safeLine });
+        return { lines: [], progressed: true };
+      }
+      const { bytes, lines } = chunk;
       if (bytes > 0) {
         file.eofAt = undefined;
         cursor = (cursor + i + 1) % files.length;

@@ -58,13 +58,20 @@ test('copytruncate is logged and the file is read again from its start; a file c
   await h.until(() => h.received.length === 3, 'after truncation');
   assert.equal(texts(h.received)[2], '{"gen":2}');
   assert.ok(h.logger.entries.some((e) => e.level === 'warn' && /shrank|shorter/.test(e.message)));
+  // Truncated and written again past the old offset between two ticks: caught by the changed first line.
+  await fsp.writeFile(file, '{"gen":3,"n":1,"pad":"................................"}\n{"gen":3,"n":2}\n');
+  await h.until(() => h.received.length === 5, 'after a truncation hidden by growth');
+  assert.deepEqual(texts(h.received).slice(3), [
+    '{"gen":3,"n":1,"pad":"................................"}',
+    '{"gen":3,"n":2}',
+  ]);
 
   await fsp.writeFile(join(dir, 'later.log'), '{"later":true}\n');
   await fsp.writeFile(join(dir, 'old.log.gz'), 'not read\n');
-  await h.until(() => h.received.length === 4, 'file created after start');
-  assert.equal(texts(h.received)[3], '{"later":true}');
+  await h.until(() => h.received.length === 6, 'file created after start');
+  assert.equal(texts(h.received)[5], '{"later":true}');
   await h.ticks(2);
-  assert.equal(h.received.length, 4, '*.gz is excluded');
+  assert.equal(h.received.length, 6, '*.gz is excluded');
   await h.stop();
 });
 
