@@ -37,7 +37,7 @@ import { metadataFromPath } from './kubernetes-path.js';
 import { createPartialJoiner, type PieceOrigin } from './partial-joiner.js';
 import { openPositionsStore, type FilePosition, type PositionsStore } from './positions-store.js';
 import { isRotatedSibling, rotationFamily } from './rotation-family.js';
-import { finishFile, openTailedFile, readChunk, type TailedFile } from './tailed-file.js';
+import { consumeChunk, finishFile, openTailedFile, readNext, type TailedFile } from './tailed-file.js';
 
 export interface FileInputOptions {
   /** The input's name in the config's `inputs:` map. */
@@ -233,6 +233,18 @@ export function createFileInput(options: FileInputOptions): Input {
     return now === undefined || now.identity !== file.identity;
   };
 
+  const restartTruncated = async (file: TailedFile, size: number): Promise<void> => {
+    logger.warn('log file shrank (copytruncate?); reading it again from its start', {
+      input: options.name,
+      path: file.path,
+      offset: file.readOffset,
+      size,
+    });
+    truncated.add(file.identity);
+    await closeFile(file, { offset: 0, line: 0 });
+    await tryOpen(file.path, { initial: false });
+  };
+
   /** Rotation, deletion and truncation of open files, then new files. */
   const discoveryTick = async (initial: boolean): Promise<void> => {
     for (const file of [...open]) {
@@ -245,14 +257,7 @@ export function createFileInput(options: FileInputOptions): Input {
           path: file.path,
         });
       } else if (stat.size < file.readOffset || (await rewritten(file))) {
-        logger.warn('log file shrank (copytruncate?); reading it again from its start', {
-          input: options.name,
-          path: file.path,
-          offset: file.readOffset,
-          size: stat.size,
-        });
-        truncated.add(file.identity);
-        await closeFile(file, { offset: 0, line: 0 });
+        await restartTruncated(file, stat.size);
       }
     }
     await abandonOrphanRuns();
@@ -393,9 +398,15 @@ export function createFileInput(options: FileInputOptions): Input {
     for (let i = 0; i < files.length; i++) {
       const file = files[(cursor + i) % files.length]!;
       if (waitsForOlder(file)) continue;
-      let chunk: Awaited<ReturnType<typeof readChunk>>;
+      let chunk: Buffer;
       try {
-        chunk = await readChunk(file, scratch);
+        chunk = await readNext(file, scratch);
+        // Copytruncate: a file idle at its end that grows again may have been rewritten from 0
+        // (the tick's size check misses a file already longer than our offset again).
+        if (chunk.length > 0 && file.eofAt !== undefined && file.readOffset > 0 && (await rewritten(file))) {
+          await restartTruncated(file, -1);
+          return { lines: [], progressed: true };
+        }
       } catch (error) {
         if (closed) return { lines: [], progressed: false };
         // An I/O error on one file must not stop the others: close it, the next tick reopens it.
@@ -407,11 +418,14 @@ export function createFileInput(options: FileInputOptions): Input {
         await closeFile(file, { offset: file.safeOffset, line: file.safeLine });
         return { lines: [], progressed: true };
       }
-      const { bytes, lines } = chunk;
-      if (bytes > 0) {
+      if (chunk.length > 0) {
         file.eofAt = undefined;
         cursor = (cursor + i + 1) % files.length;
-        return { source: `file:${file.path}`, lines: toInputLines(file, lines), progressed: true };
+        return {
+          source: `file:${file.path}`,
+          lines: toInputLines(file, consumeChunk(file, chunk)),
+          progressed: true,
+        };
       }
       if (file.eofAt === undefined) file.eofAt = clock.now();
       else if (file.gone && clock.now() - file.eofAt >= interval) {

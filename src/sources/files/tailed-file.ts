@@ -80,20 +80,20 @@ const absolute = (file: TailedFile, lines: FramedLine[]): FramedLine[] =>
     lineNumber: line.lineNumber + file.baseLine,
   }));
 
-/** Reads the next chunk; returns the physical lines it completed (absolute offsets) and its size. */
-export async function readChunk(
-  file: TailedFile,
-  scratch: Buffer,
-): Promise<{ bytes: number; lines: FramedLine[] }> {
+/** Reads the next chunk into `scratch` (at most its size); 0 at the end of the file. */
+export async function readNext(file: TailedFile, scratch: Buffer): Promise<Buffer> {
   const { bytesRead } = await file.handle.read(scratch, 0, scratch.length, file.readOffset);
-  if (bytesRead === 0) return { bytes: 0, lines: [] };
-  const chunk = scratch.subarray(0, bytesRead);
+  return scratch.subarray(0, bytesRead);
+}
+
+/** Frames a chunk from `readNext`; returns the physical lines it completed (absolute offsets). */
+export function consumeChunk(file: TailedFile, chunk: Buffer): FramedLine[] {
   const lines = absolute(file, file.framer.push(chunk));
   const lastNewline = chunk.lastIndexOf(0x0a);
   if (lastNewline >= 0) file.safeOffset = file.readOffset + lastNewline + 1;
   file.safeLine += lines.length;
-  file.readOffset += bytesRead;
-  return { bytes: bytesRead, lines };
+  file.readOffset += chunk.length;
+  return lines;
 }
 
 /** The torn last line of a file that rotated away: it will not be completed, so it counts. */

@@ -58,7 +58,8 @@ test('copytruncate is logged and the file is read again from its start; a file c
   await h.until(() => h.received.length === 3, 'after truncation');
   assert.equal(texts(h.received)[2], '{"gen":2}');
   assert.ok(h.logger.entries.some((e) => e.level === 'warn' && /shrank|shorter/.test(e.message)));
-  // Truncated and written again past the old offset between two ticks: caught by the changed first line.
+  // Truncated and written again past the old offset while the input idles: caught by the changed first line.
+  await h.ticks(1);
   await fsp.writeFile(file, '{"gen":3,"n":1,"pad":"................................"}\n{"gen":3,"n":2}\n');
   await h.until(() => h.received.length === 5, 'after a truncation hidden by growth');
   assert.deepEqual(texts(h.received).slice(3), [
