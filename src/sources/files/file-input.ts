@@ -75,6 +75,18 @@ const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const CRI_OVERHEAD = 1024;
 
 export function createFileInput(options: FileInputOptions): Input {
+  if (options.include.length === 0)
+    throw new RangeError(`file input ${options.name}: include needs at least one glob`);
+  for (const [key, value] of [
+    ['max_line_bytes', options.max_line_bytes],
+    ['max_open_files', options.max_open_files],
+    ['glob_interval', options.glob_interval],
+    ['read_chunk_bytes', options.read_chunk_bytes],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new RangeError(`file input ${options.name}: ${key} must be a positive integer, got ${value}`);
+    }
+  }
   const clock = options.clock ?? systemClock;
   const logger = options.logger;
   const exclude = options.exclude ?? DEFAULT_EXCLUDE;

@@ -179,3 +179,22 @@ test('a symlink (like /var/log/containers) gets its metadata from its target und
   });
   await h.stop();
 });
+
+test('CRI content with invalid UTF-8, split across pieces, is handed over as its exact bytes', async () => {
+  const dir = await tempDir();
+  const sim = createKubeletSimulator(join(dir, 'pods', 'ns_pod_uid'), 'crio');
+  const content = Buffer.concat([
+    Buffer.from('{"a":"'),
+    Buffer.alloc(9000, 0x61),
+    Buffer.from([0xc3, 0x28]),
+    Buffer.from('"}'),
+  ]);
+  await sim.writeLine(content);
+  await sim.writeLine('{"ok":1}');
+  const h = startInput(dir, { include: [join(dir, 'pods/*/*/*.log')] });
+  await h.until(() => h.received.length === 2, 'both lines');
+  const bad = h.received[0]!.framed;
+  assert.ok(bad.kind === 'invalid_utf8' && bad.raw.equals(content));
+  assert.equal(texts(h.received)[1], '{"ok":1}');
+  await h.stop();
+});
