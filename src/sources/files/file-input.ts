@@ -1,10 +1,13 @@
 /**
  * The file input: follows container log files (CRI, Docker json-file) or plain NDJSON files, with
  * the input contract's delivery rule: a file position moves only when the batch holding its lines
- * is settled `stored`, never on read. See docs in the issue 10 notes and each module:
+ * is settled `stored`, never on read. One batch is out at a time (one chunk of one file); after
+ * an `unstored` batch the iterable ends and nothing past the committed positions is kept, so a new
+ * input (next start) reads those lines again, with the same ids. The parts, one per file:
  *
  * - discover-files.ts   include/exclude globs, evaluated every `glob_interval` (polling; works on
  *                       every file system, hostPath mounts included)
+ * - change-hint.ts      fs.watch on the open files' directories, to wake early (a hint only)
  * - fingerprint.ts      file identity (first line, ≤ 256 bytes) and its limits
  * - tailed-file.ts      one open file, read round-robin in chunks of `read_chunk_bytes`
  * - cri-line.ts, docker-line.ts, detect-format.ts   physical line → stream, partial flag, content
@@ -17,7 +20,9 @@
  * writes, hands over its torn last line if any, then closes; a newer file of the same rotation
  * family is not read before an older one is closed, so lines keep their order and a partial run
  * continues in the right file. A file that shrinks (copytruncate) is logged and read again from
- * its start. After a restart, a file renamed while we were down is found next to its old path
+ * its start; so is one idle at its end whose first line changed. Copytruncate stays racy, as in
+ * every tailer: a file truncated and rewritten past our offset while we are reading it is seen one
+ * tick late (the kubelet and Docker never copytruncate). After a restart, a file renamed while we were down is found next to its old path
  * (same rotation family, same fingerprint) and read from its committed position.
  */
 import { promises as fsp } from 'node:fs';
