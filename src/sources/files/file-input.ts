@@ -164,13 +164,24 @@ export function createFileInput(options: FileInputOptions): Input {
     try {
       const stat = await handle.stat();
       if (open.some((f) => f.dev === stat.dev && f.ino === stat.ino)) return;
-      const fingerprint = await readFingerprint(handle);
+      // /var/log/containers/*.log are symlinks into /var/log/pods: the real path names the pod.
+      const realPath = await fsp.realpath(path).catch(() => path);
+      const fingerprint = await readFingerprint(handle, dirname(realPath));
       if (!fingerprint) return; // first line not complete yet: try again next tick
       const { identity } = fingerprint;
       if (mode.expect && identity !== mode.expect) return;
-      if (open.some((f) => f.identity === identity)) return;
-      // /var/log/containers/*.log are symlinks into /var/log/pods: the real path names the pod.
-      const realPath = await fsp.realpath(path).catch(() => path);
+      const twin = open.find((f) => f.identity === identity);
+      if (twin) {
+        if (!twin.gone && twin.path !== path && !warned.has(path)) {
+          warned.add(path);
+          logger.warn('log file starts like another one in its directory; only one of them is read', {
+            input: options.name,
+            path,
+            other: twin.path,
+          });
+        }
+        return;
+      }
       const format =
         !options.format || options.format === 'auto' ? detectFormat(fingerprint.head) : options.format;
       let start: { offset: number; line: number };
@@ -246,7 +257,7 @@ export function createFileInput(options: FileInputOptions): Input {
 
   /** Truncated and written again past our offset between two ticks: its first line changed. */
   const rewritten = async (file: TailedFile): Promise<boolean> => {
-    const now = await readFingerprint(file.handle).catch(() => undefined);
+    const now = await readFingerprint(file.handle, dirname(file.family)).catch(() => undefined);
     return now === undefined || now.identity !== file.identity;
   };
 

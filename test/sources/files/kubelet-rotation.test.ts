@@ -55,3 +55,16 @@ for (const runtime of ['containerd', 'crio'] as const) {
     await h.stop();
   });
 }
+
+test('replicas whose logs start with the same line are different files (the directory is part of the identity)', async () => {
+  const dir = await tempDir();
+  const replicas = ['a', 'b', 'c'].map((r) =>
+    createKubeletSimulator(join(dir, 'pods', `ns_web-${r}_uid-${r}`), 'containerd'),
+  );
+  for (const sim of replicas) await sim.writeLine('{"banner":"wirety-server starting"}'); // same timestamps too
+  const h = startInput(dir, { include: [join(dir, 'pods/*/*/*.log')] });
+  await h.until(() => h.received.length === 3, 'one line per replica');
+  assert.deepEqual(h.received.map((l) => l.metadata?.pod).sort(), ['web-a', 'web-b', 'web-c']);
+  assert.equal(new Set(h.received.map((l) => l.id)).size, 3);
+  await h.stop();
+});

@@ -91,19 +91,24 @@ test('fingerprint: the first line (at most 256 bytes); none while the first line
   await fsp.writeFile(file, '{"torn":');
   const handle = await fsp.open(file, 'r');
   try {
-    assert.equal(await readFingerprint(handle), undefined);
+    assert.equal(await readFingerprint(handle, dir), undefined);
     await fsp.appendFile(file, '1}\nsecond line\n');
-    const first = await readFingerprint(handle);
+    const first = await readFingerprint(handle, dir);
     assert.equal(first?.head.toString(), '{"torn":1}\n');
     await fsp.appendFile(file, 'more lines do not change it\n');
-    assert.equal((await readFingerprint(handle))?.identity, first?.identity);
+    assert.equal((await readFingerprint(handle, dir))?.identity, first?.identity);
+    assert.notEqual(
+      (await readFingerprint(handle, '/elsewhere'))?.identity,
+      first?.identity,
+      'the directory is part of it',
+    );
   } finally {
     await handle.close();
   }
   const long = join(dir, 'long.log');
   await fsp.writeFile(long, 'y'.repeat(FINGERPRINT_BYTES + 10));
   const longHandle = await fsp.open(long, 'r');
-  assert.equal((await readFingerprint(longHandle))?.head.length, FINGERPRINT_BYTES);
+  assert.equal((await readFingerprint(longHandle, dir))?.head.length, FINGERPRINT_BYTES);
   await longHandle.close();
 });
 
