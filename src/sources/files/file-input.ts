@@ -114,6 +114,8 @@ export function createFileInput(options: FileInputOptions): Input {
   const resume = new Map<string, { offset: number; line: number; path: string }>();
   /** Identities whose file shrank: read again from 0 whatever the stored position says. */
   const truncated = new Set<string>();
+  /** Identities whose position may have moved since the last batch (so a batch costs O(touched)). */
+  const touched = new Set<string>();
   /** Last position handed with a batch, per identity (only changes are handed again). */
   const handed = new Map<string, string>();
   const warned = new Set<string>();
@@ -236,6 +238,7 @@ export function createFileInput(options: FileInputOptions): Input {
   const closeFile = async (file: TailedFile, resumeAt: { offset: number; line: number }): Promise<void> => {
     const index = open.indexOf(file);
     if (index >= 0) open.splice(index, 1);
+    touched.add(file.identity);
     resume.set(file.identity, { ...resumeAt, path: file.path });
     await file.handle.close().catch(() => undefined);
   };
@@ -330,6 +333,7 @@ export function createFileInput(options: FileInputOptions): Input {
       )
         continue;
       for (const { framed, origin } of joiner.abandon(family)) {
+        touched.add(origin.identity);
         const metadata = metadataFromPath(origin.path, options.node);
         abandoned.push({
           source: `file:${origin.path}`,
@@ -358,17 +362,20 @@ export function createFileInput(options: FileInputOptions): Input {
   const toInputLines = (file: TailedFile, physical: FramedLine[]): InputLine[] => {
     const lines: InputLine[] = [];
     const metadata = file.metadata;
+    touched.add(file.identity);
     const add = (
       framed: FramedLine,
       origin: { identity: string; offset: number },
       rejected?: InputLine['rejected'],
-    ) =>
+    ) => {
+      touched.add(origin.identity); // a joined line may end a run that started in an older file
       lines.push({
         framed,
         id: `${origin.identity}:${origin.offset}`,
         ...(metadata ? { metadata } : {}),
         ...(rejected ? { rejected } : {}),
       });
+    };
     for (const line of physical) {
       const here = { identity: file.identity, offset: line.offset };
       if (file.format === 'raw') {
@@ -485,9 +492,16 @@ export function createFileInput(options: FileInputOptions): Input {
       handed.set(identity, key);
       changes.set(identity, { offset, line, path, seen: clock.now() });
     };
-    for (const file of open) consider(file.identity, file.path, file.safeOffset, file.safeLine);
-    for (const [identity, at] of resume)
-      if (!open.some((f) => f.identity === identity)) consider(identity, at.path, at.offset, at.line);
+    for (const identity of touched) {
+      const file = open.find((f) => f.identity === identity);
+      const at = file
+        ? { path: file.path, offset: file.safeOffset, line: file.safeLine }
+        : resume.get(identity);
+      if (at) consider(identity, at.path, at.offset, at.line);
+    }
+    // A run still pending keeps its identity touched: its position moves when the run ends.
+    touched.clear();
+    for (const identity of pending.keys()) touched.add(identity);
     return changes;
   };
 
