@@ -11,15 +11,19 @@ export interface ChangeHint {
   watch(dirs: Iterable<string>): void;
   /** Resolves at the next change since the last call (at once if one came in between). */
   next(): Promise<void>;
+  /** The directories that changed since the last call. */
+  takeChanged(): Set<string>;
   close(): void;
 }
 
 export function createChangeHint(): ChangeHint {
   const watchers = new Map<string, FSWatcher>();
   let changed = false;
+  let changedDirs = new Set<string>();
   let wake: (() => void) | undefined;
-  const notify = () => {
+  const notify = (dir: string) => {
     changed = true;
+    changedDirs.add(dir);
     wake?.();
   };
   return {
@@ -33,7 +37,7 @@ export function createChangeHint(): ChangeHint {
       for (const dir of wanted) {
         if (watchers.has(dir)) continue;
         try {
-          const watcher = watch(dir, { persistent: false }, notify);
+          const watcher = watch(dir, { persistent: false }, () => notify(dir));
           watcher.on('error', () => {
             watcher.close();
             watchers.delete(dir);
@@ -56,6 +60,11 @@ export function createChangeHint(): ChangeHint {
           resolve();
         };
       });
+    },
+    takeChanged() {
+      const dirs = changedDirs;
+      changedDirs = new Set();
+      return dirs;
     },
     close() {
       for (const watcher of watchers.values()) watcher.close();

@@ -127,6 +127,12 @@ export function createFileInput(options: FileInputOptions): Input {
   let seq = 0;
   let lastSave = -Infinity;
   let closed = false;
+  /**
+   * Files idle at their end are read again only on a tick, or when fs.watch saw their directory
+   * change: with hundreds of files, one append must not cost a read of every file.
+   */
+  let pollAll = true;
+  const changedDirs = new Set<string>();
 
   const physicalLimit = (format: FileFormat): number =>
     format === 'raw'
@@ -433,6 +439,7 @@ export function createFileInput(options: FileInputOptions): Input {
     for (let i = 0; i < files.length; i++) {
       const file = files[(cursor + i) % files.length]!;
       if (waitsForOlder(file)) continue;
+      if (file.eofAt !== undefined && !pollAll && !changedDirs.has(dirname(file.path))) continue;
       let chunk: Buffer;
       try {
         chunk = await readNext(file, scratch);
@@ -470,6 +477,8 @@ export function createFileInput(options: FileInputOptions): Input {
         return { source: `file:${file.path}`, lines: last, progressed: true };
       }
     }
+    pollAll = false;
+    changedDirs.clear();
     return { lines: [], progressed: false };
   };
 
@@ -543,6 +552,7 @@ export function createFileInput(options: FileInputOptions): Input {
         if (clock.now() >= nextTick) {
           await discoveryTick(false);
           nextTick = clock.now() + interval;
+          pollAll = true;
         }
         if (clock.now() - lastSave >= writeInterval) await save();
         const turn = await readTurn();
@@ -579,6 +589,7 @@ export function createFileInput(options: FileInputOptions): Input {
           if (signal.aborted) return;
         }
         early.abort();
+        if (hint) for (const dir of hint.takeChanged()) changedDirs.add(dir);
       }
     },
     async close() {
