@@ -68,3 +68,30 @@ test('replicas whose logs start with the same line are different files (the dire
   assert.equal(new Set(h.received.map((l) => l.id)).size, 3);
   await h.stop();
 });
+
+test('an older rotated file is drained before the new one is read (round-robin never interleaves them)', async () => {
+  const dir = await tempDir();
+  const sim = createKubeletSimulator(join(dir, 'pods', 'ns_pod_uid'), 'containerd');
+  await sim.writeLine('{"n":0}');
+  // No fs.watch: everything below is written while the input idles, then found on one tick.
+  const h = startInput(dir, { include: [join(dir, 'pods/*/*/*.log')], read_chunk_bytes: 4096, watch: false });
+  await h.until(() => h.received.length === 1, 'first line');
+  await h.until(() => h.clock.pending() > 0, 'idle');
+  const expected = ['{"n":0}'];
+  for (let n = 1; n < 20; n++) {
+    await sim.writeLine(JSON.stringify({ n, pad: 'p'.repeat(1000) }));
+    expected.push(JSON.stringify({ n, pad: 'p'.repeat(1000) }));
+  }
+  const straddling = JSON.stringify({ n: 20, pad: 's'.repeat(40_000) });
+  await sim.writeLine(straddling, 'stdout', true);
+  await sim.rotate();
+  await sim.writeFinal();
+  expected.push(straddling);
+  for (let n = 21; n < 40; n++) {
+    await sim.writeLine(JSON.stringify({ n, pad: 'q'.repeat(1000) }));
+    expected.push(JSON.stringify({ n, pad: 'q'.repeat(1000) }));
+  }
+  await h.until(() => h.received.length >= expected.length, 'all lines');
+  assert.deepEqual(texts(h.received), expected);
+  await h.stop();
+});
