@@ -1,0 +1,309 @@
+/**
+ * The Fluent Forward listener as an `Input` (see ../input.ts): Docker's `fluentd` log driver, and
+ * any Fluent client, send requests; their records' lines become batches for ingest.
+ *
+ * Invariants:
+ * - A request's `{"ack": chunk}` is written only in `settled('stored')` of the batch that holds every
+ *   event of that request (one request, or several consecutive requests of one connection, make a
+ *   batch). `unstored`, a protocol error or shutdown: no ack, so the client re-sends.
+ * - Batches are handed out one at a time and the next waits until the previous is settled, so acks
+ *   leave each connection in request order.
+ * - Memory is bounded: no request over `max_request_bytes` (checked on msgpack headers before the
+ *   payload arrives, and on gzip output while inflating); each connection is paused while
+ *   `queue_high_water_bytes` of its requests wait for the journal; `max_connections`; partial
+ *   lines bounded by `max_line_bytes` and `partial_timeout`.
+ * - A bad connection is closed with a log line naming the peer; others are not affected.
+ * - On `signal`: stop accepting and reading, hand out the requests already received, then end the
+ *   connections (acks already written are flushed first). `close()` is idempotent.
+ */
+import { readFileSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Encoder } from '@msgpack/msgpack';
+import { systemClock } from '../../clock.js';
+import { createLogger } from '../../observe/logger.js';
+import type { Input, InputBatch, InputLine } from '../input.js';
+import { frameCutLine, type FramedLine, type LinePosition } from '../line-framer.js';
+import { attachConnection, type ConnectionContext, type ForwardConnection, type QueuedRequest } from './connection.js';
+import { createRequestDecoder } from './decode-request.js';
+import { createForwardExtensionCodec } from './event-time.js';
+import { createServerHandshake } from './handshake.js';
+import { forwardDefaults, parseListenAddress, type ForwardOptions, type ListenAddress } from './options.js';
+import { createPartialAssembler, type JoinedBody } from './partial-assembler.js';
+import { recordLine } from './record-line.js';
+
+export type { ForwardOptions, ListenAddress } from './options.js';
+
+export interface ForwardCounters {
+  connections: number;
+  requests: number;
+  events: number;
+  heartbeats: number;
+  protocol_errors: number;
+  /** Records skipped because their Docker `source` stream is not in `streams`. */
+  filtered_stream: number;
+  partial_timeouts: number;
+}
+
+export interface ForwardInput extends Input {
+  /** Starts listening (once); resolves with the bound address (the real port when 0 was asked). */
+  listen(): Promise<ListenAddress>;
+  readonly counters: Readonly<ForwardCounters>;
+}
+
+function peerOf(socket: Socket, serial: number): string {
+  const address = socket.remoteAddress;
+  if (!address) return `unix#${serial}`;
+  return address.includes(':') ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
+}
+
+export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
+  const o = { ...forwardDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof forwardDefaults & ForwardOptions;
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger ?? createLogger({ level: 'info', format: 'json' });
+  const address = parseListenAddress(o.address);
+  const encoder = new Encoder({ extensionCodec: createForwardExtensionCodec() });
+  const decoder = createRequestDecoder({ maxRequestBytes: o.max_request_bytes });
+  const partials = createPartialAssembler({ maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes, timeoutMs: o.partial_timeout });
+  const counters: ForwardCounters = { connections: 0, requests: 0, events: 0, heartbeats: 0, protocol_errors: 0, filtered_stream: 0, partial_timeouts: 0 };
+  const connections = new Set<ForwardConnection>();
+  const queue: QueuedRequest[] = [];
+  const closing = new AbortController();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  let server: Server | undefined;
+  let serverClosed: Promise<void> = Promise.resolve();
+  let listening: Promise<ListenAddress> | undefined;
+  let closed: Promise<void> | undefined;
+  let serial = 0;
+
+  const framerOptions = { maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes };
+  const frameBody = (body: JoinedBody, position: LinePosition): FramedLine =>
+    body.kind === 'whole' ? frameCutLine(body.line, position, framerOptions) : { kind: 'too_long', prefix: body.prefix, bytes: body.bytes, ...position };
+
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const context: ConnectionContext = {
+    decoder,
+    encoder,
+    logger,
+    inputName: o.name,
+    maxRequestBytes: o.max_request_bytes,
+    highWaterBytes: o.queue_high_water_bytes,
+    now: () => clock.now(),
+    counters,
+    isStopping: () => stopping,
+    enqueue(request) {
+      counters.requests++;
+      queue.push(request);
+      notify();
+    },
+    onClosed(connection) {
+      connections.delete(connection);
+      notify();
+    },
+    linesOf(connection, request, offset) {
+      const lines: InputLine[] = [];
+      for (const record of request.records) {
+        counters.events++;
+        const position = { lineNumber: connection.nextLineNumber(), offset };
+        const found = recordLine(request.tag, record, { lineKey: o.line_key, streams: o.streams });
+        if (found.kind === 'filtered') {
+          counters.filtered_stream++;
+        } else if (found.kind === 'line') {
+          lines.push({ framed: frameCutLine(found.bytes, position, framerOptions), metadata: found.metadata });
+        } else if (found.kind === 'no_line') {
+          lines.push({ framed: frameCutLine(found.json, position, framerOptions), metadata: found.metadata, rejected: { reason: 'forward_no_line', detail: found.detail } });
+        } else {
+          const joined = partials.add(found, { source: connection.source, ...position }, clock.now());
+          if (joined) lines.push({ framed: frameBody(joined.body, position), metadata: joined.metadata });
+        }
+      }
+      return lines;
+    },
+  };
+
+  /** Expires partial lines whose last piece never came, and idle connections. */
+  const sweep = async (): Promise<void> => {
+    const timeouts = [o.partial_timeout, o.idle_timeout].filter((t) => t > 0);
+    const interval = Math.max(10, Math.min(...timeouts) / 4);
+    for (;;) {
+      try {
+        await clock.sleep(interval, closing.signal);
+      } catch {
+        return;
+      }
+      const now = clock.now();
+      for (const expired of partials.expire(now)) {
+        counters.partial_timeouts++;
+        const { source, lineNumber, offset } = expired.origin;
+        const line: InputLine = { framed: frameBody(expired.body, { lineNumber, offset }), metadata: expired.metadata, rejected: { reason: 'partial_timeout', detail: expired.detail } };
+        logger.warn(`forward: a partial line from ${source} is incomplete after ${o.partial_timeout} ms; it is dead-lettered`, { input: o.name, detail: expired.detail });
+        context.enqueue({ connection: undefined, source, lines: [line], bytes: 0 });
+      }
+      if (o.idle_timeout > 0) {
+        for (const connection of connections) {
+          if (!connection.busy() && now - connection.lastActivity() >= o.idle_timeout) connection.close(`idle for ${o.idle_timeout} ms`, 'info');
+        }
+      }
+    }
+  };
+
+  const onSocket = (socket: Socket): void => {
+    const peer = peerOf(socket, ++serial);
+    if (stopping) {
+      socket.destroy();
+      return;
+    }
+    counters.connections++;
+    socket.setKeepAlive(true, 60_000);
+    const handshake = o.shared_key !== undefined ? createServerHandshake(o.shared_key, o.self_hostname) : undefined;
+    connections.add(attachConnection(socket, peer, context, handshake));
+    logger.debug(`forward: connection from ${peer}`, { input: o.name, peer });
+  };
+
+  const removeStaleSocket = async (path: string): Promise<void> => {
+    // A socket file left by a crashed run refuses connections; one in use accepts them.
+    const inUse = await new Promise<boolean>((resolve) => {
+      const probe = createConnection(path);
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
+    if (!inUse) unlinkSync(path);
+  };
+
+  const listen = (): Promise<ListenAddress> => {
+    listening ??= (async () => {
+      let created: Server;
+      if (o.tls) {
+        const tls = o.tls;
+        const ca = tls.client_ca_file !== undefined ? readFileSync(tls.client_ca_file) : undefined;
+        created = createTlsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket);
+        created.on('tlsClientError', (error: Error, socket: Socket) => {
+          logger.warn(`forward: TLS handshake with ${peerOf(socket, ++serial)} failed: ${error.message}`, { input: o.name });
+        });
+      } else {
+        created = createServer(onSocket);
+      }
+      created.maxConnections = o.max_connections;
+      created.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
+        logger.warn(`forward: refused a connection from ${data?.remoteAddress ?? 'a unix peer'}:${data?.remotePort ?? ''}: max_connections (${o.max_connections}) reached`, { input: o.name });
+      });
+      server = created;
+      serverClosed = new Promise<void>((resolve) => created.once('close', () => resolve()));
+      const bind = () =>
+        new Promise<void>((resolve, reject) => {
+          created.once('error', reject);
+          const done = () => {
+            created.off('error', reject);
+            resolve();
+          };
+          if (address.kind === 'unix') created.listen(address.path, done);
+          else created.listen(address.port, address.host, done);
+        });
+      try {
+        await bind();
+      } catch (error) {
+        if (address.kind !== 'unix' || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        await removeStaleSocket(address.path);
+        await bind();
+      }
+      created.on('error', (error) => logger.error(`forward: listener error: ${error.message}`, { input: o.name }));
+      void sweep();
+      const bound = created.address();
+      const result: ListenAddress = address.kind === 'unix' ? address : { kind: 'tcp', host: address.host, port: (bound as AddressInfo).port };
+      logger.info(`forward: listening on ${address.kind === 'unix' ? `unix://${address.path}` : `${result.kind === 'tcp' ? result.host : ''}:${(bound as AddressInfo).port}`}`, { input: o.name });
+      return result;
+    })();
+    return listening;
+  };
+
+  /** Stops accepting and reading; what was received is still handed out. */
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    server?.close();
+    for (const connection of connections) connection.refreshFlow();
+    notify();
+  };
+
+  /** Takes the oldest request and the requests of the same connection queued after it. */
+  const takeBatch = (): QueuedRequest[] => {
+    const first = queue.shift()!;
+    const taken = [first];
+    if (!first.connection) return taken;
+    let lines = first.lines.length;
+    for (let i = 0; i < queue.length && lines < o.max_batch_lines; ) {
+      const next = queue[i]!;
+      if (next.connection === first.connection && lines + next.lines.length <= o.max_batch_lines) {
+        taken.push(next);
+        lines += next.lines.length;
+        queue.splice(i, 1);
+      } else i++;
+    }
+    return taken;
+  };
+
+  const batchOf = (requests: QueuedRequest[], onSettled: () => void): InputBatch => {
+    let done = false;
+    return {
+      source: requests[0]!.source,
+      lines: requests.flatMap((r) => r.lines),
+      settled(outcome) {
+        if (done) return;
+        done = true;
+        for (const request of requests) request.connection?.settled(request, outcome);
+        onSettled();
+      },
+    };
+  };
+
+  return {
+    name: o.name,
+    counters,
+    listen,
+    async *batches(signal) {
+      await listen();
+      const onAbort = () => stop();
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        for (;;) {
+          if (queue.length === 0) {
+            if (stopping) {
+              // Requests being decoded (e.g. inflating) when the signal came are still handed out.
+              await Promise.all([...connections].map((c) => c.drained()));
+              if (queue.length === 0) break;
+            } else {
+              await new Promise<void>((resolve) => (wake = resolve));
+              continue;
+            }
+          }
+          let release!: () => void;
+          const settled = new Promise<void>((resolve) => (release = resolve));
+          yield batchOf(takeBatch(), release);
+          await settled;
+        }
+        for (const connection of connections) connection.end();
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+    close() {
+      closed ??= (async () => {
+        stop();
+        closing.abort();
+        for (const connection of connections) connection.end();
+        await serverClosed;
+      })();
+      return closed;
+    },
+  };
+}
