@@ -43,7 +43,7 @@ export interface ConnectionContext {
   enqueue(request: QueuedRequest): void;
   isStopping(): boolean;
   onClosed(connection: ForwardConnection): void;
-  readonly counters: { heartbeats: number; protocol_errors: number };
+  readonly counters: { heartbeats: number; acks: number; protocol_errors: number };
 }
 
 export interface ForwardConnection {
@@ -76,6 +76,10 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
   let closed = false;
   let authenticated = handshake === undefined;
   let work: Promise<void> = Promise.resolve();
+  let peerEnded = false;
+  const endIfDone = (): void => {
+    if (peerEnded && pendingRequests === 0) connection.end();
+  };
 
   const connection: ForwardConnection = {
     peer,
@@ -87,11 +91,15 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
       heldBytes -= request.bytes;
       pendingRequests--;
       if (outcome === 'stored') {
-        if (request.chunk !== undefined && !closed) socket.write(ctx.encoder.encode({ ack: request.chunk }));
+        if (request.chunk !== undefined && !closed) {
+          ctx.counters.acks++;
+          socket.write(ctx.encoder.encode({ ack: request.chunk }));
+        }
       } else if (!closed) {
         connection.close('a request could not be journaled (shutdown); the client re-sends what was not acked', 'info');
       }
       connection.refreshFlow();
+      endIfDone();
     },
     refreshFlow() {
       if (closed) return;
@@ -166,6 +174,16 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
       work = work.then(() => handle(frame, offset)).catch(fail);
     }
     connection.refreshFlow();
+  });
+  // The server allows half-open sockets: a client may send, end its side, and still read its acks.
+  socket.on('end', () => {
+    peerEnded = true;
+    if (scanner.bufferedBytes > 0 && !closed) {
+      ctx.counters.protocol_errors++;
+      connection.close(`the client ended the connection in the middle of a request (${scanner.bufferedBytes} bytes of it received)`, 'warn');
+      return;
+    }
+    void work.then(endIfDone);
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     ctx.logger.debug(`forward: connection from ${peer}: ${error.code ?? error.message}`, fields);

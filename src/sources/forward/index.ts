@@ -39,6 +39,8 @@ export interface ForwardCounters {
   requests: number;
   events: number;
   heartbeats: number;
+  /** Acks written (each after its batch was settled `stored`). */
+  acks: number;
   protocol_errors: number;
   /** Records skipped because their Docker `source` stream is not in `streams`. */
   filtered_stream: number;
@@ -65,7 +67,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   const encoder = new Encoder({ extensionCodec: createForwardExtensionCodec() });
   const decoder = createRequestDecoder({ maxRequestBytes: o.max_request_bytes });
   const partials = createPartialAssembler({ maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes, timeoutMs: o.partial_timeout });
-  const counters: ForwardCounters = { connections: 0, requests: 0, events: 0, heartbeats: 0, protocol_errors: 0, filtered_stream: 0, partial_timeouts: 0 };
+  const counters: ForwardCounters = { connections: 0, requests: 0, events: 0, heartbeats: 0, acks: 0, protocol_errors: 0, filtered_stream: 0, partial_timeouts: 0 };
   const connections = new Set<ForwardConnection>();
   const queue: QueuedRequest[] = [];
   const closing = new AbortController();
@@ -185,19 +187,18 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
       if (o.tls) {
         const tls = o.tls;
         const ca = tls.client_ca_file !== undefined ? readFileSync(tls.client_ca_file) : undefined;
-        created = createTlsServer({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket);
+        created = createTlsServer({ allowHalfOpen: true, cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket);
         created.on('tlsClientError', (error: Error, socket: Socket) => {
           logger.warn(`forward: TLS handshake with ${peerOf(socket, ++serial)} failed: ${error.message}`, { input: o.name });
         });
       } else {
-        created = createServer(onSocket);
+        created = createServer({ allowHalfOpen: true }, onSocket);
       }
       created.maxConnections = o.max_connections;
       created.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
         logger.warn(`forward: refused a connection from ${data?.remoteAddress ?? 'a unix peer'}:${data?.remotePort ?? ''}: max_connections (${o.max_connections}) reached`, { input: o.name });
       });
       server = created;
-      serverClosed = new Promise<void>((resolve) => created.once('close', () => resolve()));
       const bind = () =>
         new Promise<void>((resolve, reject) => {
           created.once('error', reject);
@@ -215,6 +216,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
         await removeStaleSocket(address.path);
         await bind();
       }
+      serverClosed = new Promise<void>((resolve) => created.once('close', () => resolve()));
       created.on('error', (error) => logger.error(`forward: listener error: ${error.message}`, { input: o.name }));
       void sweep();
       const bound = created.address();
@@ -300,6 +302,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
       closed ??= (async () => {
         stop();
         closing.abort();
+        if (listening) await listening.catch(() => undefined);
+        server?.close();
         for (const connection of connections) connection.end();
         await serverClosed;
       })();
