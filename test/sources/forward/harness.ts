@@ -136,3 +136,8 @@ export async function collectLines(harness: Harness, count: number): Promise<Inp
   }
   return lines;
 }
+
+/** Polls a condition on each turn of the event loop (no wall-clock waits). */
+export async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise<void>((resolve) => setImmediate(resolve));
+}
