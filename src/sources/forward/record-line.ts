@@ -43,7 +43,12 @@ function asBytes(value: unknown): Buffer | undefined {
 
 /** JSON of a record whose raw-byte strings are shown as text, for a dead-letter record. */
 function recordJson(record: ForwardRecord): Buffer {
-  return Buffer.from(JSON.stringify(record, (_key, value: unknown) => (value instanceof Uint8Array ? asText(value) : value)), 'utf8');
+  // `this[key]` is the value before toJSON: a Buffer would otherwise show as {type, data}.
+  const replacer = function (this: Record<string, unknown>, key: string, value: unknown): unknown {
+    const original = this[key];
+    return original instanceof Uint8Array ? asText(original) : value;
+  };
+  return Buffer.from(JSON.stringify(record, replacer), 'utf8');
 }
 
 function metadataOf(tag: string, record: ForwardRecord): LineMetadata {
