@@ -39,7 +39,11 @@ export interface ConnectionContext {
   readonly highWaterBytes: number;
   now(): number;
   /** Turns a decoded request into lines (stream filter, partial pieces…). */
-  linesOf(connection: ForwardConnection, request: Extract<DecodedRequest, { kind: 'events' }>, offset: number): InputLine[];
+  linesOf(
+    connection: ForwardConnection,
+    request: Extract<DecodedRequest, { kind: 'events' }>,
+    offset: number,
+  ): InputLine[];
   enqueue(request: QueuedRequest): void;
   isStopping(): boolean;
   onClosed(connection: ForwardConnection): void;
@@ -65,7 +69,12 @@ export interface ForwardConnection {
   close(reason: string, level: 'info' | 'warn'): void;
 }
 
-export function attachConnection(socket: Socket, peer: string, ctx: ConnectionContext, handshake: ServerHandshake | undefined): ForwardConnection {
+export function attachConnection(
+  socket: Socket,
+  peer: string,
+  ctx: ConnectionContext,
+  handshake: ServerHandshake | undefined,
+): ForwardConnection {
   const scanner = createFrameScanner({ maxFrameBytes: ctx.maxRequestBytes });
   const fields = { input: ctx.inputName, peer };
   let heldBytes = 0;
@@ -96,7 +105,10 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
           socket.write(ctx.encoder.encode({ ack: request.chunk }));
         }
       } else if (!closed) {
-        connection.close('a request could not be journaled (shutdown); the client re-sends what was not acked', 'info');
+        connection.close(
+          'a request could not be journaled (shutdown); the client re-sends what was not acked',
+          'info',
+        );
       }
       connection.refreshFlow();
       endIfDone();
@@ -137,7 +149,10 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
       socket.write(ctx.encoder.encode(verdict.pong));
       if (!verdict.ok) {
         ctx.counters.protocol_errors++;
-        ctx.logger.warn(`forward: closing the connection from ${peer}: handshake refused (${verdict.reason})`, fields);
+        ctx.logger.warn(
+          `forward: closing the connection from ${peer}: handshake refused (${verdict.reason})`,
+          fields,
+        );
         closed = true;
         socket.end(() => socket.destroy());
         return;
@@ -154,7 +169,13 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
     }
     const lines = ctx.linesOf(connection, request, offset);
     pendingRequests++;
-    ctx.enqueue({ connection, source: connection.source, lines, ...(request.chunk !== undefined ? { chunk: request.chunk } : {}), bytes: frame.length });
+    ctx.enqueue({
+      connection,
+      source: connection.source,
+      lines,
+      ...(request.chunk !== undefined ? { chunk: request.chunk } : {}),
+      bytes: frame.length,
+    });
   };
 
   socket.on('data', (chunk: Buffer) => {
@@ -180,7 +201,10 @@ export function attachConnection(socket: Socket, peer: string, ctx: ConnectionCo
     peerEnded = true;
     if (scanner.bufferedBytes > 0 && !closed) {
       ctx.counters.protocol_errors++;
-      connection.close(`the client ended the connection in the middle of a request (${scanner.bufferedBytes} bytes of it received)`, 'warn');
+      connection.close(
+        `the client ended the connection in the middle of a request (${scanner.bufferedBytes} bytes of it received)`,
+        'warn',
+      );
       return;
     }
     void work.then(endIfDone);

@@ -55,7 +55,8 @@ export function isMap(value: unknown): value is Record<string, unknown> {
 /** A msgpack str or bin as text; undefined for any other type. */
 export function asText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
   return undefined;
 }
 
@@ -71,7 +72,9 @@ export function describeType(value: unknown): string {
 function checkTime(time: unknown, where: string): void {
   if (time instanceof EventTime) return;
   if (typeof time === 'number' && Number.isFinite(time) && time >= 0) return;
-  throw new ForwardProtocolError(`${where}: time must be an integer or an EventTime, got ${describeType(time)}`);
+  throw new ForwardProtocolError(
+    `${where}: time must be an integer or an EventTime, got ${describeType(time)}`,
+  );
 }
 
 function checkEntry(entry: unknown, index: number): ForwardRecord {
@@ -79,7 +82,8 @@ function checkEntry(entry: unknown, index: number): ForwardRecord {
     throw new ForwardProtocolError(`entry ${index} must be [time, record], got ${describeType(entry)}`);
   }
   checkTime(entry[0], `entry ${index}`);
-  if (!isMap(entry[1])) throw new ForwardProtocolError(`entry ${index}: record must be a map, got ${describeType(entry[1])}`);
+  if (!isMap(entry[1]))
+    throw new ForwardProtocolError(`entry ${index}: record must be a map, got ${describeType(entry[1])}`);
   return entry[1];
 }
 
@@ -108,10 +112,13 @@ export function createRequestDecoder(limits: { readonly maxRequestBytes: number 
     async decode(frame) {
       const value = this.decodeValue(frame);
       if (value === null) return { kind: 'heartbeat' };
-      if (!Array.isArray(value)) throw new ForwardProtocolError(`a request must be an array, got ${describeType(value)}`);
-      if (value.length < 2 || value.length > 4) throw new ForwardProtocolError(`a request has 2 to 4 elements, got ${value.length}`);
+      if (!Array.isArray(value))
+        throw new ForwardProtocolError(`a request must be an array, got ${describeType(value)}`);
+      if (value.length < 2 || value.length > 4)
+        throw new ForwardProtocolError(`a request has 2 to 4 elements, got ${value.length}`);
       const tag = asText(value[0]);
-      if (tag === undefined) throw new ForwardProtocolError(`tag must be a string, got ${describeType(value[0])}`);
+      if (tag === undefined)
+        throw new ForwardProtocolError(`tag must be a string, got ${describeType(value[0])}`);
       const second: unknown = value[1];
       let mode: 'message' | 'forward' | 'packed' | 'compressed';
       let records: ForwardRecord[];
@@ -119,12 +126,14 @@ export function createRequestDecoder(limits: { readonly maxRequestBytes: number 
       if (typeof second === 'number' || second instanceof EventTime) {
         if (value.length < 3) throw new ForwardProtocolError('a Message request needs [tag, time, record]');
         checkTime(second, 'Message');
-        if (!isMap(value[2])) throw new ForwardProtocolError(`Message record must be a map, got ${describeType(value[2])}`);
+        if (!isMap(value[2]))
+          throw new ForwardProtocolError(`Message record must be a map, got ${describeType(value[2])}`);
         mode = 'message';
         records = [value[2]];
         option = value[3];
       } else {
-        if (value.length > 3) throw new ForwardProtocolError(`a Forward request has at most 3 elements, got ${value.length}`);
+        if (value.length > 3)
+          throw new ForwardProtocolError(`a Forward request has at most 3 elements, got ${value.length}`);
         option = value[2];
         if (Array.isArray(second)) {
           mode = 'forward';
@@ -134,31 +143,45 @@ export function createRequestDecoder(limits: { readonly maxRequestBytes: number 
           let entries: Uint8Array = second;
           mode = 'packed';
           if (compressed !== undefined && compressed !== null) {
-            if (asText(compressed) !== 'gzip') throw new ForwardProtocolError(`unsupported compression ${JSON.stringify(asText(compressed) ?? describeType(compressed))}`);
+            if (asText(compressed) !== 'gzip')
+              throw new ForwardProtocolError(
+                `unsupported compression ${JSON.stringify(asText(compressed) ?? describeType(compressed))}`,
+              );
             mode = 'compressed';
             try {
               // maxOutputLength stops inflating at the limit: a gzip bomb never expands past it.
               entries = await gunzipAsync(second, { maxOutputLength: limits.maxRequestBytes });
             } catch (error) {
               const code = (error as NodeJS.ErrnoException).code;
-              if (code === 'ERR_BUFFER_TOO_LARGE') throw new ForwardProtocolError(`gzip entries expand past the ${limits.maxRequestBytes}-byte request limit`);
+              if (code === 'ERR_BUFFER_TOO_LARGE')
+                throw new ForwardProtocolError(
+                  `gzip entries expand past the ${limits.maxRequestBytes}-byte request limit`,
+                );
               throw new ForwardProtocolError(`gzip entries cannot be inflated: ${(error as Error).message}`);
             }
           }
           records = unpackEntries(entries);
         } else {
-          throw new ForwardProtocolError(`second element must be time, array or str/bin, got ${describeType(second)}`);
+          throw new ForwardProtocolError(
+            `second element must be time, array or str/bin, got ${describeType(second)}`,
+          );
         }
       }
-      if (option !== undefined && option !== null && !isMap(option)) throw new ForwardProtocolError(`option must be a map, got ${describeType(option)}`);
+      if (option !== undefined && option !== null && !isMap(option))
+        throw new ForwardProtocolError(`option must be a map, got ${describeType(option)}`);
       const size = option?.['size'];
       if (size !== undefined && size !== null && size !== records.length) {
-        throw new ForwardProtocolError(`option.size is ${JSON.stringify(typeof size === 'number' ? size : describeType(size))} but the request holds ${records.length} events`);
+        throw new ForwardProtocolError(
+          `option.size is ${JSON.stringify(typeof size === 'number' ? size : describeType(size))} but the request holds ${records.length} events`,
+        );
       }
       const rawChunk = option?.['chunk'];
       const chunk = rawChunk === undefined || rawChunk === null ? undefined : asText(rawChunk);
-      if (rawChunk !== undefined && rawChunk !== null && chunk === undefined) throw new ForwardProtocolError(`option.chunk must be a string, got ${describeType(rawChunk)}`);
-      return chunk === undefined ? { kind: 'events', mode, tag, records } : { kind: 'events', mode, tag, records, chunk };
+      if (rawChunk !== undefined && rawChunk !== null && chunk === undefined)
+        throw new ForwardProtocolError(`option.chunk must be a string, got ${describeType(rawChunk)}`);
+      return chunk === undefined
+        ? { kind: 'events', mode, tag, records }
+        : { kind: 'events', mode, tag, records, chunk };
     },
   };
 }

@@ -223,13 +223,17 @@ export function createFrameScanner(options: FrameScannerOptions): FrameScanner {
         // The smallest this value can still be: what is scanned, this item, and one byte per item owed.
         const least = pos + shape.length + payload + (expected - 1) + children;
         if (least > maxFrame) {
-          throw new FrameError('too_large', `request of at least ${least} bytes is over the ${maxFrame}-byte limit`);
+          throw new FrameError(
+            'too_large',
+            `request of at least ${least} bytes is over the ${maxFrame}-byte limit`,
+          );
         }
         advance(shape.length);
         stack[stack.length - 1]!--;
         expected--;
         if (children > 0) {
-          if (stack.length >= maxDepth) throw new FrameError('too_deep', `msgpack nested deeper than ${maxDepth} levels`);
+          if (stack.length >= maxDepth)
+            throw new FrameError('too_deep', `msgpack nested deeper than ${maxDepth} levels`);
           stack.push(children);
           expected += children;
         }

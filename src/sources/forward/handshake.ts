@@ -38,16 +38,22 @@ export function createServerHandshake(sharedKey: string, selfHostname: string): 
   return {
     helo: ['HELO', { nonce, auth: '', keepalive: true }],
     answer(ping) {
-      if (!Array.isArray(ping) || ping.length !== 6 || asText(ping[0]) !== 'PING') return refuse('invalid ping message');
+      if (!Array.isArray(ping) || ping.length !== 6 || asText(ping[0]) !== 'PING')
+        return refuse('invalid ping message');
       const hostname = bytesOf(ping[1]);
       const salt = bytesOf(ping[2]);
       const digest = asText(ping[3]);
       if (!hostname || !salt || digest === undefined) return refuse('invalid ping message');
       const expected = Buffer.from(sha512Hex(salt, hostname, nonce, key), 'latin1');
       const given = Buffer.from(digest.toLowerCase(), 'latin1');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return refuse('shared_key mismatch');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return refuse('shared_key mismatch');
       const self = Buffer.from(selfHostname, 'utf8');
-      return { ok: true, reason: '', pong: ['PONG', true, '', selfHostname, sha512Hex(salt, self, nonce, key)] };
+      return {
+        ok: true,
+        reason: '',
+        pong: ['PONG', true, '', selfHostname, sha512Hex(salt, self, nonce, key)],
+      };
     },
   };
 }

@@ -24,7 +24,12 @@ import { systemClock } from '../../clock.js';
 import { createLogger } from '../../observe/logger.js';
 import type { Input, InputBatch, InputLine } from '../input.js';
 import { frameCutLine, type FramedLine, type LinePosition } from '../line-framer.js';
-import { attachConnection, type ConnectionContext, type ForwardConnection, type QueuedRequest } from './connection.js';
+import {
+  attachConnection,
+  type ConnectionContext,
+  type ForwardConnection,
+  type QueuedRequest,
+} from './connection.js';
 import { createRequestDecoder } from './decode-request.js';
 import { createForwardExtensionCodec } from './event-time.js';
 import { createServerHandshake } from './handshake.js';
@@ -60,14 +65,30 @@ function peerOf(socket: Socket, serial: number): string {
 }
 
 export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
-  const o = { ...forwardDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof forwardDefaults & ForwardOptions;
+  const o = {
+    ...forwardDefaults,
+    ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+  } as typeof forwardDefaults & ForwardOptions;
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? createLogger({ level: 'info', format: 'json' });
   const address = parseListenAddress(o.address);
   const encoder = new Encoder({ extensionCodec: createForwardExtensionCodec() });
   const decoder = createRequestDecoder({ maxRequestBytes: o.max_request_bytes });
-  const partials = createPartialAssembler({ maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes, timeoutMs: o.partial_timeout });
-  const counters: ForwardCounters = { connections: 0, requests: 0, events: 0, heartbeats: 0, acks: 0, protocol_errors: 0, filtered_stream: 0, partial_timeouts: 0 };
+  const partials = createPartialAssembler({
+    maxLineBytes: o.max_line_bytes,
+    prefixBytes: o.prefix_bytes,
+    timeoutMs: o.partial_timeout,
+  });
+  const counters: ForwardCounters = {
+    connections: 0,
+    requests: 0,
+    events: 0,
+    heartbeats: 0,
+    acks: 0,
+    protocol_errors: 0,
+    filtered_stream: 0,
+    partial_timeouts: 0,
+  };
   const connections = new Set<ForwardConnection>();
   const queue: QueuedRequest[] = [];
   const closing = new AbortController();
@@ -81,7 +102,9 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
 
   const framerOptions = { maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes };
   const frameBody = (body: JoinedBody, position: LinePosition): FramedLine =>
-    body.kind === 'whole' ? frameCutLine(body.line, position, framerOptions) : { kind: 'too_long', prefix: body.prefix, bytes: body.bytes, ...position };
+    body.kind === 'whole'
+      ? frameCutLine(body.line, position, framerOptions)
+      : { kind: 'too_long', prefix: body.prefix, bytes: body.bytes, ...position };
 
   const notify = (): void => {
     const w = wake;
@@ -117,9 +140,16 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
         if (found.kind === 'filtered') {
           counters.filtered_stream++;
         } else if (found.kind === 'line') {
-          lines.push({ framed: frameCutLine(found.bytes, position, framerOptions), metadata: found.metadata });
+          lines.push({
+            framed: frameCutLine(found.bytes, position, framerOptions),
+            metadata: found.metadata,
+          });
         } else if (found.kind === 'no_line') {
-          lines.push({ framed: frameCutLine(found.json, position, framerOptions), metadata: found.metadata, rejected: { reason: 'forward_no_line', detail: found.detail } });
+          lines.push({
+            framed: frameCutLine(found.json, position, framerOptions),
+            metadata: found.metadata,
+            rejected: { reason: 'forward_no_line', detail: found.detail },
+          });
         } else {
           const joined = partials.add(found, { source: connection.source, ...position }, clock.now());
           if (joined) lines.push({ framed: frameBody(joined.body, position), metadata: joined.metadata });
@@ -143,13 +173,21 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
       for (const expired of partials.expire(now)) {
         counters.partial_timeouts++;
         const { source, lineNumber, offset } = expired.origin;
-        const line: InputLine = { framed: frameBody(expired.body, { lineNumber, offset }), metadata: expired.metadata, rejected: { reason: 'partial_timeout', detail: expired.detail } };
-        logger.warn(`forward: a partial line from ${source} is incomplete after ${o.partial_timeout} ms; it is dead-lettered`, { input: o.name, detail: expired.detail });
+        const line: InputLine = {
+          framed: frameBody(expired.body, { lineNumber, offset }),
+          metadata: expired.metadata,
+          rejected: { reason: 'partial_timeout', detail: expired.detail },
+        };
+        logger.warn(
+          `forward: a partial line from ${source} is incomplete after ${o.partial_timeout} ms; it is dead-lettered`,
+          { input: o.name, detail: expired.detail },
+        );
         context.enqueue({ connection: undefined, source, lines: [line], bytes: 0 });
       }
       if (o.idle_timeout > 0) {
         for (const connection of connections) {
-          if (!connection.busy() && now - connection.lastActivity() >= o.idle_timeout) connection.close(`idle for ${o.idle_timeout} ms`, 'info');
+          if (!connection.busy() && now - connection.lastActivity() >= o.idle_timeout)
+            connection.close(`idle for ${o.idle_timeout} ms`, 'info');
         }
       }
     }
@@ -163,7 +201,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     }
     counters.connections++;
     socket.setKeepAlive(true, 60_000);
-    const handshake = o.shared_key !== undefined ? createServerHandshake(o.shared_key, o.self_hostname) : undefined;
+    const handshake =
+      o.shared_key !== undefined ? createServerHandshake(o.shared_key, o.self_hostname) : undefined;
     connections.add(attachConnection(socket, peer, context, handshake));
     logger.debug(`forward: connection from ${peer}`, { input: o.name, peer });
   };
@@ -187,16 +226,29 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
       if (o.tls) {
         const tls = o.tls;
         const ca = tls.client_ca_file !== undefined ? readFileSync(tls.client_ca_file) : undefined;
-        created = createTlsServer({ allowHalfOpen: true, cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file), ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, onSocket);
+        created = createTlsServer(
+          {
+            allowHalfOpen: true,
+            cert: readFileSync(tls.cert_file),
+            key: readFileSync(tls.key_file),
+            ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          onSocket,
+        );
         created.on('tlsClientError', (error: Error, socket: Socket) => {
-          logger.warn(`forward: TLS handshake with ${peerOf(socket, ++serial)} failed: ${error.message}`, { input: o.name });
+          logger.warn(`forward: TLS handshake with ${peerOf(socket, ++serial)} failed: ${error.message}`, {
+            input: o.name,
+          });
         });
       } else {
         created = createServer({ allowHalfOpen: true }, onSocket);
       }
       created.maxConnections = o.max_connections;
       created.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-        logger.warn(`forward: refused a connection from ${data?.remoteAddress ?? 'a unix peer'}:${data?.remotePort ?? ''}: max_connections (${o.max_connections}) reached`, { input: o.name });
+        logger.warn(
+          `forward: refused a connection from ${data?.remoteAddress ?? 'a unix peer'}:${data?.remotePort ?? ''}: max_connections (${o.max_connections}) reached`,
+          { input: o.name },
+        );
       });
       server = created;
       const bind = () =>
@@ -217,11 +269,19 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
         await bind();
       }
       serverClosed = new Promise<void>((resolve) => created.once('close', () => resolve()));
-      created.on('error', (error) => logger.error(`forward: listener error: ${error.message}`, { input: o.name }));
+      created.on('error', (error) =>
+        logger.error(`forward: listener error: ${error.message}`, { input: o.name }),
+      );
       void sweep();
       const bound = created.address();
-      const result: ListenAddress = address.kind === 'unix' ? address : { kind: 'tcp', host: address.host, port: (bound as AddressInfo).port };
-      logger.info(`forward: listening on ${address.kind === 'unix' ? `unix://${address.path}` : `${result.kind === 'tcp' ? result.host : ''}:${(bound as AddressInfo).port}`}`, { input: o.name });
+      const result: ListenAddress =
+        address.kind === 'unix'
+          ? address
+          : { kind: 'tcp', host: address.host, port: (bound as AddressInfo).port };
+      logger.info(
+        `forward: listening on ${address.kind === 'unix' ? `unix://${address.path}` : `${result.kind === 'tcp' ? result.host : ''}:${(bound as AddressInfo).port}`}`,
+        { input: o.name },
+      );
       return result;
     })();
     return listening;
@@ -242,7 +302,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     const taken = [first];
     if (!first.connection) return taken;
     let lines = first.lines.length;
-    for (let i = 0; i < queue.length && lines < o.max_batch_lines; ) {
+    for (let i = 0; i < queue.length && lines < o.max_batch_lines;) {
       const next = queue[i]!;
       if (next.connection === first.connection && lines + next.lines.length <= o.max_batch_lines) {
         taken.push(next);

@@ -44,7 +44,9 @@ export interface ForwardOptions {
   readonly logger?: Logger;
 }
 
-export type ListenAddress = { readonly kind: 'tcp'; readonly host: string; readonly port: number } | { readonly kind: 'unix'; readonly path: string };
+export type ListenAddress =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'unix'; readonly path: string };
 
 const MiB = 1024 * 1024;
 
@@ -68,12 +70,14 @@ export const forwardDefaults = {
 export function parseListenAddress(address: string): ListenAddress {
   if (address.startsWith('unix://')) {
     const path = address.slice('unix://'.length);
-    if (!path.startsWith('/')) throw new Error(`forward address ${address}: a unix socket path must be absolute (unix:///run/x.sock)`);
+    if (!path.startsWith('/'))
+      throw new Error(`forward address ${address}: a unix socket path must be absolute (unix:///run/x.sock)`);
     return { kind: 'unix', path };
   }
   const rest = address.startsWith('tcp://') ? address.slice('tcp://'.length) : address;
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(rest);
   const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) throw new Error(`forward address ${address}: expected host:port or unix:///path`);
+  if (!match || port > 65535)
+    throw new Error(`forward address ${address}: expected host:port or unix:///path`);
   return { kind: 'tcp', host: match[1] ?? match[2]!, port };
 }

@@ -26,7 +26,9 @@ export interface PartialPiece {
   readonly metadata: LineMetadata;
 }
 
-export type JoinedBody = { readonly kind: 'whole'; readonly line: Buffer } | { readonly kind: 'too_long'; readonly prefix: Buffer; readonly bytes: number };
+export type JoinedBody =
+  | { readonly kind: 'whole'; readonly line: Buffer }
+  | { readonly kind: 'too_long'; readonly prefix: Buffer; readonly bytes: number };
 
 export interface JoinedPartial {
   readonly body: JoinedBody;
@@ -78,7 +80,8 @@ export function createPartialAssembler(options: PartialAssemblerOptions): Partia
   const evicted: ExpiredPartial[] = [];
   const maxOpen = options.maxOpen ?? 1024;
 
-  const ordered = (line: OpenLine): Buffer[] => [...line.pieces.entries()].sort((a, b) => a[0] - b[0]).map(([, bytes]) => bytes);
+  const ordered = (line: OpenLine): Buffer[] =>
+    [...line.pieces.entries()].sort((a, b) => a[0] - b[0]).map(([, bytes]) => bytes);
 
   /** Keeps only the lowest-ordinal pieces that cover the dead-letter prefix. */
   const prune = (line: OpenLine): void => {
@@ -92,12 +95,19 @@ export function createPartialAssembler(options: PartialAssemblerOptions): Partia
   const bodyOf = (line: OpenLine): JoinedBody => {
     const joined = Buffer.concat(ordered(line));
     if (!line.overflow) return { kind: 'whole', line: joined };
-    return { kind: 'too_long', prefix: Buffer.from(joined.subarray(0, options.prefixBytes)), bytes: line.totalBytes };
+    return {
+      kind: 'too_long',
+      prefix: Buffer.from(joined.subarray(0, options.prefixBytes)),
+      bytes: line.totalBytes,
+    };
   };
 
   const expired = (line: OpenLine, why: string): ExpiredPartial => {
     const ordinals = [...line.received].sort((a, b) => a - b);
-    const last = line.lastOrdinal === undefined ? 'the last piece never came' : `pieces below the last (${line.lastOrdinal}) are missing`;
+    const last =
+      line.lastOrdinal === undefined
+        ? 'the last piece never came'
+        : `pieces below the last (${line.lastOrdinal}) are missing`;
     const detail = `partial_id ${line.id.slice(0, 12)}: ${ordinals.length} piece(s) received (ordinals ${ordinals.join(',')}), ${line.totalBytes} bytes; ${last} ${why}`;
     return { body: bodyOf(line), metadata: line.metadata, origin: line.origin, detail };
   };
@@ -114,7 +124,17 @@ export function createPartialAssembler(options: PartialAssemblerOptions): Partia
           open.delete(oldestId);
           evicted.push(expired(oldest, `(evicted: more than ${maxOpen} partial lines open)`));
         }
-        line = { id: piece.id, firstSeen: now, pieces: new Map(), received: new Set(), totalBytes: 0, overflow: false, lastOrdinal: undefined, metadata: piece.metadata, origin };
+        line = {
+          id: piece.id,
+          firstSeen: now,
+          pieces: new Map(),
+          received: new Set(),
+          totalBytes: 0,
+          overflow: false,
+          lastOrdinal: undefined,
+          metadata: piece.metadata,
+          origin,
+        };
         open.set(piece.id, line);
       }
       if (line.received.has(piece.ordinal)) return undefined; // a re-sent piece
@@ -126,7 +146,8 @@ export function createPartialAssembler(options: PartialAssemblerOptions): Partia
       if (line.totalBytes > options.maxLineBytes) line.overflow = true;
       if (line.overflow) prune(line);
       if (line.lastOrdinal === undefined || line.received.size < line.lastOrdinal) return undefined;
-      for (let ordinal = 1; ordinal <= line.lastOrdinal; ordinal++) if (!line.received.has(ordinal)) return undefined;
+      for (let ordinal = 1; ordinal <= line.lastOrdinal; ordinal++)
+        if (!line.received.has(ordinal)) return undefined;
       open.delete(piece.id);
       return { body: bodyOf(line), metadata: line.metadata, origin: line.origin };
     },

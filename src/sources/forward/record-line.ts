@@ -26,7 +26,12 @@ export type RecordLine =
       readonly bytes: Buffer;
       readonly metadata: LineMetadata;
     }
-  | { readonly kind: 'no_line'; readonly detail: string; readonly json: Buffer; readonly metadata: LineMetadata };
+  | {
+      readonly kind: 'no_line';
+      readonly detail: string;
+      readonly json: Buffer;
+      readonly metadata: LineMetadata;
+    };
 
 export interface RecordLineOptions {
   readonly lineKey: string;
@@ -75,7 +80,8 @@ export function recordLine(tag: string, record: ForwardRecord, options: RecordLi
   if (asText(record['partial_message']) !== 'true') return { kind: 'line', bytes, metadata };
   const id = asText(record['partial_id']);
   const ordinalText = asText(record['partial_ordinal']);
-  const ordinal = ordinalText !== undefined && /^[1-9][0-9]{0,8}$/.test(ordinalText) ? Number(ordinalText) : NaN;
+  const ordinal =
+    ordinalText !== undefined && /^[1-9][0-9]{0,8}$/.test(ordinalText) ? Number(ordinalText) : NaN;
   const last = asText(record['partial_last']);
   if (!id || Number.isNaN(ordinal) || (last !== 'true' && last !== 'false')) {
     throw new ForwardProtocolError(
@@ -84,4 +90,3 @@ export function recordLine(tag: string, record: ForwardRecord, options: RecordLi
   }
   return { kind: 'partial', id, ordinal, last: last === 'true', bytes, metadata };
 }
-

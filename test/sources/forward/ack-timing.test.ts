@@ -44,7 +44,11 @@ test('a batch settled unstored is never acked and its connection is closed so th
     await client.closed;
     assert.equal(h.input.counters.acks, 0);
     assert.deepEqual(client.replies, []);
-    assert.ok(h.logger.entries.some((e) => e.message.includes('could not be journaled') && e.message.includes('127.0.0.1')));
+    assert.ok(
+      h.logger.entries.some(
+        (e) => e.message.includes('could not be journaled') && e.message.includes('127.0.0.1'),
+      ),
+    );
 
     // The re-sent request on a new connection is acked once stored.
     const again = await connectRaw({ port: h.port });
@@ -72,7 +76,10 @@ test('several requests grouped in one batch are all acked, in order, only when i
     assert.deepEqual(texts(grouped), ['next 1', 'next 2', 'next 3']);
     assert.equal(h.input.counters.acks, 1);
     await grouped.settled('stored');
-    assert.deepEqual([await client.reply(), await client.reply(), await client.reply(), await client.reply()], [{ ack: 'c0' }, { ack: 'c1' }, { ack: 'c2' }, { ack: 'c3' }]);
+    assert.deepEqual(
+      [await client.reply(), await client.reply(), await client.reply(), await client.reply()],
+      [{ ack: 'c0' }, { ack: 'c1' }, { ack: 'c2' }, { ack: 'c3' }],
+    );
     client.end();
   } finally {
     await h.stop();

@@ -25,7 +25,8 @@ test('a held batch pauses the socket; the client sees TCP backpressure; nothing 
   const h = await startHarness({ queue_high_water_bytes: highWater });
   try {
     const client = await connectRaw({ port: h.port });
-    const request = (i: number) => pack(['app', i, { log: `${String(i).padStart(8, '0')} ${'z'.repeat(1000)}` }]);
+    const request = (i: number) =>
+      pack(['app', i, { log: `${String(i).padStart(8, '0')} ${'z'.repeat(1000)}` }]);
     const size = request(0).length;
     const total = Math.ceil((24 * 1024 * 1024) / size);
     let accepted = true;
@@ -39,16 +40,23 @@ test('a held batch pauses the socket; the client sees TCP backpressure; nothing 
     const buffered = await steady(() => client.socket.writableLength);
     const received = h.input.counters.requests;
     assert.ok(buffered > 8 * 1024 * 1024, `the client's write buffer stays full (${buffered} bytes)`);
-    assert.ok(received * size < highWater + 2 * 65536 + held.lines.length * size, `the server holds little (${received} requests)`);
+    assert.ok(
+      received * size < highWater + 2 * 65536 + held.lines.length * size,
+      `the server holds little (${received} requests)`,
+    );
 
     // The journal takes batches again: every request arrives, in order.
     let next = 0;
-    for (const line of held.lines) assert.ok(line.framed.kind === 'line' && line.framed.text.startsWith(String(next++).padStart(8, '0')));
+    for (const line of held.lines)
+      assert.ok(line.framed.kind === 'line' && line.framed.text.startsWith(String(next++).padStart(8, '0')));
     await held.settled('stored');
     while (next < total) {
       const batch = await h.batch();
       for (const line of batch.lines) {
-        assert.ok(line.framed.kind === 'line' && line.framed.text.startsWith(String(next).padStart(8, '0')), `line ${next} in order`);
+        assert.ok(
+          line.framed.kind === 'line' && line.framed.text.startsWith(String(next).padStart(8, '0')),
+          `line ${next} in order`,
+        );
         next++;
       }
       await batch.settled('stored');

@@ -7,16 +7,34 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connectRaw, pack, startHarness } from './harness.js';
 
-const docker = (source: string, log: string) => ({ container_id: 'f'.repeat(64), container_name: '/wirety-server', source, log });
+const docker = (source: string, log: string) => ({
+  container_id: 'f'.repeat(64),
+  container_name: '/wirety-server',
+  source,
+  log,
+});
 
 test('stdout only by default; stderr is counted, not handed over', async () => {
   const h = await startHarness();
   try {
     const client = await connectRaw({ port: h.port });
-    client.send(['0123456789ab', [[1, docker('stderr', 'err line')], [1, docker('stdout', 'out line')]]]);
+    client.send([
+      '0123456789ab',
+      [
+        [1, docker('stderr', 'err line')],
+        [1, docker('stdout', 'out line')],
+      ],
+    ]);
     const batch = await h.batch();
-    assert.deepEqual(batch.lines.map((l) => (l.framed.kind === 'line' ? l.framed.text : '')), ['out line']);
-    assert.deepEqual(batch.lines[0]!.metadata, { tag: '0123456789ab', container_name: 'wirety-server', container_id: 'ffffffffffff' });
+    assert.deepEqual(
+      batch.lines.map((l) => (l.framed.kind === 'line' ? l.framed.text : '')),
+      ['out line'],
+    );
+    assert.deepEqual(batch.lines[0]!.metadata, {
+      tag: '0123456789ab',
+      container_name: 'wirety-server',
+      container_id: 'ffffffffffff',
+    });
     assert.equal(h.input.counters.filtered_stream, 1);
     await batch.settled('stored');
     client.end();
@@ -29,7 +47,13 @@ test('streams: [stdout, stderr] keeps both', async () => {
   const h = await startHarness({ streams: ['stdout', 'stderr'] });
   try {
     const client = await connectRaw({ port: h.port });
-    client.send(['t', [[1, docker('stderr', 'err line')], [1, docker('stdout', 'out line')]]]);
+    client.send([
+      't',
+      [
+        [1, docker('stderr', 'err line')],
+        [1, docker('stdout', 'out line')],
+      ],
+    ]);
     const batch = await h.batch();
     assert.equal(batch.lines.length, 2);
     await batch.settled('stored');
@@ -43,7 +67,14 @@ test('line_key, the message fallback, and a record with no line dead-lettered wi
   const h = await startHarness({ line_key: 'msg' });
   try {
     const client = await connectRaw({ port: h.port });
-    client.send(['t', [[1, { msg: 'by line_key' }], [1, { message: 'by fallback' }], [1, { level: 'info', n: 3 }]]]);
+    client.send([
+      't',
+      [
+        [1, { msg: 'by line_key' }],
+        [1, { message: 'by fallback' }],
+        [1, { level: 'info', n: 3 }],
+      ],
+    ]);
     const batch = await h.batch();
     const [byKey, byFallback, none] = batch.lines;
     assert.equal(byKey!.framed.kind === 'line' && byKey!.framed.text, 'by line_key');
@@ -64,7 +95,17 @@ test('a log value that is not UTF-8 reaches ingest as invalid_utf8 with its exac
     const client = await connectRaw({ port: h.port });
     const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     // ['t', 1, {log: <str of raw bytes>}] written by hand: an encoder would refuse invalid UTF-8.
-    client.write(Buffer.concat([Buffer.from([0x93]), pack('t'), pack(1), Buffer.from([0x81]), pack('log'), Buffer.from([0xa4]), raw]));
+    client.write(
+      Buffer.concat([
+        Buffer.from([0x93]),
+        pack('t'),
+        pack(1),
+        Buffer.from([0x81]),
+        pack('log'),
+        Buffer.from([0xa4]),
+        raw,
+      ]),
+    );
     const batch = await h.batch();
     const framed = batch.lines[0]!.framed;
     assert.equal(framed.kind, 'invalid_utf8');

@@ -15,7 +15,8 @@ function drain(h: Harness): string[] {
     for (;;) {
       const batch = await h.batch().catch(() => undefined);
       if (!batch) return;
-      for (const line of batch.lines) seen.push(line.framed.kind === 'line' ? line.framed.text : `<${line.framed.kind}>`);
+      for (const line of batch.lines)
+        seen.push(line.framed.kind === 'line' ? line.framed.text : `<${line.framed.kind}>`);
       await batch.settled('stored');
     }
   })();
@@ -34,7 +35,11 @@ for (const eventMode of ['Message', 'Forward', 'PackedForward', 'CompressedPacke
     });
     try {
       await client.connect();
-      await Promise.all(Array.from({ length: 20 }, (_, i) => client.emit('wirety', { source: 'stdout', container_name: '/wirety', log: `line ${i}` })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          client.emit('wirety', { source: 'stdout', container_name: '/wirety', log: `line ${i}` }),
+        ),
+      );
       assert.deepEqual([...seen].sort(), Array.from({ length: 20 }, (_, i) => `line ${i}`).sort());
       assert.ok(h.input.counters.acks >= 1);
     } finally {

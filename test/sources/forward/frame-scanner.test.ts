@@ -43,15 +43,27 @@ test('a header declaring more than the limit is refused before its payload', () 
   const scanner = createFrameScanner({ maxFrameBytes: 16 << 20 });
   const header = Buffer.from([0x92, 0xc6, 0, 0, 0, 0]);
   header.writeUInt32BE(100 << 20, 2);
-  assert.throws(() => scanner.push(header), (error: unknown) => error instanceof FrameError && error.code === 'too_large');
+  assert.throws(
+    () => scanner.push(header),
+    (error: unknown) => error instanceof FrameError && error.code === 'too_large',
+  );
 });
 
 test('an array header declaring more items than the limit has bytes for is refused', () => {
   const scanner = createFrameScanner({ maxFrameBytes: 1000 });
-  assert.throws(() => scanner.push(Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff])), (error: unknown) => error instanceof FrameError && error.code === 'too_large');
+  assert.throws(
+    () => scanner.push(Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff])),
+    (error: unknown) => error instanceof FrameError && error.code === 'too_large',
+  );
 });
 
 test('nesting deeper than maxDepth and the reserved byte 0xc1 are errors', () => {
-  assert.throws(() => createFrameScanner({ maxFrameBytes: 1000, maxDepth: 8 }).push(Buffer.alloc(20, 0x91)), (e: unknown) => e instanceof FrameError && e.code === 'too_deep');
-  assert.throws(() => createFrameScanner({ maxFrameBytes: 1000 }).push(Buffer.from([0x91, 0xc1])), (e: unknown) => e instanceof FrameError && e.code === 'malformed');
+  assert.throws(
+    () => createFrameScanner({ maxFrameBytes: 1000, maxDepth: 8 }).push(Buffer.alloc(20, 0x91)),
+    (e: unknown) => e instanceof FrameError && e.code === 'too_deep',
+  );
+  assert.throws(
+    () => createFrameScanner({ maxFrameBytes: 1000 }).push(Buffer.from([0x91, 0xc1])),
+    (e: unknown) => e instanceof FrameError && e.code === 'malformed',
+  );
 });

@@ -8,7 +8,11 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { ExtData, decodeMultiStream, encode } from '@msgpack/msgpack';
 import { createMemoryLogger } from '../../../src/observe/logger.js';
 import type { InputBatch } from '../../../src/sources/input.js';
-import { createForwardInput, type ForwardInput, type ForwardOptions } from '../../../src/sources/forward/index.js';
+import {
+  createForwardInput,
+  type ForwardInput,
+  type ForwardOptions,
+} from '../../../src/sources/forward/index.js';
 
 /** EventTime as fixext8 (`d7 00` + seconds + nanoseconds), as fluent-logger-golang writes it. */
 export function eventTime(seconds: number, nanoseconds: number): ExtData {
@@ -45,10 +49,20 @@ export interface RawClient {
   end(): void;
 }
 
-export async function connectRaw(target: { port: number } | { path: string }, tls?: ConnectionOptions): Promise<RawClient> {
+export async function connectRaw(
+  target: { port: number } | { path: string },
+  tls?: ConnectionOptions,
+): Promise<RawClient> {
   const socket: Socket = await new Promise((resolve, reject) => {
     const s = tls
-      ? tlsConnect({ host: '127.0.0.1', ...('port' in target ? { port: target.port } : { path: target.path }), ...tls }, () => resolve(s))
+      ? tlsConnect(
+          {
+            host: '127.0.0.1',
+            ...('port' in target ? { port: target.port } : { path: target.path }),
+            ...tls,
+          },
+          () => resolve(s),
+        )
       : 'port' in target
         ? netConnect({ host: '127.0.0.1', port: target.port }, () => resolve(s))
         : netConnect({ path: target.path }, () => resolve(s));
@@ -80,7 +94,12 @@ export async function connectRaw(target: { port: number } | { path: string }, tl
     end: () => socket.end(),
     async reply() {
       while (replies.length <= taken) {
-        await Promise.race([new Promise((resolve) => waiters.push(resolve)), closed.then(() => { throw new Error('connection closed before a reply'); })]);
+        await Promise.race([
+          new Promise((resolve) => waiters.push(resolve)),
+          closed.then(() => {
+            throw new Error('connection closed before a reply');
+          }),
+        ]);
       }
       return replies[taken++];
     },
@@ -123,7 +142,9 @@ export async function startHarness(options: ForwardOptions = {}): Promise<Harnes
 
 /** Texts of a batch's lines (fails on a line that is not plain text). */
 export function texts(batch: InputBatch): string[] {
-  return batch.lines.map((line) => (line.framed.kind === 'line' ? line.framed.text : `<${line.framed.kind}>`));
+  return batch.lines.map((line) =>
+    line.framed.kind === 'line' ? line.framed.text : `<${line.framed.kind}>`,
+  );
 }
 
 /** Takes batches, settling each `stored`, until `count` lines have come. */

@@ -31,15 +31,40 @@ async function refused(h: Harness, bytes: Buffer, pattern: RegExp, endAfter = fa
 }
 
 const cases: [string, () => Buffer, RegExp, boolean?][] = [
-  ['random bytes', () => Buffer.concat([Buffer.from([0x93, 0xc1]), randomBytes(4096)]), /reserved msgpack byte 0xc1/],
+  [
+    'random bytes',
+    () => Buffer.concat([Buffer.from([0x93, 0xc1]), randomBytes(4096)]),
+    /reserved msgpack byte 0xc1/,
+  ],
   ['a non-array request', () => pack({ log: 'a map' }), /must be an array, got map/],
   ['a tag that is not a string', () => pack([42, 1, { log: 'x' }]), /tag must be a string/],
   ['a record that is not a map', () => pack(['app', 1, ['not', 'a', 'map']]), /record must be a map/],
-  ['a time of the wrong type', () => pack(['app', [[true, { log: 'x' }]]]), /time must be an integer or an EventTime/],
-  ['option.size not matching the entries', () => pack(['app', [[1, { log: 'x' }]], { size: 3 }]), /option.size is 3 but the request holds 1/],
-  ['an unknown compression', () => pack(['app', Buffer.from('x'), { compressed: 'zstd' }]), /unsupported compression "zstd"/],
-  ['truncated msgpack (the client ends mid-request)', () => pack(['app', 1, { log: 'cut short' }]).subarray(0, 10), /ended the connection in the middle of a request/, true],
-  ['packed entries that are not msgpack', () => pack(['app', Buffer.from([0x92, 0x01, 0xc1]), {}]), /packed entries are not valid msgpack/],
+  [
+    'a time of the wrong type',
+    () => pack(['app', [[true, { log: 'x' }]]]),
+    /time must be an integer or an EventTime/,
+  ],
+  [
+    'option.size not matching the entries',
+    () => pack(['app', [[1, { log: 'x' }]], { size: 3 }]),
+    /option.size is 3 but the request holds 1/,
+  ],
+  [
+    'an unknown compression',
+    () => pack(['app', Buffer.from('x'), { compressed: 'zstd' }]),
+    /unsupported compression "zstd"/,
+  ],
+  [
+    'truncated msgpack (the client ends mid-request)',
+    () => pack(['app', 1, { log: 'cut short' }]).subarray(0, 10),
+    /ended the connection in the middle of a request/,
+    true,
+  ],
+  [
+    'packed entries that are not msgpack',
+    () => pack(['app', Buffer.from([0x92, 0x01, 0xc1]), {}]),
+    /packed entries are not valid msgpack/,
+  ],
 ];
 
 test('each kind of malformed request closes only its connection, logged with the peer', async () => {
@@ -62,7 +87,10 @@ test('a declared length of 100 MiB is refused at its header, before any payload 
     header.writeUInt32BE(100 * 1024 * 1024, 6);
     const rssBefore = process.memoryUsage().arrayBuffers;
     await refused(h, header, /at least 104857\d+ bytes is over the 16777216-byte limit/);
-    assert.ok(process.memoryUsage().arrayBuffers - rssBefore < 50 * 1024 * 1024, 'nothing near 100 MiB was allocated');
+    assert.ok(
+      process.memoryUsage().arrayBuffers - rssBefore < 50 * 1024 * 1024,
+      'nothing near 100 MiB was allocated',
+    );
     await stillServes(h, 'after-100MiB');
   } finally {
     await h.stop();
@@ -75,7 +103,11 @@ test('a gzip bomb is stopped at max_request_bytes while inflating', async () => 
     // 64 MiB of zeros compresses to ~64 KiB: far under the limit on the wire, far over it inflated.
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
     assert.ok(bomb.length < 1024 * 1024);
-    await refused(h, pack(['app', bomb, { compressed: 'gzip' }]), /gzip entries expand past the 1048576-byte request limit/);
+    await refused(
+      h,
+      pack(['app', bomb, { compressed: 'gzip' }]),
+      /gzip entries expand past the 1048576-byte request limit/,
+    );
     await stillServes(h, 'after-bomb');
   } finally {
     await h.stop();

@@ -55,7 +55,8 @@ test('a joined line over max_line_bytes becomes too_long with its prefix and rea
   try {
     const client = await connectRaw({ port: h.port });
     const id = 'c'.repeat(64);
-    for (let i = 1; i <= 5; i++) client.send(['docker', 1, piece('c', id, i, i === 5, String(i).repeat(400))]);
+    for (let i = 1; i <= 5; i++)
+      client.send(['docker', 1, piece('c', id, i, i === 5, String(i).repeat(400))]);
     let framed;
     while (!framed) {
       const batch = await h.batch();

@@ -82,9 +82,14 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('TLS: a client that trusts the CA sends and gets its ack', async () => {
-  const h = await startHarness({ tls: { cert_file: join(dir, 'server.pem'), key_file: join(dir, 'server.key') } });
+  const h = await startHarness({
+    tls: { cert_file: join(dir, 'server.pem'), key_file: join(dir, 'server.key') },
+  });
   try {
-    const client = await connectRaw({ port: h.port }, { ca: readFileSync(join(dir, 'ca.pem')), servername: 'ship.test' });
+    const client = await connectRaw(
+      { port: h.port },
+      { ca: readFileSync(join(dir, 'ca.pem')), servername: 'ship.test' },
+    );
     client.send(['app', 1, { log: 'over tls' }, { chunk: 't' }]);
     const batch = await h.batch();
     assert.deepEqual(texts(batch), ['over tls']);
@@ -97,15 +102,31 @@ test('TLS: a client that trusts the CA sends and gets its ack', async () => {
 });
 
 test('mTLS: a client without a certificate is refused, one with a CA-signed certificate is served', async () => {
-  const h = await startHarness({ tls: { cert_file: join(dir, 'server.pem'), key_file: join(dir, 'server.key'), client_ca_file: join(dir, 'ca.pem') } });
+  const h = await startHarness({
+    tls: {
+      cert_file: join(dir, 'server.pem'),
+      key_file: join(dir, 'server.key'),
+      client_ca_file: join(dir, 'ca.pem'),
+    },
+  });
   try {
     const ca = readFileSync(join(dir, 'ca.pem'));
-    const anonymous = await connectRaw({ port: h.port }, { ca, servername: 'ship.test' }).catch((error: Error) => error);
+    const anonymous = await connectRaw({ port: h.port }, { ca, servername: 'ship.test' }).catch(
+      (error: Error) => error,
+    );
     if (!(anonymous instanceof Error)) {
       anonymous.send(['app', 1, { log: 'anonymous' }]);
       await anonymous.closed; // TLS 1.3 reports the refusal after the client's handshake completes
     }
-    const client = await connectRaw({ port: h.port }, { ca, servername: 'ship.test', cert: readFileSync(join(dir, 'client.pem')), key: readFileSync(join(dir, 'client.key')) });
+    const client = await connectRaw(
+      { port: h.port },
+      {
+        ca,
+        servername: 'ship.test',
+        cert: readFileSync(join(dir, 'client.pem')),
+        key: readFileSync(join(dir, 'client.key')),
+      },
+    );
     client.send(['app', 1, { log: 'mutual' }, { chunk: 'm' }]);
     const batch = await h.batch();
     assert.deepEqual(texts(batch), ['mutual']);
