@@ -161,18 +161,20 @@ export function createFrameScanner(options: FrameScannerOptions): FrameScanner {
   const cut = (): Buffer => {
     const parts: Buffer[] = [];
     let remaining = pos;
+    let used = 0;
     while (remaining > 0) {
-      const c = chunks[0]!;
+      const c = chunks[used]!;
       if (c.length <= remaining) {
         parts.push(c);
-        chunks.shift();
         remaining -= c.length;
+        used++;
       } else {
         parts.push(c.subarray(0, remaining));
-        chunks[0] = c.subarray(remaining);
+        chunks[used] = c.subarray(remaining);
         remaining = 0;
       }
     }
+    chunks.splice(0, used);
     buffered -= pos;
     pos = 0;
     ci = 0;
