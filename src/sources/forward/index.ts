@@ -31,6 +31,7 @@ import {
   type QueuedRequest,
 } from './connection.js';
 import { createRequestDecoder } from './decode-request.js';
+import { forwardEventId } from './event-id.js';
 import { createForwardExtensionCodec } from './event-time.js';
 import { createServerHandshake } from './handshake.js';
 import { forwardDefaults, parseListenAddress, type ForwardOptions, type ListenAddress } from './options.js';
@@ -133,24 +134,25 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     },
     linesOf(connection, request, offset) {
       const lines: InputLine[] = [];
-      for (const record of request.records) {
+      for (const [index, record] of request.records.entries()) {
         counters.events++;
         const position = { lineNumber: connection.nextLineNumber(), offset };
         const found = recordLine(request.tag, record, { lineKey: o.line_key, streams: o.streams });
         if (found.kind === 'filtered') {
           counters.filtered_stream++;
-        } else if (found.kind === 'line') {
+        } else if (found.kind === 'line' || found.kind === 'no_line') {
+          const bytes = found.kind === 'line' ? found.bytes : found.json;
           lines.push({
-            framed: frameCutLine(found.bytes, position, framerOptions),
+            framed: frameCutLine(bytes, position, framerOptions),
             metadata: found.metadata,
-          });
-        } else if (found.kind === 'no_line') {
-          lines.push({
-            framed: frameCutLine(found.json, position, framerOptions),
-            metadata: found.metadata,
-            rejected: { reason: 'forward_no_line', detail: found.detail },
+            ...(request.chunk !== undefined ? { id: forwardEventId(request.chunk, index, bytes) } : {}),
+            ...(found.kind === 'no_line'
+              ? { rejected: { reason: 'forward_no_line', detail: found.detail } }
+              : {}),
           });
         } else {
+          // A joined line has no stable id: its pieces came in several requests, and after a
+          // restart the assembler starts empty.
           const joined = partials.add(found, { source: connection.source, ...position }, clock.now());
           if (joined) lines.push({ framed: frameBody(joined.body, position), metadata: joined.metadata });
         }

@@ -54,6 +54,8 @@ test('a batch settled unstored is never acked and its connection is closed so th
     const again = await connectRaw({ port: h.port });
     again.send(['app', 1, { log: 'not journaled' }, { chunk: 'lost-chunk' }]);
     const retry = await h.batch();
+    assert.match(retry.lines[0]!.id ?? '', /^fwd-[\w-]{32}$/);
+    assert.equal(retry.lines[0]!.id, batch.lines[0]!.id, 'a re-sent chunk gives its events the same ids');
     await retry.settled('stored');
     assert.deepEqual(await again.reply(), { ack: 'lost-chunk' });
     again.end();
@@ -74,6 +76,7 @@ test('several requests grouped in one batch are all acked, in order, only when i
     await first.settled('stored');
     const grouped = await h.batch();
     assert.deepEqual(texts(grouped), ['next 1', 'next 2', 'next 3']);
+    assert.equal(new Set(grouped.lines.map((l) => l.id)).size, 3, 'different events never share an id');
     assert.equal(h.input.counters.acks, 1);
     await grouped.settled('stored');
     assert.deepEqual(

@@ -36,6 +36,7 @@ test('stdout only by default; stderr is counted, not handed over', async () => {
       container_id: 'ffffffffffff',
     });
     assert.equal(h.input.counters.filtered_stream, 1);
+    assert.equal(batch.lines[0]!.id, undefined, 'without a chunk the journal assigns the id');
     await batch.settled('stored');
     client.end();
   } finally {
