@@ -16,7 +16,7 @@
  * - On `signal`: stop accepting and reading, hand out the requests already received, then end the
  *   connections (acks already written are flushed first). `close()` is idempotent.
  */
-import { readFileSync, unlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Encoder } from '@msgpack/msgpack';
@@ -219,7 +219,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
       });
       probe.once('error', () => resolve(false));
     });
-    if (!inUse) unlinkSync(path);
+    // Only a socket is removed: a regular file at that path is a configuration mistake to report.
+    if (!inUse && lstatSync(path).isSocket()) unlinkSync(path);
   };
 
   const listen = (): Promise<ListenAddress> => {
