@@ -5,7 +5,8 @@
  *   the other on a promise chain, so requests reach the queue in the order they were sent even
  *   when one needs an asynchronous gunzip.
  * - Flow control: the bytes of this connection's requests count until their batch is settled;
- *   at `queue_high_water_bytes` the socket is paused, so a journal that stops taking batches stops
+ *   at `queue_high_water_bytes` (or when all connections together hold `maxHeldBytes`) the socket
+ *   is paused, so a journal that stops taking batches stops
  *   the reads and TCP backpressure reaches the client. Shutdown pauses it for good.
  * - Any protocol error closes this connection only (a warn log naming the peer and the reason);
  *   requests already queued stay queued, and nothing is acked that was not settled `stored`.
@@ -37,6 +38,10 @@ export interface ConnectionContext {
   readonly inputName: string;
   readonly maxRequestBytes: number;
   readonly highWaterBytes: number;
+  /** All connections together: past this, every socket is paused. */
+  readonly maxHeldBytes: number;
+  heldBytes(): number;
+  hold(delta: number): void;
   now(): number;
   /** Turns a decoded request into lines (stream filter, partial pieces…). */
   linesOf(
@@ -78,6 +83,10 @@ export function attachConnection(
   const scanner = createFrameScanner({ maxFrameBytes: ctx.maxRequestBytes });
   const fields = { input: ctx.inputName, peer };
   let heldBytes = 0;
+  const hold = (delta: number): void => {
+    heldBytes += delta;
+    ctx.hold(delta);
+  };
   let pendingRequests = 0;
   let streamOffset = 0;
   let lineNumber = 0;
@@ -95,9 +104,9 @@ export function attachConnection(
     source: `forward:${peer}`,
     nextLineNumber: () => ++lineNumber,
     lastActivity: () => lastActivity,
-    busy: () => pendingRequests > 0 || heldBytes > 0 || scanner.bufferedBytes > 0 || !authenticated,
+    busy: () => pendingRequests > 0 || heldBytes > 0,
     settled(request, outcome) {
-      heldBytes -= request.bytes;
+      hold(-request.bytes);
       pendingRequests--;
       if (outcome === 'stored') {
         if (request.chunk !== undefined && !closed) {
@@ -115,7 +124,8 @@ export function attachConnection(
     },
     refreshFlow() {
       if (closed) return;
-      if (ctx.isStopping() || heldBytes >= ctx.highWaterBytes) socket.pause();
+      if (ctx.isStopping() || heldBytes >= ctx.highWaterBytes || ctx.heldBytes() >= ctx.maxHeldBytes)
+        socket.pause();
       else socket.resume();
     },
     drained: () => work,
@@ -144,7 +154,7 @@ export function attachConnection(
   const handle = async (frame: Buffer, offset: number): Promise<void> => {
     if (closed) return;
     if (!authenticated && handshake) {
-      heldBytes -= frame.length;
+      hold(-frame.length);
       const verdict = handshake.answer(ctx.decoder.decodeValue(frame));
       socket.write(ctx.encoder.encode(verdict.pong));
       if (!verdict.ok) {
@@ -163,7 +173,7 @@ export function attachConnection(
     const request = await ctx.decoder.decode(frame);
     if (closed) return;
     if (request.kind === 'heartbeat') {
-      heldBytes -= frame.length;
+      hold(-frame.length);
       ctx.counters.heartbeats++;
       return;
     }
@@ -191,7 +201,7 @@ export function attachConnection(
     for (const frame of frames) {
       const offset = streamOffset;
       streamOffset += frame.length;
-      heldBytes += frame.length;
+      hold(frame.length);
       work = work.then(() => handle(frame, offset)).catch(fail);
     }
     connection.refreshFlow();

@@ -100,6 +100,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   let listening: Promise<ListenAddress> | undefined;
   let closed: Promise<void> | undefined;
   let serial = 0;
+  /** Request bytes held by all connections (decoding, queued or in a batch). */
+  let heldBytes = 0;
 
   const framerOptions = { maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes };
   const frameBody = (body: JoinedBody, position: LinePosition): FramedLine =>
@@ -120,6 +122,11 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     inputName: o.name,
     maxRequestBytes: o.max_request_bytes,
     highWaterBytes: o.queue_high_water_bytes,
+    maxHeldBytes: o.max_queued_bytes,
+    heldBytes: () => heldBytes,
+    hold(delta) {
+      heldBytes += delta;
+    },
     now: () => clock.now(),
     counters,
     isStopping: () => stopping,
@@ -325,6 +332,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
         if (done) return;
         done = true;
         for (const request of requests) request.connection?.settled(request, outcome);
+        // Connections paused by the total (not their own share) may read again.
+        for (const connection of connections) connection.refreshFlow();
         onSettled();
       },
     };

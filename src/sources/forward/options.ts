@@ -40,6 +40,8 @@ export interface ForwardOptions {
   readonly max_batch_lines?: number;
   /** Decoded bytes a connection may have waiting before its socket is paused. Default 1 MiB. */
   readonly queue_high_water_bytes?: number;
+  /** Decoded bytes all connections together may have waiting before every socket is paused. Default 64 MiB. */
+  readonly max_queued_bytes?: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -64,6 +66,7 @@ export const forwardDefaults = {
   prefix_bytes: 4096,
   max_batch_lines: 1000,
   queue_high_water_bytes: MiB,
+  max_queued_bytes: 64 * MiB,
 } as const;
 
 /** Parses "host:port", "[v6]:port", "tcp://host:port" or "unix:///abs/path". Throws on anything else. */
