@@ -91,7 +91,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     partial_timeouts: 0,
   };
   const connections = new Set<ForwardConnection>();
-  const queue: QueuedRequest[] = [];
+  let queue: QueuedRequest[] = [];
   const closing = new AbortController();
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -306,20 +306,27 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     notify();
   };
 
-  /** Takes the oldest request and the requests of the same connection queued after it. */
+  /** Takes the oldest request and the requests of the same connection queued after it, in order. */
   const takeBatch = (): QueuedRequest[] => {
-    const first = queue.shift()!;
-    const taken = [first];
-    if (!first.connection) return taken;
+    const first = queue[0]!;
+    const taken: QueuedRequest[] = [first];
+    const rest: QueuedRequest[] = [];
     let lines = first.lines.length;
-    for (let i = 0; i < queue.length && lines < o.max_batch_lines;) {
+    let i = 1;
+    for (; i < queue.length && first.connection; i++) {
       const next = queue[i]!;
-      if (next.connection === first.connection && lines + next.lines.length <= o.max_batch_lines) {
-        taken.push(next);
-        lines += next.lines.length;
-        queue.splice(i, 1);
-      } else i++;
+      if (next.connection !== first.connection) {
+        rest.push(next);
+        continue;
+      }
+      // Stop at the first request of this connection that does not fit: taking a later one
+      // would ack it before the one left behind.
+      if (lines + next.lines.length > o.max_batch_lines) break;
+      taken.push(next);
+      lines += next.lines.length;
     }
+    rest.push(...queue.slice(i));
+    queue = rest;
     return taken;
   };
 

@@ -88,3 +88,47 @@ test('several requests grouped in one batch are all acked, in order, only when i
     await h.stop();
   }
 });
+
+test('grouping never takes a later request of a connection ahead of one that did not fit', async () => {
+  const h = await startHarness({ max_batch_lines: 3 });
+  try {
+    const client = await connectRaw({ port: h.port });
+    client.send(['app', 1, { log: 'held' }, { chunk: 'k0' }]);
+    const held = await h.batch();
+    client.send([
+      'app',
+      [
+        [1, { log: 'a1' }],
+        [1, { log: 'a2' }],
+      ],
+      { chunk: 'kA' },
+    ]);
+    client.send([
+      'app',
+      [
+        [1, { log: 'b1' }],
+        [1, { log: 'b2' }],
+      ],
+      { chunk: 'kB' },
+    ]);
+    client.send(['app', [[1, { log: 'c1' }]], { chunk: 'kC' }]);
+    await waitFor(() => h.input.counters.requests === 4);
+    await held.settled('stored');
+    const batches: string[][] = [];
+    while (batches.flat().length < 5) {
+      const batch = await h.batch();
+      batches.push(texts(batch));
+      await batch.settled('stored');
+    }
+    assert.deepEqual(batches, [
+      ['a1', 'a2'],
+      ['b1', 'b2', 'c1'],
+    ]);
+    const acks = [];
+    for (let i = 0; i < 4; i++) acks.push(await client.reply());
+    assert.deepEqual(acks, [{ ack: 'k0' }, { ack: 'kA' }, { ack: 'kB' }, { ack: 'kC' }]);
+    client.end();
+  } finally {
+    await h.stop();
+  }
+});
