@@ -151,10 +151,10 @@ export function attachConnection(
     connection.close(`internal error: ${(error as Error).message}`, 'warn');
   };
 
-  const handle = async (frame: Buffer, offset: number): Promise<void> => {
-    if (closed) return;
+  /** Handles one frame; true when it became a queued request (which then holds its bytes). */
+  const handle = async (frame: Buffer, offset: number): Promise<boolean> => {
+    if (closed) return false;
     if (!authenticated && handshake) {
-      hold(-frame.length);
       const verdict = handshake.answer(ctx.decoder.decodeValue(frame));
       socket.write(ctx.encoder.encode(verdict.pong));
       if (!verdict.ok) {
@@ -165,17 +165,16 @@ export function attachConnection(
         );
         closed = true;
         socket.end(() => socket.destroy());
-        return;
+        return false;
       }
       authenticated = true;
-      return;
+      return false;
     }
     const request = await ctx.decoder.decode(frame);
-    if (closed) return;
+    if (closed) return false;
     if (request.kind === 'heartbeat') {
-      hold(-frame.length);
       ctx.counters.heartbeats++;
-      return;
+      return false;
     }
     const lines = ctx.linesOf(connection, request, offset);
     pendingRequests++;
@@ -186,6 +185,18 @@ export function attachConnection(
       ...(request.chunk !== undefined ? { chunk: request.chunk } : {}),
       bytes: frame.length,
     });
+    return true;
+  };
+
+  // A frame's bytes count from the moment it is cut; they are released here unless a queued
+  // request took them over (released in `settled`), so a refused or closed connection leaks none.
+  const handleFrame = async (frame: Buffer, offset: number): Promise<void> => {
+    let queued = false;
+    try {
+      queued = await handle(frame, offset);
+    } finally {
+      if (!queued) hold(-frame.length);
+    }
   };
 
   socket.on('data', (chunk: Buffer) => {
@@ -202,7 +213,7 @@ export function attachConnection(
       const offset = streamOffset;
       streamOffset += frame.length;
       hold(frame.length);
-      work = work.then(() => handle(frame, offset)).catch(fail);
+      work = work.then(() => handleFrame(frame, offset)).catch(fail);
     }
     connection.refreshFlow();
   });

@@ -51,6 +51,8 @@ export interface ForwardCounters {
   /** Records skipped because their Docker `source` stream is not in `streams`. */
   filtered_stream: number;
   partial_timeouts: number;
+  /** Request bytes held now by all connections (being decoded, queued, or in an unsettled batch). */
+  held_bytes: number;
 }
 
 export interface ForwardInput extends Input {
@@ -89,6 +91,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     protocol_errors: 0,
     filtered_stream: 0,
     partial_timeouts: 0,
+    held_bytes: 0,
   };
   const connections = new Set<ForwardConnection>();
   let queue: QueuedRequest[] = [];
@@ -100,8 +103,6 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   let listening: Promise<ListenAddress> | undefined;
   let closed: Promise<void> | undefined;
   let serial = 0;
-  /** Request bytes held by all connections (decoding, queued or in a batch). */
-  let heldBytes = 0;
 
   const framerOptions = { maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes };
   const frameBody = (body: JoinedBody, position: LinePosition): FramedLine =>
@@ -123,9 +124,9 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     maxRequestBytes: o.max_request_bytes,
     highWaterBytes: o.queue_high_water_bytes,
     maxHeldBytes: o.max_queued_bytes,
-    heldBytes: () => heldBytes,
+    heldBytes: () => counters.held_bytes,
     hold(delta) {
-      heldBytes += delta;
+      counters.held_bytes += delta;
     },
     now: () => clock.now(),
     counters,

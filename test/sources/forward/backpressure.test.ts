@@ -75,6 +75,7 @@ for (const { name, options } of limits) {
         await batch.settled('stored');
       }
       assert.equal(h.input.counters.events, total);
+      assert.equal(h.input.counters.held_bytes, 0, 'every held byte is released once settled');
       assert.equal(client.socket.writableLength, 0);
       client.end();
     } finally {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { connectRaw, pack, startHarness, texts, type Harness } from './harness.js';
+import { connectRaw, pack, startHarness, texts, waitFor, type Harness } from './harness.js';
 
 /** A healthy client still gets its request through and acked. */
 async function stillServes(h: Harness, tag: string): Promise<void> {
@@ -75,6 +75,7 @@ test('each kind of malformed request closes only its connection, logged with the
       await stillServes(h, name.replace(/\W+/g, '-'));
     }
     assert.equal(h.input.counters.protocol_errors, cases.length);
+    await waitFor(() => h.input.counters.held_bytes === 0);
   } finally {
     await h.stop();
   }
