@@ -172,6 +172,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   /** Expires partial lines whose last piece never came, and idle connections. */
   const sweep = async (): Promise<void> => {
     const timeouts = [o.partial_timeout, o.idle_timeout].filter((t) => t > 0);
+    if (timeouts.length === 0) return; // both off: partial lines are bounded by eviction only
     const interval = Math.max(10, Math.min(...timeouts) / 4);
     for (;;) {
       try {
