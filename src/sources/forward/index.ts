@@ -16,9 +16,7 @@
  * - On `signal`: stop accepting and reading, hand out the requests already received, then end the
  *   connections (acks already written are flushed first). `close()` is idempotent.
  */
-import { lstatSync, readFileSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Server, Socket } from 'node:net';
 import { Encoder } from '@msgpack/msgpack';
 import { systemClock } from '../../clock.js';
 import { createLogger } from '../../observe/logger.js';
@@ -34,6 +32,7 @@ import { createRequestDecoder } from './decode-request.js';
 import { forwardEventId } from './event-id.js';
 import { createForwardExtensionCodec } from './event-time.js';
 import { createServerHandshake } from './handshake.js';
+import { peerOf, startListener } from './listener.js';
 import { forwardDefaults, parseListenAddress, type ForwardOptions, type ListenAddress } from './options.js';
 import { createPartialAssembler, type JoinedBody } from './partial-assembler.js';
 import { recordLine } from './record-line.js';
@@ -59,12 +58,6 @@ export interface ForwardInput extends Input {
   /** Starts listening (once); resolves with the bound address (the real port when 0 was asked). */
   listen(): Promise<ListenAddress>;
   readonly counters: Readonly<ForwardCounters>;
-}
-
-function peerOf(socket: Socket, serial: number): string {
-  const address = socket.remoteAddress;
-  if (!address) return `unix#${serial}`;
-  return address.includes(':') ? `[${address}]:${socket.remotePort}` : `${address}:${socket.remotePort}`;
 }
 
 export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
@@ -102,7 +95,6 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   let serverClosed: Promise<void> = Promise.resolve();
   let listening: Promise<ListenAddress> | undefined;
   let closed: Promise<void> | undefined;
-  let serial = 0;
 
   const framerOptions = { maxLineBytes: o.max_line_bytes, prefixBytes: o.prefix_bytes };
   const frameBody = (body: JoinedBody, position: LinePosition): FramedLine =>
@@ -205,7 +197,7 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
   };
 
   const onSocket = (socket: Socket): void => {
-    const peer = peerOf(socket, ++serial);
+    const peer = peerOf(socket);
     if (stopping) {
       socket.destroy();
       return;
@@ -218,83 +210,21 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     logger.debug(`forward: connection from ${peer}`, { input: o.name, peer });
   };
 
-  const removeStaleSocket = async (path: string): Promise<void> => {
-    // A socket file left by a crashed run refuses connections; one in use accepts them.
-    const inUse = await new Promise<boolean>((resolve) => {
-      const probe = createConnection(path);
-      probe.once('connect', () => {
-        probe.destroy();
-        resolve(true);
-      });
-      probe.once('error', () => resolve(false));
-    });
-    // Only a socket is removed: a regular file at that path is a configuration mistake to report.
-    if (!inUse && lstatSync(path).isSocket()) unlinkSync(path);
-  };
-
   const listen = (): Promise<ListenAddress> => {
     listening ??= (async () => {
-      let created: Server;
-      if (o.tls) {
-        const tls = o.tls;
-        const ca = tls.client_ca_file !== undefined ? readFileSync(tls.client_ca_file) : undefined;
-        created = createTlsServer(
-          {
-            allowHalfOpen: true,
-            cert: readFileSync(tls.cert_file),
-            key: readFileSync(tls.key_file),
-            ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
-          },
-          onSocket,
-        );
-        created.on('tlsClientError', (error: Error, socket: Socket) => {
-          logger.warn(`forward: TLS handshake with ${peerOf(socket, ++serial)} failed: ${error.message}`, {
-            input: o.name,
-          });
-        });
-      } else {
-        created = createServer({ allowHalfOpen: true }, onSocket);
-      }
-      created.maxConnections = o.max_connections;
-      created.on('drop', (data?: { remoteAddress?: string; remotePort?: number }) => {
-        logger.warn(
-          `forward: refused a connection from ${data?.remoteAddress ?? 'a unix peer'}:${data?.remotePort ?? ''}: max_connections (${o.max_connections}) reached`,
-          { input: o.name },
-        );
+      const listener = await startListener({
+        address,
+        ...(o.tls ? { tls: o.tls } : {}),
+        maxConnections: o.max_connections,
+        logger,
+        inputName: o.name,
+        onSocket,
       });
-      server = created;
-      const bind = () =>
-        new Promise<void>((resolve, reject) => {
-          created.once('error', reject);
-          const done = () => {
-            created.off('error', reject);
-            resolve();
-          };
-          if (address.kind === 'unix') created.listen(address.path, done);
-          else created.listen(address.port, address.host, done);
-        });
-      try {
-        await bind();
-      } catch (error) {
-        if (address.kind !== 'unix' || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        await removeStaleSocket(address.path);
-        await bind();
-      }
-      serverClosed = new Promise<void>((resolve) => created.once('close', () => resolve()));
-      created.on('error', (error) =>
-        logger.error(`forward: listener error: ${error.message}`, { input: o.name }),
-      );
+      server = listener.server;
+      serverClosed = listener.closed;
+      if (stopping) listener.server.close(); // close() came while binding
       void sweep();
-      const bound = created.address();
-      const result: ListenAddress =
-        address.kind === 'unix'
-          ? address
-          : { kind: 'tcp', host: address.host, port: (bound as AddressInfo).port };
-      logger.info(
-        `forward: listening on ${address.kind === 'unix' ? `unix://${address.path}` : `${result.kind === 'tcp' ? result.host : ''}:${(bound as AddressInfo).port}`}`,
-        { input: o.name },
-      );
-      return result;
+      return listener.bound;
     })();
     return listening;
   };
