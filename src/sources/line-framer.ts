@@ -67,24 +67,9 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
   let lineCount = 0;
 
   const frame = (line: Buffer, out: FramedLine[]): void => {
-    const lineNumber = ++lineCount;
-    const offset = lineStart;
-    let start = 0;
-    let end = line.length;
-    if (end > 0 && line[end - 1] === CR) end--;
-    if (end - start >= 3 && line[0] === BOM[0] && line[1] === BOM[1] && line[2] === BOM[2]) start = 3;
-    const bytes = end - start;
-    if (bytes > max) {
-      const prefix = Buffer.from(line.subarray(start, start + prefixBytes));
-      out.push({ kind: 'too_long', prefix, bytes, lineNumber, offset });
-      return;
-    }
-    const body = line.subarray(start, end);
-    if (!isUtf8(body)) {
-      out.push({ kind: 'invalid_utf8', raw: Buffer.from(body), bytes, lineNumber, offset });
-      return;
-    }
-    out.push({ kind: 'line', text: body.toString('utf8'), bytes, lineNumber, offset });
+    out.push(
+      frameCutLine(line, { lineNumber: ++lineCount, offset: lineStart }, { maxLineBytes: max, prefixBytes }),
+    );
   };
 
   const finishOverflow = (tail: Buffer, out: FramedLine[]): void => {
@@ -155,4 +140,32 @@ export function createLineFramer(options: LineFramerOptions): LineFramer {
       return out;
     },
   };
+}
+
+/**
+ * Frames ONE line that arrived already cut (a Forward record's `log`, a CRI or json-file entry),
+ * with the same rules and shapes as the stream framer: trailing CR and leading BOM removed, then
+ * `too_long` over `maxLineBytes`, `invalid_utf8` when not UTF-8, else `line`.
+ */
+export function frameCutLine(line: Buffer, position: LinePosition, options: LineFramerOptions): FramedLine {
+  const max = options.maxLineBytes;
+  const prefixBytes = Math.min(options.prefixBytes ?? 4096, max);
+  const { lineNumber, offset } = position;
+  let start = 0;
+  let end = line.length;
+  if (end > 0 && line[end - 1] === CR) end--;
+  if (end - start >= 3 && line[0] === BOM[0] && line[1] === BOM[1] && line[2] === BOM[2]) start = 3;
+  const bytes = end - start;
+  if (bytes > max) {
+    return {
+      kind: 'too_long',
+      prefix: Buffer.from(line.subarray(start, start + prefixBytes)),
+      bytes,
+      lineNumber,
+      offset,
+    };
+  }
+  const body = line.subarray(start, end);
+  if (!isUtf8(body)) return { kind: 'invalid_utf8', raw: Buffer.from(body), bytes, lineNumber, offset };
+  return { kind: 'line', text: body.toString('utf8'), bytes, lineNumber, offset };
 }
