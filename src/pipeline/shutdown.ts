@@ -5,14 +5,12 @@
  * and the exit code when even that could not be written.
  */
 import type { Clock } from '../clock.js';
-import {
-  isDeadLetterUnwritten,
-  type DeadLetterRecord,
-  type DeadLetterSink,
-} from '../dead-letter/dead-letter.js';
+import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { journaledRecord } from '../dead-letter/records.js';
+import { writeCounted } from '../dead-letter/write-counted.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import { countDeadLettered, type Stats } from '../observe/stats.js';
+import type { Stats } from '../observe/stats.js';
 
 /**
  * After a signal: a hard deadline of shutdown_timeout. After end of input: keep going while any
@@ -144,23 +142,10 @@ async function deadLetterLeftovers(
   for (;;) {
     const records = await cursor.take(1000, 4 * 1024 * 1024);
     if (records.length === 0) break;
-    const dead: DeadLetterRecord[] = records.map((r) => ({
-      reason: 'undelivered_at_shutdown',
-      detail: `not delivered to sink "${name}" before shutdown (${why})`,
-      source: options.source,
-      sink: name,
-      event_id: r.id,
-      seq: r.seq,
-      line: r.line,
-      line_bytes: r.bytes,
-      truncated: false,
-    }));
-    try {
-      await options.deadLetter.write(dead, options.stop);
-      countDeadLettered(options.stats, dead);
-    } catch (error) {
-      if (!isDeadLetterUnwritten(error)) throw error;
-      options.stats.deadLetterFailed += dead.length;
-    }
+    const detail = `not delivered to sink "${name}" before shutdown (${why})`;
+    const dead = records.map((r) =>
+      journaledRecord(r, 'undelivered_at_shutdown', detail, options.source, name),
+    );
+    await writeCounted(options.deadLetter, dead, options.stats, options.stop);
   }
 }
