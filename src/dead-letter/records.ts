@@ -46,6 +46,27 @@ export function inputLineRecord(
   }
 }
 
+/** A line the framer refused: over max_line_bytes (its prefix kept), or not valid UTF-8. */
+export function framingRecord(
+  framed: Exclude<FramedLine, { kind: 'line' }>,
+  maxLineBytes: number,
+  source: string,
+): DeadLetterRecord {
+  return framed.kind === 'too_long'
+    ? inputLineRecord(
+        framed,
+        'line_too_long',
+        `line is ${framed.bytes} bytes, over max_line_bytes (${maxLineBytes}); only its first ${framed.prefix.length} bytes are kept here`,
+        source,
+      )
+    : inputLineRecord(
+        framed,
+        'invalid_utf8',
+        'line is not valid UTF-8; its exact bytes are in line_base64',
+        source,
+      );
+}
+
 /** A line of valid UTF-8 the classifier refused: not JSON, or an audit line the schema refuses. */
 export function verdictRecord(
   framed: Extract<FramedLine, { kind: 'line' }>,

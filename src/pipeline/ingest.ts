@@ -19,7 +19,7 @@ import type { AcceptedEvent } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
 import type { AuditConfig } from '../config/types.js';
 import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
-import { inputLineRecord, verdictRecord } from '../dead-letter/records.js';
+import { framingRecord, inputLineRecord, verdictRecord } from '../dead-letter/records.js';
 import { writeCounted } from '../dead-letter/write-counted.js';
 import type { EventLog } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
@@ -124,28 +124,9 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
     stats.linesRead += lines.length;
 
     for (const framed of lines) {
-      if (framed.kind === 'too_long') {
-        stats.verdicts.invalid++;
-        dead.push(
-          inputLineRecord(
-            framed,
-            'line_too_long',
-            `line is ${framed.bytes} bytes, over max_line_bytes (${options.maxLineBytes}); only its first ${framed.prefix.length} bytes are kept here`,
-            sourceName,
-          ),
-        );
-        continue;
-      }
-      if (framed.kind === 'invalid_utf8') {
-        stats.verdicts.invalid++;
-        dead.push(
-          inputLineRecord(
-            framed,
-            'invalid_utf8',
-            'line is not valid UTF-8; its exact bytes are in line_base64',
-            sourceName,
-          ),
-        );
+      if (framed.kind !== 'line') {
+        stats.verdicts.invalid++; // the framer refused it: too long, or not UTF-8
+        dead.push(framingRecord(framed, options.maxLineBytes, sourceName));
         continue;
       }
       const c = options.classify(framed.text);
