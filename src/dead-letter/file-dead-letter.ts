@@ -18,6 +18,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Logger } from '../observe/logger.js';
 import { deadLetterUnwritten, type DeadLetterSink, type DeadLetterUnwritten } from './dead-letter.js';
 import { rotateFiles } from './rotate-files.js';
@@ -113,7 +114,17 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     count: number,
     stop: AbortSignal | undefined,
   ): Promise<void> => {
-    const wait = stop ? AbortSignal.any([closing.signal, stop]) : closing.signal;
+    // Unlinked afterwards: `stop` outlives many writes.
+    const wait = linkedAbort(closing.signal, stop);
+    try {
+      await retryUntilWritten(data, count, wait.signal);
+    } finally {
+      wait.dispose();
+    }
+  };
+
+  /** Retries with backoff until written; gives up (DeadLetterUnwritten) once `wait` aborts. */
+  const retryUntilWritten = async (data: Buffer, count: number, wait: AbortSignal): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
         await writeOnce(data);

@@ -14,6 +14,7 @@
 import type { Clock } from '../clock.js';
 import type { BatchConfig, RetryConfig } from '../config/types.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
@@ -91,10 +92,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       // a second run would commit past them.
       cursor.rewind();
       // An inner controller so a bug in one batch can stop the others too.
-      const stop = new AbortController();
-      const onAbort = () => stop.abort(outer.reason);
-      outer.addEventListener('abort', onAbort, { once: true });
-      if (outer.aborted) stop.abort(outer.reason);
+      const stop = linkedAbort(outer);
       const signal = stop.signal;
 
       const batcher = createBatcher(options.batch, options.codec.recordOverheadBytes ?? 0);
@@ -146,7 +144,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       } finally {
         await Promise.all(inFlight);
         await commits;
-        outer.removeEventListener('abort', onAbort);
+        stop.dispose();
         running = false;
       }
       if (fatal) throw fatal.error;

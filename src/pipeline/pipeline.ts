@@ -24,6 +24,7 @@ import { createFileDeadLetter, type FileDeadLetter } from '../dead-letter/file-d
 import { createSinkWorker } from '../deliver/sink-worker.js';
 import type { EventLog, SinkCursor } from '../journal/event-log.js';
 import { openEventLog } from '../journal/open-event-log.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { HealthServer } from '../observe/health-server.js';
 import { instrumentTransport } from '../observe/instrument-transport.js';
 import type { Logger } from '../observe/logger.js';
@@ -184,7 +185,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     stats,
     logger,
   });
-  const stdoutSignal = AbortSignal.any([stopDelivering.signal, stdout.signal]);
+  // Lives as long as the run: never disposed.
+  const stdoutSignal = linkedAbort(stopDelivering.signal, stdout.signal).signal;
   const workers: Promise<void>[] = runtimes.map((rt) => {
     sinkStats(stats, rt.name);
     if (rt.startupCheck) void rt.startupCheck(stopDelivering.signal).catch(() => undefined);
