@@ -15,6 +15,7 @@ import type { Clock } from '../clock.js';
 import type { BatchConfig, RetryConfig } from '../config/types.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
 import { linkedAbort } from '../linked-abort.js';
+import { createSerialQueue } from '../serial-queue.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
@@ -101,7 +102,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       // Woken when a batch leaves `inFlight`. (Promise.race over long-lived promises would pile up
       // reactions on a batch stuck in retries while the other slots keep cycling.)
       let slotFreed: (() => void) | undefined;
-      let commits: Promise<void> = Promise.resolve();
+      const commits = createSerialQueue();
       let fatal: { error: unknown } | undefined;
       const fail = (error: unknown) => {
         fatal ??= { error };
@@ -109,7 +110,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       };
       // Commits run one after another, in order; after a failure none follow.
       const commit = (upTo: number) => {
-        commits = commits.then(() => (fatal ? undefined : cursor.commit(upTo))).catch(fail);
+        void commits.run(() => (fatal ? undefined : cursor.commit(upTo))).catch(fail);
       };
 
       try {
@@ -143,7 +144,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
         fail(error);
       } finally {
         await Promise.all(inFlight);
-        await commits;
+        await commits.idle();
         stop.dispose();
         running = false;
       }
