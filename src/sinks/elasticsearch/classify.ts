@@ -15,6 +15,7 @@
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { HttpReply, Outcome } from '../../deliver/outcome.js';
+import { replyObject } from '../reply-json.js';
 import { classifyItems, type IndexOf } from './bulk-items.js';
 import { cut, describe } from './reason-text.js';
 
@@ -84,13 +85,9 @@ function truncatedReply(count: number): Outcome {
 /** The error of a whole-request reply: ES's {"error":{type,reason}} or {"error":"text"}, else the body. */
 function errorText(body: string): string {
   if (body === '') return '(empty body)';
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown };
-    if (parsed && typeof parsed === 'object' && parsed.error !== undefined) return describe(parsed.error);
-  } catch {
-    // not JSON: a proxy's page or plain text, reported as is
-  }
-  return cut(body);
+  const error = replyObject(body)?.error;
+  // Not JSON: a proxy's page or plain text, reported as is.
+  return error !== undefined ? describe(error) : cut(body);
 }
 
 function header(value: string | readonly string[] | undefined): string | undefined {

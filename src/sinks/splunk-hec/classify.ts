@@ -11,6 +11,7 @@
  * - A data error dead-letters only the event HEC names, or bisects to find it (refused-events.ts).
  */
 import type { HttpReply, Outcome, RetryClass } from '../../deliver/outcome.js';
+import { replyObject } from '../reply-json.js';
 import { ackUnavailable, type HecAckMode } from './ack-fallback.js';
 import { DATA_ERROR_CODES, refusedEvents } from './refused-events.js';
 
@@ -113,14 +114,8 @@ function retry(cls: RetryClass, reason: string, retryAfter?: string): Outcome {
 /** The `{text, code, ackId?}` object HEC answers with, or undefined for anything else. */
 export function parseHecReplyBody(text: string): HecReplyBody | undefined {
   if (text.length === 0 || text.length > 65_536) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const fields = parsed as Record<string, unknown>;
+  const fields = replyObject(text);
+  if (!fields) return undefined;
   const { code, text: message, ackId } = fields;
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
   const invalidEventNumber = fields['invalid-event-number'];
