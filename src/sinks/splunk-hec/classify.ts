@@ -12,6 +12,7 @@
  */
 import type { HttpReply, Outcome, RetryClass } from '../../deliver/outcome.js';
 import { replyObject } from '../reply-json.js';
+import { defaultStatusOutcome, retryAfterOf, retryOutcome, statusStep } from '../status-ladder.js';
 import { ackUnavailable, type HecAckMode } from './ack-fallback.js';
 import { DATA_ERROR_CODES, refusedEvents } from './refused-events.js';
 
@@ -55,7 +56,7 @@ export function classifyHecReply(reply: HttpReply, count: number, ack: HecAckMod
   }
 
   const { status } = reply;
-  const retryAfter = header(reply.headers['retry-after']);
+  const retryAfter = retryAfterOf(reply);
   // A body cap is the one refusal that is about the request, not the events: halve and resend.
   if (status === 413) return { kind: 'split', reason: `HTTP 413: ${detail(reply.body)}` };
 
@@ -65,7 +66,7 @@ export function classifyHecReply(reply: HttpReply, count: number, ack: HecAckMod
     const hec = `HEC code ${code}: ${body.text}`;
     if (code === 0 && status >= 200 && status < 300) return success(body, ack, `${hec} (HTTP ${status})`);
     const retryClass = RETRY_CODES.get(code);
-    if (retryClass !== undefined) return retry(retryClass, `${hec} (HTTP ${status})`, retryAfter);
+    if (retryClass !== undefined) return retryOutcome(retryClass, `${hec} (HTTP ${status})`, retryAfter);
     if (BLOCKED_CODES.has(code)) {
       const hint = HINTS.get(code);
       return { kind: 'blocked', reason: hint ? `${hec} (${hint})` : hec };
@@ -93,22 +94,16 @@ function success(body: HecReplyBody, ack: HecAckMode, reply: string): Outcome {
 
 function byStatus(status: number, retryAfter: string | undefined, text: string, ack: HecAckMode): Outcome {
   const reason = `HTTP ${status}: ${detail(text)}`;
-  if (status >= 200 && status < 300) return ackUnavailable('non_hec_reply', reason, ack);
-  if (status === 429) return retry('rate_limited', reason, retryAfter);
-  if (status === 408) return retry('timeout', reason, retryAfter);
-  if (status >= 500) return retry('server_error', reason, retryAfter);
-  // 401/403: credentials; 404 and 3xx: the URL is wrong. Configuration, not data: keep the events.
-  if (status === 401 || status === 403 || status === 404 || (status >= 300 && status < 400)) {
-    return { kind: 'blocked', reason };
+  const step = statusStep(status);
+  switch (step) {
+    case 'success':
+      return ackUnavailable('non_hec_reply', reason, ack);
+    case 'unexpected':
+      return retryOutcome('server_error', `unexpected ${reason}`);
+    default:
+      // 401/403: credentials; 404 and 3xx: the URL is wrong. Configuration, not data: keep the events.
+      return defaultStatusOutcome(step, reason, retryAfter);
   }
-  if (status >= 400) return { kind: 'rejected', reason };
-  return retry('server_error', `unexpected ${reason}`);
-}
-
-function retry(cls: RetryClass, reason: string, retryAfter?: string): Outcome {
-  return retryAfter === undefined
-    ? { kind: 'retry', class: cls, reason }
-    : { kind: 'retry', class: cls, reason, retryAfter };
 }
 
 /** The `{text, code, ackId?}` object HEC answers with, or undefined for anything else. */
@@ -120,10 +115,6 @@ export function parseHecReplyBody(text: string): HecReplyBody | undefined {
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
   const invalidEventNumber = fields['invalid-event-number'];
   return { code, text: typeof message === 'string' ? detail(message) : '', ackId, invalidEventNumber };
-}
-
-function header(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
 }
 
 function detail(text: string): string {
