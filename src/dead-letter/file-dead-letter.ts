@@ -18,6 +18,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import type { ErrorCode } from '../errors.js';
 import { linkedAbort } from '../linked-abort.js';
 import type { Logger } from '../observe/logger.js';
 import { deadLetterUnwritten, type DeadLetterSink, type DeadLetterUnwritten } from './dead-letter.js';
@@ -101,9 +102,10 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     options.logger.error(
       'dead-letter file: records not written before shutdown (the disk kept refusing them)',
       {
+        code: 'WS_ERR_DEAD_LETTER_UNWRITABLE' satisfies ErrorCode,
         path: file,
         records: count,
-        code,
+        cause: code,
       },
     );
     return deadLetterUnwritten(count, code);
@@ -139,8 +141,11 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
         if (wait.aborted) throw giveUp(count, code);
         const waitMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(attempt, 10));
         options.logger.error('cannot write the dead-letter file; input is paused until it can', {
+          code: (code === 'ENOSPC'
+            ? 'WS_ERR_DISK_FULL'
+            : 'WS_ERR_DEAD_LETTER_UNWRITABLE') satisfies ErrorCode,
+          errno: code,
           path: file,
-          code,
           retry_in_ms: waitMs,
           hint: code === 'ENOSPC' ? 'the disk is full: free space or move dead_letter.path' : undefined,
         });

@@ -35,13 +35,11 @@ import { formatSummary, summaryFields, type SinkProgress } from '../observe/summ
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { createOutputStream, type OutputStream } from '../sinks/stdout/output-stream.js';
+import { EXIT } from '../errors.js';
 import { readVersion } from '../version.js';
 import { runIngest } from './ingest.js';
 import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
 import { startStdoutFresh, watchStdout } from './stdout-run.js';
-
-export const EXIT_OK = 0;
-export const EXIT_UNDELIVERED = 75;
 
 export interface PipelineDeps {
   readonly input: AsyncIterable<Buffer | string>;
@@ -286,7 +284,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         `wirety-ship summary: ${formatSummary(stats, progress)}`,
       );
     const exitCode =
-      deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT_UNDELIVERED : (stdout.exitCode() ?? EXIT_OK));
+      deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT.UNDELIVERED : (stdout.exitCode() ?? EXIT.OK));
     return { exitCode, undelivered, stats };
   })();
 

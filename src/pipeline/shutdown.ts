@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { ERRORS, type ErrorCode } from '../errors.js';
 import { journaledRecord } from '../dead-letter/records.js';
 import { writeCounted } from '../dead-letter/write-counted.js';
 import type { SinkCursor } from '../journal/event-log.js';
@@ -55,9 +56,6 @@ export async function waitForWorkers(
   }
 }
 
-/** Exit code: records meant for the dead-letter file could not be written before the process stopped. */
-export const EXIT_DEAD_LETTER_FAILED = 74;
-
 /**
  * 74 (logged) when records meant for the dead-letter file were lost: worse news than events left
  * in the journal (75), which the next start delivers. Undefined when none were.
@@ -65,10 +63,11 @@ export const EXIT_DEAD_LETTER_FAILED = 74;
 export function deadLetterLossExit(stats: Stats, logger: Logger): number | undefined {
   if (stats.deadLetterFailed === 0) return undefined;
   logger.error('records could not be written to the dead-letter file before shutdown and are lost', {
+    code: 'WS_ERR_DEAD_LETTER_LOST' satisfies ErrorCode,
     dead_letter_failed: stats.deadLetterFailed,
-    exit_code: EXIT_DEAD_LETTER_FAILED,
+    exit_code: ERRORS.WS_ERR_DEAD_LETTER_LOST.exit,
   });
-  return EXIT_DEAD_LETTER_FAILED;
+  return ERRORS.WS_ERR_DEAD_LETTER_LOST.exit;
 }
 
 export interface Leftovers {
