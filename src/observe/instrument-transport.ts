@@ -5,11 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Transport } from '../sinks/sink.js';
-import { replyClass } from './stats.js';
+import { replyClass, type ReplyClass } from './stats.js';
 
 export function instrumentTransport(
   transport: Transport,
-  observe: (seconds: number, statusClass: string) => void,
+  observe: (seconds: number, statusClass: ReplyClass) => void,
 ): Transport {
   return {
     async send(request, signal) {

@@ -30,7 +30,7 @@ import { instrumentTransport } from '../observe/instrument-transport.js';
 import type { Logger } from '../observe/logger.js';
 import { readiness } from '../observe/readiness.js';
 import { reportResume } from '../observe/resume-report.js';
-import { createStats, sinkStats, type Stats } from '../observe/stats.js';
+import { createStats, sinkStats, type ReplyClass, type Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from '../observe/summary.js';
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
@@ -76,7 +76,7 @@ interface Opened {
   readonly runtimes: readonly SinkRuntime[];
   readonly cursors: ReadonlyMap<string, SinkCursor>;
   readonly health?: HealthServer;
-  readonly observeRequest?: (sink: string, seconds: number, outcome: string) => void;
+  readonly observeRequest?: (sink: string, seconds: number, outcome: ReplyClass) => void;
 }
 
 /**
