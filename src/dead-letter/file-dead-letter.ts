@@ -52,7 +52,8 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   let written = 0;
   let dirty = false;
   let closed = false;
-  const closing = new AbortController();
+  const shutdown = new AbortController();
+  let closing: Promise<void> | undefined;
   let queue: Promise<void> = Promise.resolve();
   /** Writes accepted and not finished (written or given up). */
   let queued = 0;
@@ -117,7 +118,7 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     stop: AbortSignal | undefined,
   ): Promise<void> => {
     // Unlinked afterwards: `stop` outlives many writes.
-    const wait = linkedAbort(closing.signal, stop);
+    const wait = linkedAbort(shutdown.signal, stop);
     try {
       await retryUntilWritten(data, count, wait.signal);
     } finally {
@@ -162,18 +163,18 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   const waitForTurn = (turn: Promise<void>, stop: AbortSignal | undefined, count: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (!failing || !(stop?.aborted || closing.signal.aborted)) return;
+        if (!failing || !(stop?.aborted || shutdown.signal.aborted)) return;
         cleanup();
         reject(giveUp(count, 'the writes queued before it were failing'));
       };
       const cleanup = (): void => {
         whenFailing.delete(check);
         stop?.removeEventListener('abort', check);
-        closing.signal.removeEventListener('abort', check);
+        shutdown.signal.removeEventListener('abort', check);
       };
       whenFailing.add(check);
       stop?.addEventListener('abort', check, { once: true });
-      closing.signal.addEventListener('abort', check, { once: true });
+      shutdown.signal.addEventListener('abort', check, { once: true });
       void turn.then(() => {
         cleanup();
         resolve();
@@ -207,14 +208,17 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       queue = Promise.allSettled([turn, next]).then(() => undefined);
       return next;
     },
-    async close() {
-      if (closed) return;
+    close() {
       closed = true;
-      closing.abort(); // a write still retrying on a failing disk gives up: close never hangs
-      if (timer) clearInterval(timer);
-      await queue;
-      if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
-      await handle.close();
+      // Every caller waits for the one close.
+      closing ??= (async () => {
+        shutdown.abort(); // a write still retrying on a failing disk gives up: close never hangs
+        if (timer) clearInterval(timer);
+        await queue;
+        if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
+        await handle.close();
+      })();
+      return closing;
     },
   };
 }

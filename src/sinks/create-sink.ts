@@ -43,22 +43,28 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   switch (config.type) {
     case 'stdout': {
       const transport = createStdoutTransport(deps.stdout);
-      return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
+      let closing: Promise<void> | undefined;
+      return {
+        ...common,
+        codec: createStdoutCodec(),
+        transport,
+        close: () => (closing ??= transport.close()),
+      };
     }
     case 'loki': {
-      const credentials = createSinkCredentials(config);
-      const transport = httpTransport(config, credentials, deps.logger);
+      const { credentials, transport } = httpParts(config, deps);
+      let closing: Promise<void> | undefined;
       return {
         ...common,
         codec: createLokiCodec(config),
         transport,
         ...(credentials ? { credentials } : {}),
-        close: once(() => transport.close()),
+        close: () => (closing ??= transport.close()),
       };
     }
     case 'elasticsearch': {
-      const credentials = createSinkCredentials(config);
-      const transport = httpTransport(config, credentials, deps.logger);
+      const { credentials, transport } = httpParts(config, deps);
+      let closing: Promise<void> | undefined;
       return {
         ...common,
         codec: createElasticsearchCodec(config),
@@ -70,22 +76,18 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
                 checkCluster(transport, deps.logger, signal, config.name),
             }
           : {}),
-        close: once(() => transport.close()),
+        close: () => (closing ??= transport.close()),
       };
     }
     case 'splunk_hec': {
-      const credentials = createSinkCredentials(config);
+      const { credentials, transport: http } = httpParts(config, deps);
       // One channel per sink and process, on every request: Splunk ties ackIds to it, and a token
       // with ack on refuses requests without one. Its cookies keep it on one indexer.
       const channel = newChannelId();
       const configuredCookie = Object.entries(config.headers).find(
         ([name]) => name.toLowerCase() === 'cookie',
       );
-      const transport = createStickyTransport(
-        httpTransport(config, credentials, deps.logger),
-        deps.clock,
-        configuredCookie?.[1],
-      );
+      const transport = createStickyTransport(http, deps.clock, configuredCookie?.[1]);
       const mode = ackMode(config);
       const acknowledger =
         mode === 'off'
@@ -100,16 +102,18 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
               mode,
               routes: transport,
             });
+      let closing: Promise<void> | undefined;
       return {
         ...common,
         codec: createSplunkHecCodec(config, { channel }),
         transport,
         ...(credentials ? { credentials } : {}),
         ...(acknowledger ? { acknowledger } : {}),
-        close: once(async () => {
-          await acknowledger?.close();
-          await transport.close();
-        }),
+        close: () =>
+          (closing ??= (async () => {
+            await acknowledger?.close();
+            await transport.close();
+          })()),
       };
     }
   }
@@ -141,20 +145,16 @@ export function sinkTransportOptions(
   };
 }
 
-function httpTransport(
-  config: HttpSinkCommon,
-  credentials: Credentials | undefined,
-  logger: Logger,
-): Transport {
+/** The credentials and HTTP transport every HTTP sink is built on. */
+function httpParts(
+  config: HttpSinkConfig,
+  deps: SinkDeps,
+): { credentials: Credentials | undefined; transport: Transport } {
+  const credentials = createSinkCredentials(config);
   if (config.tls.insecure_skip_verify) {
-    logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', {
+    deps.logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', {
       sink: config.name,
     });
   }
-  return createHttpTransport(sinkTransportOptions(config, credentials));
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let result: Promise<void> | undefined;
-  return () => (result ??= fn());
+  return { credentials, transport: createHttpTransport(sinkTransportOptions(config, credentials)) };
 }
