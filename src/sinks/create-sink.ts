@@ -51,33 +51,14 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
         close: () => (closing ??= transport.close()),
       };
     }
-    case 'loki': {
-      const { credentials, transport } = httpParts(config, deps);
-      let closing: Promise<void> | undefined;
-      return {
-        ...common,
-        codec: createLokiCodec(config),
-        transport,
-        ...(credentials ? { credentials } : {}),
-        close: () => (closing ??= transport.close()),
-      };
-    }
+    case 'loki':
+      return httpSinkRuntime(common, config, deps, createLokiCodec(config));
     case 'elasticsearch': {
-      const { credentials, transport } = httpParts(config, deps);
-      let closing: Promise<void> | undefined;
-      return {
-        ...common,
-        codec: createElasticsearchCodec(config),
-        transport,
-        ...(credentials ? { credentials } : {}),
-        ...(config.startup_check
-          ? {
-              startupCheck: (signal: AbortSignal) =>
-                checkCluster(transport, deps.logger, signal, config.name),
-            }
-          : {}),
-        close: () => (closing ??= transport.close()),
-      };
+      const runtime = httpSinkRuntime(common, config, deps, createElasticsearchCodec(config));
+      if (!config.startup_check) return runtime;
+      const startupCheck = (signal: AbortSignal) =>
+        checkCluster(runtime.transport, deps.logger, signal, config.name);
+      return { ...runtime, startupCheck };
     }
     case 'splunk_hec': {
       const { credentials, transport: http } = httpParts(config, deps);
@@ -142,6 +123,24 @@ export function sinkTransportOptions(
     headers: config.headers,
     ...(credentials ? { credentials } : {}),
     connections: config.max_in_flight,
+  };
+}
+
+/** A sink that is a codec over one HTTP transport, closed once. */
+function httpSinkRuntime(
+  common: Pick<SinkRuntime, 'name' | 'config' | 'batch' | 'retry' | 'maxInFlight'>,
+  config: HttpSinkConfig,
+  deps: SinkDeps,
+  codec: SinkRuntime['codec'],
+): SinkRuntime {
+  const { credentials, transport } = httpParts(config, deps);
+  let closing: Promise<void> | undefined;
+  return {
+    ...common,
+    codec,
+    transport,
+    ...(credentials ? { credentials } : {}),
+    close: () => (closing ??= transport.close()),
   };
 }
 
