@@ -2,7 +2,7 @@
 /**
  * wirety-ship's command line: argv + environment → config → pipeline → exit code.
  *
- * Exit codes (documented in README.md):
+ * Exit codes (the table is src/errors.ts EXIT; documented in README.md, error codes in docs/errors.md):
  *   0   input read to its end (or stopped by a signal) and every event delivered or dead-lettered
  *   69  --check-config --online: a sink's receiver cannot be used as configured (src/check/)
  *   70  internal error (a bug: please report it)
@@ -24,6 +24,7 @@
 import v8 from 'node:v8';
 import { systemClock } from './clock.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
+import { ERRORS, EXIT, type ErrorCode } from './errors.js';
 import { loadCommand } from './config/load.js';
 import './sinks/config-kinds.js';
 import './sources/config-kinds.js';
@@ -40,10 +41,6 @@ if (!process.execArgv.some((arg) => arg.includes('optimize-for-size'))) {
   v8.setFlagsFromString('--optimize-for-size');
 }
 
-export const EXIT_INTERNAL = 70;
-export const EXIT_IO = 74;
-export const EXIT_CONFIG = 78;
-
 async function main(): Promise<number> {
   let command;
   try {
@@ -51,13 +48,13 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`wirety-ship: configuration error: ${error.message}\n`);
-      return EXIT_CONFIG;
+      return EXIT.CONFIG;
     }
     throw error;
   }
   if (command.kind === 'help' || command.kind === 'version') {
     process.stdout.write(command.text.endsWith('\n') ? command.text : command.text + '\n');
-    return 0;
+    return EXIT.OK;
   }
   // Before anything is created: a start that cannot work leaves nothing behind.
   const { preflight } = await import('./pipeline/preflight.js');
@@ -71,9 +68,9 @@ async function main(): Promise<number> {
         'wirety-ship: the configuration is valid, but a run could not start now:\n' +
           notReady.map((p) => `- ${p.key}: ${p.message}${p.hint ? `\n  hint: ${p.hint}` : ''}\n`).join(''),
       );
-      return EXIT_IO;
+      return EXIT.IO;
     }
-    if (!command.online) return 0;
+    if (!command.online) return EXIT.OK;
     // --online: each sink's receiver is asked, with requests that store nothing (src/check/).
     const { runOnlineCheck } = await import('./check/run-check.js');
     const online = await runOnlineCheck(command.config, { nowMs: systemClock.now() });
@@ -89,8 +86,12 @@ async function main(): Promise<number> {
   }
   if (notReady.length > 0) {
     for (const p of notReady)
-      logger.error(`cannot start: ${p.message}`, { key: p.key, ...(p.hint ? { hint: p.hint } : {}) });
-    return EXIT_IO;
+      logger.error(`cannot start: ${p.message}`, {
+        code: 'WS_ERR_NOT_READY' satisfies ErrorCode,
+        key: p.key,
+        ...(p.hint ? { hint: p.hint } : {}),
+      });
+    return ERRORS.WS_ERR_NOT_READY.exit;
   }
 
   // Signal handlers go in before the (slow) start, so a signal during it is a graceful stop too.
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
       logger.info('SIGHUP ignored: already stopping (a second SIGINT or SIGTERM exits at once)');
     } else {
       logger.warn('second signal: exiting now; undelivered events stay in the journal', { signal });
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(signal === 'SIGINT' ? EXIT.SECOND_SIGINT : EXIT.SECOND_SIGTERM);
     }
   };
   process.on('SIGTERM', onSignal);
@@ -125,17 +126,21 @@ async function main(): Promise<number> {
     });
   } catch (error) {
     if (error instanceof ConfigError) {
-      logger.error(`configuration error: ${error.message}`);
-      return EXIT_CONFIG;
+      logger.error(`configuration error: ${error.message}`, { code: error.code });
+      return ERRORS[error.code].exit;
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'WS_ERR_LOCKED') {
-      logger.error(`cannot start: ${(error as Error).message}`, { key: 'buffer.data_dir' });
-      return EXIT_IO;
+      logger.error(`cannot start: ${(error as Error).message}`, { code, key: 'buffer.data_dir' });
+      return ERRORS[code].exit;
     }
     if (code) {
-      logger.error('cannot start: an I/O error', { code, error: (error as Error).message });
-      return EXIT_IO;
+      logger.error('cannot start: an I/O error', {
+        code: 'WS_ERR_STARTUP_IO' satisfies ErrorCode,
+        errno: code,
+        error: (error as Error).message,
+      });
+      return ERRORS.WS_ERR_STARTUP_IO.exit;
     }
     throw error;
   }
@@ -163,8 +168,8 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(
-      `wirety-ship: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `wirety-ship: internal error (WS_ERR_INTERNAL): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
-    process.exit(EXIT_INTERNAL);
+    process.exit(ERRORS.WS_ERR_INTERNAL.exit);
   },
 );

@@ -39,71 +39,54 @@ export interface ActionSpec {
 const req = (name: string, type: FieldType = 'string'): FieldSpec => ({ name, type, required: true });
 const opt = (name: string, type: FieldType = 'string'): FieldSpec => ({ name, type, required: false });
 
-const server = (action: string, category: string, trigger: string, fields: FieldSpec[] = []): ActionSpec => ({
-  action,
-  source: 'server',
-  category,
-  trigger,
-  fields,
-});
-const agent = (action: string, category: string, trigger: string, fields: FieldSpec[] = []): ActionSpec => ({
-  action,
-  source: 'agent',
-  category,
-  trigger,
-  fields,
-});
+const spec =
+  (source: EventSource) =>
+  (action: string, category: string, trigger: string, fields: FieldSpec[] = []): ActionSpec => ({
+    action,
+    source,
+    category,
+    trigger,
+    fields,
+  });
+const server = spec('server');
+const agent = spec('agent');
 
 const net = req('network_id');
+/** Fields of an action on a network: network_id and the required string fields named. */
+const inNetwork = (...names: string[]): FieldSpec[] => [net, ...names.map((name) => req(name))];
 
 export const CATALOGUE: readonly ActionSpec[] = [
   server('auth.login', 'Authentication', 'Successful simple-auth login (POST /auth/login)'),
 
-  server('network.create', 'Networks', 'Network created', [net, req('network_name')]),
-  server('network.update', 'Networks', 'Network configuration updated', [net, req('network_name')]),
+  server('network.create', 'Networks', 'Network created', inNetwork('network_name')),
+  server('network.update', 'Networks', 'Network configuration updated', inNetwork('network_name')),
   server('network.delete', 'Networks', 'Network deleted', [net]),
   server('acl.update', 'Networks', 'ACL block list updated', [net]),
 
-  server('peer.create', 'Peers', 'Peer created', [net, req('peer_id'), req('peer_name')]),
-  server('peer.update', 'Peers', 'Peer updated', [net, req('peer_id'), req('peer_name')]),
-  server('peer.delete', 'Peers', 'Peer deleted', [net, req('peer_id')]),
+  server('peer.create', 'Peers', 'Peer created', inNetwork('peer_id', 'peer_name')),
+  server('peer.update', 'Peers', 'Peer updated', inNetwork('peer_id', 'peer_name')),
+  server('peer.delete', 'Peers', 'Peer deleted', inNetwork('peer_id')),
 
-  server('group.create', 'Groups', 'Group created', [net, req('group_id'), req('group_name')]),
-  server('group.update', 'Groups', 'Group updated', [net, req('group_id'), req('group_name')]),
-  server('group.delete', 'Groups', 'Group deleted', [net, req('group_id')]),
-  server('group.peer.add', 'Groups', 'Peer added to group', [net, req('group_id'), req('peer_id')]),
-  server('group.peer.remove', 'Groups', 'Peer removed from group', [net, req('group_id'), req('peer_id')]),
+  server('group.create', 'Groups', 'Group created', inNetwork('group_id', 'group_name')),
+  server('group.update', 'Groups', 'Group updated', inNetwork('group_id', 'group_name')),
+  server('group.delete', 'Groups', 'Group deleted', inNetwork('group_id')),
+  server('group.peer.add', 'Groups', 'Peer added to group', inNetwork('group_id', 'peer_id')),
+  server('group.peer.remove', 'Groups', 'Peer removed from group', inNetwork('group_id', 'peer_id')),
 
-  server('policy.create', 'Policies', 'Policy created', [net, req('policy_id'), req('policy_name')]),
-  server('policy.update', 'Policies', 'Policy updated', [net, req('policy_id'), req('policy_name')]),
-  server('policy.delete', 'Policies', 'Policy deleted', [net, req('policy_id')]),
-  server('policy.rule.add', 'Policies', 'Rule added to policy', [net, req('policy_id'), req('rule_id')]),
-  server('policy.rule.remove', 'Policies', 'Rule removed from policy', [
-    net,
-    req('policy_id'),
-    req('rule_id'),
-  ]),
-  server('policy.group.attach', 'Policies', 'Policy attached to group', [
-    net,
-    req('group_id'),
-    req('policy_id'),
-  ]),
-  server('policy.group.detach', 'Policies', 'Policy detached from group', [
-    net,
-    req('group_id'),
-    req('policy_id'),
-  ]),
-  server('policy.group.reorder', 'Policies', 'Policy priority order changed', [net, req('group_id')]),
+  server('policy.create', 'Policies', 'Policy created', inNetwork('policy_id', 'policy_name')),
+  server('policy.update', 'Policies', 'Policy updated', inNetwork('policy_id', 'policy_name')),
+  server('policy.delete', 'Policies', 'Policy deleted', inNetwork('policy_id')),
+  server('policy.rule.add', 'Policies', 'Rule added to policy', inNetwork('policy_id', 'rule_id')),
+  server('policy.rule.remove', 'Policies', 'Rule removed from policy', inNetwork('policy_id', 'rule_id')),
+  server('policy.group.attach', 'Policies', 'Policy attached to group', inNetwork('group_id', 'policy_id')),
+  server('policy.group.detach', 'Policies', 'Policy detached from group', inNetwork('group_id', 'policy_id')),
+  server('policy.group.reorder', 'Policies', 'Policy priority order changed', inNetwork('group_id')),
 
-  server('route.create', 'Routes', 'Route created', [net, req('route_id'), req('route_name')]),
-  server('route.update', 'Routes', 'Route updated', [net, req('route_id'), req('route_name')]),
-  server('route.delete', 'Routes', 'Route deleted', [net, req('route_id')]),
-  server('route.group.attach', 'Routes', 'Route attached to group', [net, req('group_id'), req('route_id')]),
-  server('route.group.detach', 'Routes', 'Route detached from group', [
-    net,
-    req('group_id'),
-    req('route_id'),
-  ]),
+  server('route.create', 'Routes', 'Route created', inNetwork('route_id', 'route_name')),
+  server('route.update', 'Routes', 'Route updated', inNetwork('route_id', 'route_name')),
+  server('route.delete', 'Routes', 'Route deleted', inNetwork('route_id')),
+  server('route.group.attach', 'Routes', 'Route attached to group', inNetwork('group_id', 'route_id')),
+  server('route.group.detach', 'Routes', 'Route detached from group', inNetwork('group_id', 'route_id')),
 
   server('user.update', 'Users', 'User role or networks updated', [req('target_user_id')]),
   server('user.delete', 'Users', 'User deleted', [req('target_user_id')]),

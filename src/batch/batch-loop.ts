@@ -9,6 +9,7 @@
 import type { AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { SinkCursor } from '../journal/event-log.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Batcher } from './batcher.js';
 
 /**
@@ -45,19 +46,16 @@ async function waitForRecordsOrDeadline(
   deadline: number | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  if (signal.aborted) controller.abort(signal.reason);
+  const wait = linkedAbort(signal);
   // Each wait settles to undefined either way: the loop re-checks the state after any wake-up.
   const settle = (p: Promise<void>) => p.then(ignore, ignore);
-  const waits = [settle(cursor.waitForRecords(controller.signal))];
-  if (deadline !== undefined) waits.push(settle(clock.sleep(deadline - clock.now(), controller.signal)));
+  const waits = [settle(cursor.waitForRecords(wait.signal))];
+  if (deadline !== undefined) waits.push(settle(clock.sleep(deadline - clock.now(), wait.signal)));
   try {
     await Promise.race(waits);
   } finally {
-    controller.abort();
-    signal.removeEventListener('abort', onAbort);
+    wait.abort(); // the wait that lost the race ends too
+    wait.dispose();
   }
 }
 

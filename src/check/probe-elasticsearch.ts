@@ -16,6 +16,7 @@
 import type { ElasticsearchSinkConfig } from '../config/types.js';
 import { createIndexNamer } from '../sinks/elasticsearch/index-name.js';
 import { describe } from '../sinks/elasticsearch/reason-text.js';
+import { replyObject } from '../sinks/reply-json.js';
 import {
   CLUSTER_ROOT_REQUEST,
   NO_MONITOR_PRIVILEGE,
@@ -104,22 +105,14 @@ function privilegesFindings(answer: Answer, target: string, write: string, findi
 
 /** `index[target]` of a has_privileges reply: privilege → granted. */
 function indexPrivileges(body: string, target: string): Readonly<Record<string, unknown>> | undefined {
-  try {
-    const index = (JSON.parse(body) as { index?: Record<string, unknown> }).index;
-    const privileges = index?.[target];
-    return privileges && typeof privileges === 'object' ? (privileges as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const index = replyObject(body)?.index as Record<string, unknown> | undefined;
+  const privileges = index?.[target];
+  return privileges && typeof privileges === 'object' ? (privileges as Record<string, unknown>) : undefined;
 }
 
 /** An Elasticsearch error body as "type: reason"; other bodies as an excerpt. */
 function errorText(body: string): string {
-  try {
-    const error = (JSON.parse(body) as { error?: unknown }).error;
-    if (error !== undefined) return excerpt(describe(error));
-  } catch {
-    // not JSON: quoted as it is
-  }
-  return excerpt(body);
+  const error = replyObject(body)?.error;
+  // Not JSON: quoted as it is.
+  return excerpt(error !== undefined ? describe(error) : body);
 }

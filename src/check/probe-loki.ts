@@ -15,6 +15,7 @@
  */
 import type { LokiSinkConfig } from '../config/types.js';
 import { createLokiCodec } from '../sinks/loki/index.js';
+import { replyObject } from '../sinks/reply-json.js';
 import type { Findings } from './findings.js';
 import {
   excerpt,
@@ -87,10 +88,6 @@ function pushAccepted(answer: Answer, config: LokiSinkConfig, findings: Findings
 /** `{"version":"3.4.2",…}` → "3.4.2"; undefined for anything else. */
 function lokiVersion(answer: Answer | undefined): string | undefined {
   if (answer?.status !== 200) return undefined;
-  try {
-    const version = (JSON.parse(answer.body) as { version?: unknown }).version;
-    return typeof version === 'string' && version !== '' ? excerpt(version) : undefined;
-  } catch {
-    return undefined;
-  }
+  const version = replyObject(answer.body)?.version;
+  return typeof version === 'string' && version !== '' ? excerpt(version) : undefined;
 }

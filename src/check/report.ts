@@ -3,10 +3,11 @@
  * was found in the order checked, and a last line with the count. The exit code follows the
  * worst status: 0 when no sink failed (warnings pass), EXIT_CHECK_FAILED otherwise.
  */
+import { EXIT } from '../errors.js';
 import { verdictStatus, type CheckStatus, type SinkVerdict } from './findings.js';
 
 /** sysexits' EX_UNAVAILABLE: a receiver cannot be used as configured. 78 stays "config invalid". */
-export const EXIT_CHECK_FAILED = 69;
+export const EXIT_CHECK_FAILED = EXIT.CHECK_FAILED;
 
 const LABEL: Readonly<Record<CheckStatus, string>> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 

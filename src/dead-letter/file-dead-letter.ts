@@ -18,6 +18,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import type { ErrorCode } from '../errors.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Logger } from '../observe/logger.js';
 import { deadLetterUnwritten, type DeadLetterSink, type DeadLetterUnwritten } from './dead-letter.js';
 import { rotateFiles } from './rotate-files.js';
@@ -50,7 +52,8 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   let written = 0;
   let dirty = false;
   let closed = false;
-  const closing = new AbortController();
+  const shutdown = new AbortController();
+  let closing: Promise<void> | undefined;
   let queue: Promise<void> = Promise.resolve();
   /** Writes accepted and not finished (written or given up). */
   let queued = 0;
@@ -100,9 +103,10 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     options.logger.error(
       'dead-letter file: records not written before shutdown (the disk kept refusing them)',
       {
+        code: 'WS_ERR_DEAD_LETTER_UNWRITABLE' satisfies ErrorCode,
         path: file,
         records: count,
-        code,
+        cause: code,
       },
     );
     return deadLetterUnwritten(count, code);
@@ -113,7 +117,17 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     count: number,
     stop: AbortSignal | undefined,
   ): Promise<void> => {
-    const wait = stop ? AbortSignal.any([closing.signal, stop]) : closing.signal;
+    // Unlinked afterwards: `stop` outlives many writes.
+    const wait = linkedAbort(shutdown.signal, stop);
+    try {
+      await retryUntilWritten(data, count, wait.signal);
+    } finally {
+      wait.dispose();
+    }
+  };
+
+  /** Retries with backoff until written; gives up (DeadLetterUnwritten) once `wait` aborts. */
+  const retryUntilWritten = async (data: Buffer, count: number, wait: AbortSignal): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
         await writeOnce(data);
@@ -128,8 +142,11 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
         if (wait.aborted) throw giveUp(count, code);
         const waitMs = Math.min(RETRY_MAX_MS, 500 * 2 ** Math.min(attempt, 10));
         options.logger.error('cannot write the dead-letter file; input is paused until it can', {
+          code: (code === 'ENOSPC'
+            ? 'WS_ERR_DISK_FULL'
+            : 'WS_ERR_DEAD_LETTER_UNWRITABLE') satisfies ErrorCode,
+          errno: code,
           path: file,
-          code,
           retry_in_ms: waitMs,
           hint: code === 'ENOSPC' ? 'the disk is full: free space or move dead_letter.path' : undefined,
         });
@@ -146,18 +163,18 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
   const waitForTurn = (turn: Promise<void>, stop: AbortSignal | undefined, count: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (!failing || !(stop?.aborted || closing.signal.aborted)) return;
+        if (!failing || !(stop?.aborted || shutdown.signal.aborted)) return;
         cleanup();
         reject(giveUp(count, 'the writes queued before it were failing'));
       };
       const cleanup = (): void => {
         whenFailing.delete(check);
         stop?.removeEventListener('abort', check);
-        closing.signal.removeEventListener('abort', check);
+        shutdown.signal.removeEventListener('abort', check);
       };
       whenFailing.add(check);
       stop?.addEventListener('abort', check, { once: true });
-      closing.signal.addEventListener('abort', check, { once: true });
+      shutdown.signal.addEventListener('abort', check, { once: true });
       void turn.then(() => {
         cleanup();
         resolve();
@@ -191,14 +208,17 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       queue = Promise.allSettled([turn, next]).then(() => undefined);
       return next;
     },
-    async close() {
-      if (closed) return;
+    close() {
       closed = true;
-      closing.abort(); // a write still retrying on a failing disk gives up: close never hangs
-      if (timer) clearInterval(timer);
-      await queue;
-      if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
-      await handle.close();
+      // Every caller waits for the one close.
+      closing ??= (async () => {
+        shutdown.abort(); // a write still retrying on a failing disk gives up: close never hangs
+        if (timer) clearInterval(timer);
+        await queue;
+        if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
+        await handle.close();
+      })();
+      return closing;
     },
   };
 }

@@ -12,6 +12,7 @@
 import type { AuditRecord } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { DeadLetterReason, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { journaledRecord } from '../dead-letter/records.js';
 import {
   bump,
   countDeadLettered,
@@ -281,17 +282,7 @@ async function deadLetter(
 ): Promise<void> {
   if (records.length === 0) return;
   const reason: DeadLetterReason = why === 'encode_failed' ? 'encode_failed' : 'rejected';
-  const dead = records.map((r, i) => ({
-    reason,
-    detail: detailOf(i),
-    source: ctx.source,
-    sink: ctx.name,
-    event_id: r.id,
-    seq: r.seq,
-    line: r.line,
-    line_bytes: r.bytes,
-    truncated: false,
-  }));
+  const dead = records.map((r, i) => journaledRecord(r, reason, detailOf(i), ctx.source, ctx.name));
   await ctx.deadLetter.write(dead, signal);
   if (why === 'encode_failed') ctx.sink.encodeFailed += records.length;
   else {

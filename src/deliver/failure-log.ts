@@ -6,6 +6,7 @@
  * maximum backoff anyway. Deliveries taken on the receiver's word alone (unconfirmed) are warned
  * about once per kind. Only reasons from the codec are logged: never headers or secrets.
  */
+import type { ErrorCode } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../observe/logger.js';
 import type { Unconfirmed } from '../contract/outcome.js';
@@ -56,6 +57,7 @@ export function createFailureLog(sink: string, logger: Logger, clock: Clock): Fa
       logger.error(
         'receiver refuses this sink (check credentials, permissions, URL); records kept, retrying',
         {
+          code: 'WS_ERR_SINK_REFUSED' satisfies ErrorCode,
           sink,
           reason,
           retry_in_ms: Math.round(delayMs),

@@ -13,6 +13,8 @@
  */
 import type { Clock } from '../clock.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { linkedAbort } from '../linked-abort.js';
+import { createSerialQueue } from '../serial-queue.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
@@ -93,10 +95,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       // a second run would commit past them.
       cursor.rewind();
       // An inner controller so a bug in one batch can stop the others too.
-      const stop = new AbortController();
-      const onAbort = () => stop.abort(outer.reason);
-      outer.addEventListener('abort', onAbort, { once: true });
-      if (outer.aborted) stop.abort(outer.reason);
+      const stop = linkedAbort(outer);
       const signal = stop.signal;
 
       const batcher = createBatcher(runtime.batch, runtime.codec.recordOverheadBytes ?? 0);
@@ -105,7 +104,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       // Woken when a batch leaves `inFlight`. (Promise.race over long-lived promises would pile up
       // reactions on a batch stuck in retries while the other slots keep cycling.)
       let slotFreed: (() => void) | undefined;
-      let commits: Promise<void> = Promise.resolve();
+      const commits = createSerialQueue();
       let fatal: { error: unknown } | undefined;
       const fail = (error: unknown) => {
         fatal ??= { error };
@@ -113,7 +112,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       };
       // Commits run one after another, in order; after a failure none follow.
       const commit = (upTo: number) => {
-        commits = commits.then(() => (fatal ? undefined : cursor.commit(upTo))).catch(fail);
+        void commits.run(() => (fatal ? undefined : cursor.commit(upTo))).catch(fail);
       };
 
       try {
@@ -147,8 +146,8 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
         fail(error);
       } finally {
         await Promise.all(inFlight);
-        await commits;
-        outer.removeEventListener('abort', onAbort);
+        await commits.idle();
+        stop.dispose();
         running = false;
       }
       if (fatal) throw fatal.error;

@@ -61,16 +61,14 @@ export async function startHealthServer(
     });
   });
   const bound = server.address() as AddressInfo;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     address: `${bound.address.includes(':') ? `[${bound.address}]` : bound.address}:${bound.port}`,
     close: () =>
-      new Promise<void>((resolve) => {
-        if (closed) return resolve();
-        closed = true;
+      (closing ??= new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      })),
   };
 }
 

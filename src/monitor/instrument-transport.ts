@@ -5,11 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Transport } from '../contract/sink.js';
-import { replyClass } from '../observe/stats.js';
+import { replyClass, type ReplyClass } from '../observe/stats.js';
 
 export function instrumentTransport(
   transport: Transport,
-  observe: (seconds: number, statusClass: string) => void,
+  observe: (seconds: number, statusClass: ReplyClass) => void,
 ): Transport {
   return {
     async send(request, signal) {

@@ -15,12 +15,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { EventLog } from '../journal/event-log.js';
 import { registerSinkMetrics, type LagSource } from './sink-metrics.js';
-import { DEAD_LETTER_REASONS, type Stats } from '../observe/stats.js';
+import { DEAD_LETTER_REASONS, type ReplyClass, type Stats } from '../observe/stats.js';
 
 export interface Metrics {
   readonly registry: Registry;
   /** Seconds one request to a sink took (network time, not retry waits), by what came back. */
-  readonly observeRequest: (sink: string, seconds: number, statusClass: string) => void;
+  readonly observeRequest: (sink: string, seconds: number, statusClass: ReplyClass) => void;
 }
 
 export interface MetricsSources {

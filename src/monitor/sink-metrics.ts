@@ -11,6 +11,7 @@ import {
   RETRY_REASONS,
   sinkStats,
   UNCONFIRMED_REASONS,
+  type ReplyClass,
   type SinkStats,
   type Stats,
 } from '../observe/stats.js';
@@ -28,7 +29,7 @@ export interface SinkMetricSources {
 export function registerSinkMetrics(
   registry: Registry,
   sources: SinkMetricSources,
-): { observeRequest: (sink: string, seconds: number, statusClass: string) => void } {
+): { observeRequest: (sink: string, seconds: number, statusClass: ReplyClass) => void } {
   const { stats } = sources;
   // The configured sinks exist before their workers start, so the first scrape lists them.
   for (const name of sources.sinks) sinkStats(stats, name);

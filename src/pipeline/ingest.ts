@@ -18,15 +18,16 @@
 import type { AcceptedEvent } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
 import type { AuditConfig } from '../config/types.js';
-import {
-  isDeadLetterUnwritten,
-  type DeadLetterRecord,
-  type DeadLetterSink,
-} from '../dead-letter/dead-letter.js';
+import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { framingRecord, inputLineRecord, verdictRecord } from '../dead-letter/records.js';
+import { writeCounted } from '../dead-letter/write-counted.js';
 import type { EventLog } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import { countDeadLettered, type Stats } from '../observe/stats.js';
-import { createLineFramer, type FramedLine, type LinePosition } from '../sources/line-framer.js';
+import type { Stats } from '../observe/stats.js';
+import { createLineFramer, type FramedLine } from '../sources/line-framer.js';
+
+/** A framed line of valid UTF-8. */
+type TextLine = Extract<FramedLine, { kind: 'line' }>;
 
 export interface IngestOptions {
   readonly input: AsyncIterable<Buffer | string>;
@@ -96,69 +97,36 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
   const warnedActions = new Set<string>();
 
   /** Writes and counts; a write that shutdown cut short (full disk) counts as dead_letter_failed. */
-  const deadLetter = async (records: readonly DeadLetterRecord[]): Promise<void> => {
-    try {
-      await options.deadLetter.write(records, options.signal);
-      countDeadLettered(stats, records);
-    } catch (error) {
-      if (!isDeadLetterUnwritten(error)) throw error;
-      stats.deadLetterFailed += records.length;
-    }
-  };
+  const deadLetter = (records: readonly DeadLetterRecord[]): Promise<void> =>
+    writeCounted(options.deadLetter, records, stats, options.signal);
 
   /** Shutdown came while the journal was full: what was read but not journaled goes to the dead-letter file. */
-  const deadLetterUnstored = async (
-    events: readonly AcceptedEvent[],
-    positions: readonly LinePosition[],
-  ): Promise<void> => {
-    stats.unjournaled += events.length;
+  const deadLetterUnstored = async (lines: readonly TextLine[]): Promise<void> => {
+    stats.unjournaled += lines.length;
     await deadLetter(
-      events.map((e, i) => ({
-        reason: 'undelivered_at_shutdown' as const,
-        detail:
+      lines.map((line) =>
+        inputLineRecord(
+          line,
+          'undelivered_at_shutdown',
           'read, but not journaled: the journal was full when wirety-ship was stopped (when_full: block)',
-        source: sourceName,
-        ...inputPosition(positions[i]!),
-        line: e.line,
-        line_bytes: e.bytes,
-        truncated: false,
-      })),
+          sourceName,
+        ),
+      ),
     );
   };
 
   return async (lines) => {
     if (lines.length === 0) return;
     const accepted: AcceptedEvent[] = [];
-    const acceptedAt: LinePosition[] = [];
+    const acceptedAt: TextLine[] = [];
     const dead: DeadLetterRecord[] = [];
     const receivedAtMs = options.now();
     stats.linesRead += lines.length;
 
     for (const framed of lines) {
-      if (framed.kind === 'too_long') {
-        stats.verdicts.invalid++;
-        dead.push({
-          reason: 'line_too_long',
-          detail: `line is ${framed.bytes} bytes, over max_line_bytes (${options.maxLineBytes}); only its first ${framed.prefix.length} bytes are kept here`,
-          source: sourceName,
-          ...inputPosition(framed),
-          ...lineFields(framed.prefix),
-          line_bytes: framed.bytes,
-          truncated: true,
-        });
-        continue;
-      }
-      if (framed.kind === 'invalid_utf8') {
-        stats.verdicts.invalid++;
-        dead.push({
-          reason: 'invalid_utf8',
-          detail: 'line is not valid UTF-8; its exact bytes are in line_base64',
-          source: sourceName,
-          ...inputPosition(framed),
-          line_base64: framed.raw.toString('base64'),
-          line_bytes: framed.bytes,
-          truncated: false,
-        });
+      if (framed.kind !== 'line') {
+        stats.verdicts.invalid++; // the framer refused it: too long, or not UTF-8
+        dead.push(framingRecord(framed, options.maxLineBytes, sourceName));
         continue;
       }
       const c = options.classify(framed.text);
@@ -171,29 +139,11 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
           break;
         case 'not_json':
           stats.verdicts.not_json++;
-          if (audit.not_json === 'dead_letter') {
-            dead.push({
-              reason: 'not_json',
-              detail: c.detail,
-              source: sourceName,
-              ...inputPosition(framed),
-              line: framed.text,
-              line_bytes: framed.bytes,
-              truncated: false,
-            });
-          }
+          if (audit.not_json === 'dead_letter') dead.push(verdictRecord(framed, c, sourceName));
           break;
         case 'invalid':
           stats.verdicts.invalid++;
-          dead.push({
-            reason: c.reason ?? 'invalid',
-            detail: c.path ? `${c.path}: ${c.detail}` : c.detail,
-            source: sourceName,
-            ...inputPosition(framed),
-            line: framed.text,
-            line_bytes: framed.bytes,
-            truncated: false,
-          });
+          dead.push(verdictRecord(framed, c, sourceName));
           break;
         case 'valid':
           if (!c.knownAction) {
@@ -208,15 +158,14 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
             }
             if (audit.unknown_actions === 'dead_letter') {
               stats.verdicts.invalid++;
-              dead.push({
-                reason: 'unknown_action',
-                detail: `action "${action}" is not in the event catalogue (audit.unknown_actions: dead_letter)`,
-                source: sourceName,
-                ...inputPosition(framed),
-                line: framed.text,
-                line_bytes: framed.bytes,
-                truncated: false,
-              });
+              dead.push(
+                inputLineRecord(
+                  framed,
+                  'unknown_action',
+                  `action "${action}" is not in the event catalogue (audit.unknown_actions: dead_letter)`,
+                  sourceName,
+                ),
+              );
               break;
             }
           }
@@ -241,26 +190,9 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
       stats.droppedFull += result.dropped;
       if (result.unstored > 0) {
         const from = accepted.length - result.unstored;
-        await deadLetterUnstored(accepted.slice(from), acceptedAt.slice(from));
+        await deadLetterUnstored(acceptedAt.slice(from));
       }
     }
     await deadWritten;
   };
-}
-
-/** The dead-letter fields that locate a line in the input. */
-function inputPosition(at: LinePosition): { line_number: number; byte_offset: number } {
-  return { line_number: at.lineNumber, byte_offset: at.offset };
-}
-
-/**
- * A dead-letter line field for a prefix: text when the bytes are valid UTF-8 (a character cut at
- * the prefix's end is left out), else base64 of the exact bytes.
- */
-function lineFields(bytes: Buffer): { line: string } | { line_base64: string } {
-  try {
-    return { line: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true }) };
-  } catch {
-    return { line_base64: bytes.toString('base64') };
-  }
 }

@@ -20,27 +20,26 @@ import type { Writable } from 'node:stream';
 import { createClassifier } from '../audit/classify.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/types.js';
-import { createFileDeadLetter } from '../dead-letter/file-dead-letter.js';
+import { createFileDeadLetter, type FileDeadLetter } from '../dead-letter/file-dead-letter.js';
 import { createSinkWorker } from '../deliver/sink-worker.js';
-import type { SinkCursor } from '../journal/event-log.js';
+import type { EventLog, SinkCursor } from '../journal/event-log.js';
 import { openEventLog } from '../journal/open-event-log.js';
 import type { HealthServer } from '../monitor/health-server.js';
 import { instrumentTransport } from '../monitor/instrument-transport.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Logger } from '../observe/logger.js';
 import { readiness } from '../monitor/readiness.js';
 import { reportResume } from '../monitor/resume-report.js';
-import { createStats, sinkStats, type Stats } from '../observe/stats.js';
+import { createStats, sinkStats, type ReplyClass, type Stats } from '../observe/stats.js';
 import { formatSummary, summaryFields, type SinkProgress } from '../monitor/summary.js';
 import { createSinkRuntime } from '../sinks/create-sink.js';
 import type { SinkRuntime } from '../sinks/sink-runtime.js';
-import { createOutputStream } from '../sinks/stdout/output-stream.js';
+import { createOutputStream, type OutputStream } from '../sinks/stdout/output-stream.js';
+import { EXIT } from '../errors.js';
 import { readVersion } from '../version.js';
 import { runIngest } from './ingest.js';
 import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
 import { startStdoutFresh, watchStdout } from './stdout-run.js';
-
-export const EXIT_OK = 0;
-export const EXIT_UNDELIVERED = 75;
 
 export interface PipelineDeps {
   readonly input: AsyncIterable<Buffer | string>;
@@ -69,11 +68,30 @@ export interface Pipeline {
   readonly stats: Stats;
 }
 
-export async function startPipeline(config: Config, deps: PipelineDeps): Promise<Pipeline> {
-  const { clock, logger } = deps;
-  const stats = createStats();
-  const sinkNames = config.sinks.map((s) => s.name);
+/** What a run opens before it starts working. */
+interface Opened {
+  readonly deadLetter: FileDeadLetter;
+  readonly log: EventLog;
+  readonly out: OutputStream;
+  readonly runtimes: readonly SinkRuntime[];
+  readonly cursors: ReadonlyMap<string, SinkCursor>;
+  readonly health?: HealthServer;
+  readonly observeRequest?: (sink: string, seconds: number, outcome: ReplyClass) => void;
+}
 
+/**
+ * Opens the dead-letter file, the journal, the sinks and the metrics server, in that order. Each
+ * part's close goes on `opened` as soon as it exists, so a start that fails half-way closes what
+ * it opened (the journal's lock released, its seq reservation settled: the next start is clean).
+ */
+async function openParts(
+  config: Config,
+  deps: PipelineDeps,
+  stats: Stats,
+  opened: (() => Promise<void>)[],
+): Promise<Opened> {
+  const { clock, logger } = deps;
+  const sinkNames = config.sinks.map((s) => s.name);
   const deadLetter = await createFileDeadLetter({
     path: config.dead_letter.path,
     maxBytes: config.dead_letter.max_bytes,
@@ -83,6 +101,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     clock,
     logger,
   });
+  opened.push(() => deadLetter.close());
   const log = await openEventLog(config.buffer, sinkNames, {
     clock,
     logger,
@@ -90,54 +109,75 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       sinkStats(stats, sinkName).lostDamaged += records;
     },
   });
+  opened.push(() => log.close());
   const out = createOutputStream(deps.stdout);
-  const runtimes: SinkRuntime[] = config.sinks.map((sink) =>
-    createSinkRuntime(sink, { clock, logger, stdout: out }),
-  );
+  const runtimes: SinkRuntime[] = [];
+  for (const sink of config.sinks) {
+    const runtime = createSinkRuntime(sink, { clock, logger, stdout: out });
+    runtimes.push(runtime);
+    opened.push(() => runtime.close());
+  }
   const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
-  const isStdout = (name: string) => config.sinks.some((s) => s.name === name && s.type === 'stdout');
-  const stdoutSinks = sinkNames.filter(isStdout).map((name) => ({ name, cursor: cursors.get(name)! }));
-  await startStdoutFresh(stdoutSinks, logger);
-  const lagOf = () => new Map([...cursors].map(([name, c]) => [name, c.lag()]));
+  await startStdoutFresh(stdoutSinksOf(config, cursors), logger);
   await reportResume(cursors, logger);
+  if (!config.metrics.address) return { deadLetter, log, out, runtimes, cursors };
 
   // prom-client and the HTTP server load only when asked for (they cost ~10 MiB of RSS).
-  let health: HealthServer | undefined;
-  let observeRequest: ((sink: string, seconds: number, outcome: string) => void) | undefined;
-  if (config.metrics.address) {
-    const { createMetrics } = await import('../monitor/metrics.js');
-    const { startHealthServer } = await import('../monitor/health-server.js');
-    const metrics = createMetrics({
+  const { createMetrics } = await import('../monitor/metrics.js');
+  const { startHealthServer } = await import('../monitor/health-server.js');
+  const metrics = createMetrics({
+    stats,
+    sinks: sinkNames,
+    version: await readVersion(),
+    log,
+    journalMaxBytes: config.buffer.max_bytes,
+    lag: () => new Map([...cursors].map(([name, c]) => [name, c.lag()])),
+    now: () => clock.now(),
+  });
+  const health = await startHealthServer(config.metrics.address, metrics, () =>
+    readiness({
       stats,
-      sinks: sinkNames,
-      version: await readVersion(),
       log,
-      journalMaxBytes: config.buffer.max_bytes,
-      lag: lagOf,
-      now: () => clock.now(),
-    });
-    observeRequest = metrics.observeRequest;
-    try {
-      health = await startHealthServer(config.metrics.address, metrics, () =>
-        readiness({
-          stats,
-          log,
-          now: clock.now(),
-          authFailureUnreadyMs: config.metrics.auth_failure_unready_ms,
-        }),
+      now: clock.now(),
+      authFailureUnreadyMs: config.metrics.auth_failure_unready_ms,
+    }),
+  );
+  opened.push(() => health.close());
+  logger.info('metrics and health endpoints listening', {
+    address: health.address,
+    paths: '/metrics /healthz /readyz',
+  });
+  return { deadLetter, log, out, runtimes, cursors, health, observeRequest: metrics.observeRequest };
+}
+
+const isStdoutSink = (config: Config, name: string) =>
+  config.sinks.some((s) => s.name === name && s.type === 'stdout');
+
+function stdoutSinksOf(config: Config, cursors: ReadonlyMap<string, SinkCursor>) {
+  return [...cursors]
+    .filter(([name]) => isStdoutSink(config, name))
+    .map(([name, cursor]) => ({ name, cursor }));
+}
+
+export async function startPipeline(config: Config, deps: PipelineDeps): Promise<Pipeline> {
+  const { clock, logger } = deps;
+  const stats = createStats();
+  const opened: (() => Promise<void>)[] = [];
+  let parts: Opened;
+  try {
+    parts = await openParts(config, deps, stats, opened);
+  } catch (error) {
+    // A failed start leaves nothing behind: closed in reverse, each one even if another fails.
+    for (const close of opened.reverse()) {
+      await close().catch((closeError: unknown) =>
+        logger.error('closing after a failed start', { error: String(closeError) }),
       );
-    } catch (error) {
-      // A failed start leaves nothing behind: the journal's lock is released, its file removed.
-      await Promise.all(runtimes.map((rt) => rt.close()));
-      await log.close();
-      await deadLetter.close();
-      throw error;
     }
-    logger.info('metrics and health endpoints listening', {
-      address: health.address,
-      paths: '/metrics /healthz /readyz',
-    });
+    throw error;
   }
+  const { deadLetter, log, out, runtimes, cursors, health, observeRequest } = parts;
+  const isStdout = (name: string) => isStdoutSink(config, name);
+  const stdoutSinks = stdoutSinksOf(config, cursors);
 
   const stopReading = new AbortController();
   const stopDelivering = new AbortController();
@@ -149,7 +189,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     stats,
     logger,
   });
-  const stdoutSignal = AbortSignal.any([stopDelivering.signal, stdout.signal]);
+  // Lives as long as the run: never disposed.
+  const stdoutSignal = linkedAbort(stopDelivering.signal, stdout.signal).signal;
   const workers: Promise<void>[] = runtimes.map((rt) => {
     sinkStats(stats, rt.name);
     if (rt.startupCheck) void rt.startupCheck(stopDelivering.signal).catch(() => undefined);
@@ -245,7 +286,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         `wirety-ship summary: ${formatSummary(stats, progress)}`,
       );
     const exitCode =
-      deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT_UNDELIVERED : (stdout.exitCode() ?? EXIT_OK));
+      deadLetterLossExit(stats, logger) ?? (left > 0 ? EXIT.UNDELIVERED : (stdout.exitCode() ?? EXIT.OK));
     return { exitCode, undelivered, stats };
   })();
 

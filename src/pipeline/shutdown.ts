@@ -5,14 +5,13 @@
  * and the exit code when even that could not be written.
  */
 import type { Clock } from '../clock.js';
-import {
-  isDeadLetterUnwritten,
-  type DeadLetterRecord,
-  type DeadLetterSink,
-} from '../dead-letter/dead-letter.js';
+import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
+import { ERRORS, type ErrorCode } from '../errors.js';
+import { journaledRecord } from '../dead-letter/records.js';
+import { writeCounted } from '../dead-letter/write-counted.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
-import { countDeadLettered, type Stats } from '../observe/stats.js';
+import type { Stats } from '../observe/stats.js';
 
 /**
  * After a signal: a hard deadline of shutdown_timeout. After end of input: keep going while any
@@ -57,9 +56,6 @@ export async function waitForWorkers(
   }
 }
 
-/** Exit code: records meant for the dead-letter file could not be written before the process stopped. */
-export const EXIT_DEAD_LETTER_FAILED = 74;
-
 /**
  * 74 (logged) when records meant for the dead-letter file were lost: worse news than events left
  * in the journal (75), which the next start delivers. Undefined when none were.
@@ -67,10 +63,11 @@ export const EXIT_DEAD_LETTER_FAILED = 74;
 export function deadLetterLossExit(stats: Stats, logger: Logger): number | undefined {
   if (stats.deadLetterFailed === 0) return undefined;
   logger.error('records could not be written to the dead-letter file before shutdown and are lost', {
+    code: 'WS_ERR_DEAD_LETTER_LOST' satisfies ErrorCode,
     dead_letter_failed: stats.deadLetterFailed,
-    exit_code: EXIT_DEAD_LETTER_FAILED,
+    exit_code: ERRORS.WS_ERR_DEAD_LETTER_LOST.exit,
   });
-  return EXIT_DEAD_LETTER_FAILED;
+  return ERRORS.WS_ERR_DEAD_LETTER_LOST.exit;
 }
 
 export interface Leftovers {
@@ -144,23 +141,10 @@ async function deadLetterLeftovers(
   for (;;) {
     const records = await cursor.take(1000, 4 * 1024 * 1024);
     if (records.length === 0) break;
-    const dead: DeadLetterRecord[] = records.map((r) => ({
-      reason: 'undelivered_at_shutdown',
-      detail: `not delivered to sink "${name}" before shutdown (${why})`,
-      source: options.source,
-      sink: name,
-      event_id: r.id,
-      seq: r.seq,
-      line: r.line,
-      line_bytes: r.bytes,
-      truncated: false,
-    }));
-    try {
-      await options.deadLetter.write(dead, options.stop);
-      countDeadLettered(options.stats, dead);
-    } catch (error) {
-      if (!isDeadLetterUnwritten(error)) throw error;
-      options.stats.deadLetterFailed += dead.length;
-    }
+    const detail = `not delivered to sink "${name}" before shutdown (${why})`;
+    const dead = records.map((r) =>
+      journaledRecord(r, 'undelivered_at_shutdown', detail, options.source, name),
+    );
+    await writeCounted(options.deadLetter, dead, options.stats, options.stop);
   }
 }

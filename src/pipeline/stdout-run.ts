@@ -15,13 +15,11 @@
  * after the skip would go backwards), and the skip comes before input stops, so an append waiting
  * for space that only the stdout sink held completes instead of being dead-lettered.
  */
+import { EXIT } from '../errors.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import { sinkStats, type Stats } from '../observe/stats.js';
 import type { OutputStream } from '../sinks/stdout/output-stream.js';
-
-export const EXIT_STDOUT_CLOSED = 141;
-export const EXIT_STDOUT_FAILED = 74;
 
 export interface StdoutSinkCursor {
   readonly name: string;
@@ -97,7 +95,7 @@ export function watchStdout(options: StdoutWatchOptions): StdoutWatch {
     exitCode() {
       const failure = out.failure;
       if (!failure) return undefined;
-      return failure.byReader ? EXIT_STDOUT_CLOSED : EXIT_STDOUT_FAILED;
+      return failure.byReader ? EXIT.STDOUT_CLOSED : EXIT.IO;
     },
   };
 }

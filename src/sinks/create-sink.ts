@@ -43,49 +43,32 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
   switch (config.type) {
     case 'stdout': {
       const transport = createStdoutTransport(deps.stdout);
-      return { ...common, codec: createStdoutCodec(), transport, close: once(() => transport.close()) };
-    }
-    case 'loki': {
-      const credentials = createSinkCredentials(config);
-      const transport = httpTransport(config, credentials, deps.logger);
+      let closing: Promise<void> | undefined;
       return {
         ...common,
-        codec: createLokiCodec(config),
+        codec: createStdoutCodec(),
         transport,
-        ...(credentials ? { credentials } : {}),
-        close: once(() => transport.close()),
+        close: () => (closing ??= transport.close()),
       };
     }
+    case 'loki':
+      return httpSinkRuntime(common, config, deps, createLokiCodec(config));
     case 'elasticsearch': {
-      const credentials = createSinkCredentials(config);
-      const transport = httpTransport(config, credentials, deps.logger);
-      return {
-        ...common,
-        codec: createElasticsearchCodec(config),
-        transport,
-        ...(credentials ? { credentials } : {}),
-        ...(config.startup_check
-          ? {
-              startupCheck: (signal: AbortSignal) =>
-                checkCluster(transport, deps.logger, signal, config.name),
-            }
-          : {}),
-        close: once(() => transport.close()),
-      };
+      const runtime = httpSinkRuntime(common, config, deps, createElasticsearchCodec(config));
+      if (!config.startup_check) return runtime;
+      const startupCheck = (signal: AbortSignal) =>
+        checkCluster(runtime.transport, deps.logger, signal, config.name);
+      return { ...runtime, startupCheck };
     }
     case 'splunk_hec': {
-      const credentials = createSinkCredentials(config);
+      const { credentials, transport: http } = httpParts(config, deps);
       // One channel per sink and process, on every request: Splunk ties ackIds to it, and a token
       // with ack on refuses requests without one. Its cookies keep it on one indexer.
       const channel = newChannelId();
       const configuredCookie = Object.entries(config.headers).find(
         ([name]) => name.toLowerCase() === 'cookie',
       );
-      const transport = createStickyTransport(
-        httpTransport(config, credentials, deps.logger),
-        deps.clock,
-        configuredCookie?.[1],
-      );
+      const transport = createStickyTransport(http, deps.clock, configuredCookie?.[1]);
       const mode = ackMode(config);
       const acknowledger =
         mode === 'off'
@@ -100,16 +83,18 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
               mode,
               routes: transport,
             });
+      let closing: Promise<void> | undefined;
       return {
         ...common,
         codec: createSplunkHecCodec(config, { channel }),
         transport,
         ...(credentials ? { credentials } : {}),
         ...(acknowledger ? { acknowledger } : {}),
-        close: once(async () => {
-          await acknowledger?.close();
-          await transport.close();
-        }),
+        close: () =>
+          (closing ??= (async () => {
+            await acknowledger?.close();
+            await transport.close();
+          })()),
       };
     }
   }
@@ -141,20 +126,34 @@ export function sinkTransportOptions(
   };
 }
 
-function httpTransport(
-  config: HttpSinkCommon,
-  credentials: Credentials | undefined,
-  logger: Logger,
-): Transport {
+/** A sink that is a codec over one HTTP transport, closed once. */
+function httpSinkRuntime(
+  common: Pick<SinkRuntime, 'name' | 'config' | 'batch' | 'retry' | 'maxInFlight'>,
+  config: HttpSinkConfig,
+  deps: SinkDeps,
+  codec: SinkRuntime['codec'],
+): SinkRuntime {
+  const { credentials, transport } = httpParts(config, deps);
+  let closing: Promise<void> | undefined;
+  return {
+    ...common,
+    codec,
+    transport,
+    ...(credentials ? { credentials } : {}),
+    close: () => (closing ??= transport.close()),
+  };
+}
+
+/** The credentials and HTTP transport every HTTP sink is built on. */
+function httpParts(
+  config: HttpSinkConfig,
+  deps: SinkDeps,
+): { credentials: Credentials | undefined; transport: Transport } {
+  const credentials = createSinkCredentials(config);
   if (config.tls.insecure_skip_verify) {
-    logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', {
+    deps.logger.warn('TLS certificate verification is OFF for this sink (insecure_skip_verify)', {
       sink: config.name,
     });
   }
-  return createHttpTransport(sinkTransportOptions(config, credentials));
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let result: Promise<void> | undefined;
-  return () => (result ??= fn());
+  return { credentials, transport: createHttpTransport(sinkTransportOptions(config, credentials)) };
 }

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Pool } from 'undici';
 import type { TlsConfig } from '../config/types.js';
+import { linkedAbort } from '../linked-abort.js';
 import type { Credentials, SinkRequest, Transport } from '../contract/sink.js';
 import { explainNetworkError } from './network-words.js';
 import type { HttpReply } from '../contract/outcome.js';
@@ -86,13 +87,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
 
       // Our own timer (cleared when done) rather than AbortSignal.timeout, whose timer outlives
       // every request; `timedOut` tells a timeout (a value) from the caller's abort (a rejection).
-      const controller = new AbortController();
+      const call = linkedAbort(signal);
       let timedOut = false;
-      const onAbort = () => controller.abort(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => {
         timedOut = true;
-        controller.abort(new Error('request timed out'));
+        call.abort(new Error('request timed out'));
       }, options.timeoutMs);
       try {
         const response = await pool.request({
@@ -100,7 +99,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           method: request.method ?? 'POST',
           headers,
           body,
-          signal: controller.signal,
+          signal: call.signal,
         });
         const { text, truncated } = await readCapped(response.body, maxBodyBytes);
         // The body ends up in log lines and dead-letter details: never with our secrets in it.
@@ -120,7 +119,7 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         return scrubReply(networkError(error, base.origin + prefix), scrubber);
       } finally {
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        call.dispose();
       }
     },
     close() {

@@ -123,7 +123,8 @@ test('a full disk pauses the writer, cuts partial writes, and loses nothing', ()
     );
     const errors = logger.entries.filter((e) => e.level === 'error');
     assert.equal(errors.length, 2);
-    assert.equal(errors[0]!.fields?.code, 'ENOSPC');
+    assert.equal(errors[0]!.fields?.code, 'WS_ERR_DISK_FULL');
+    assert.equal(errors[0]!.fields?.errno, 'ENOSPC');
   }));
 
 /** A dead-letter file on a disk that is full until `disk.full` is set to false. */

@@ -22,6 +22,7 @@ import type {
   SinkRequest,
   Transport,
 } from '../../src/contract/sink.js';
+import { createStdoutCodec } from '../../src/sinks/stdout/index.js';
 import {
   startScriptedReceiver,
   type ReceivedRequest,
@@ -35,16 +36,13 @@ import { createMemoryDeadLetter } from './memory-dead-letter.js';
 export const TEST_PATH = '/ingest';
 
 export function createTestCodec(): SinkCodec {
+  const ndjson = createStdoutCodec();
   return {
     kind: 'stdout',
     encode(records: readonly AuditRecord[]): SinkRequest {
-      let body = '';
-      for (const r of records) body += r.line + '\n';
-      return {
-        path: TEST_PATH,
-        headers: { 'content-type': 'application/x-ndjson' },
-        body: Buffer.from(body),
-      };
+      // The stdout sink's body (one line per record), posted to the scripted receiver.
+      const { body } = ndjson.encode(records);
+      return { path: TEST_PATH, headers: { 'content-type': 'application/x-ndjson' }, body };
     },
     classify(reply: HttpReply): Outcome {
       if (reply.kind === 'network_error') {

@@ -9,6 +9,7 @@
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { Outcome, RejectedItem, RetryClass } from '../../contract/outcome.js';
+import { parseReplyJson } from '../reply-json.js';
 import { configurationFault, type ItemError } from './config-faults.js';
 import { documentId } from './encode.js';
 import { cut, describe } from './reason-text.js';
@@ -47,13 +48,9 @@ export function classifyItems(
     retryAfter === undefined
       ? { kind: 'retry', class: 'server_error', reason }
       : { kind: 'retry', class: 'server_error', reason, retryAfter };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return fail(`bulk reply is not JSON: ${cut(body, 200)}`);
-  }
-  const items = (parsed as { items?: unknown } | null)?.items;
+  const parsed = parseReplyJson(body);
+  if (parsed === undefined) return fail(`bulk reply is not JSON: ${cut(body, 200)}`);
+  const items = typeof parsed === 'object' && parsed !== null && 'items' in parsed ? parsed.items : undefined;
   if (!Array.isArray(items)) return fail('bulk reply has no items array');
   if (items.length !== records.length) {
     return fail(`bulk reply has ${items.length} items for ${records.length} documents sent`);

@@ -15,6 +15,8 @@
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { HttpReply, Outcome } from '../../contract/outcome.js';
+import { replyObject } from '../reply-json.js';
+import { defaultStatusOutcome, retryAfterOf, statusStep } from '../status-ladder.js';
 import { classifyItems, type IndexOf } from './bulk-items.js';
 import { cut, describe } from './reason-text.js';
 
@@ -32,38 +34,37 @@ export function classifyBulkReply(
     return { kind: 'retry', class: 'timeout', reason: `no reply within ${reply.afterMs} ms` };
   }
   const { status } = reply;
-  const retryAfter = header(reply.headers['retry-after']);
-  const withRetryAfter = <T extends object>(o: T): T => (retryAfter === undefined ? o : { ...o, retryAfter });
-
-  if (status >= 200 && status < 300) {
-    if (reply.truncated) return truncatedReply(records.length);
-    return classifyItems(reply.body, records, indexOf, retryAfter);
+  const retryAfter = retryAfterOf(reply);
+  const step = statusStep(status);
+  switch (step) {
+    case 'success':
+      if (reply.truncated) return truncatedReply(records.length);
+      return classifyItems(reply.body, records, indexOf, retryAfter);
+    case 'rate_limited':
+      return defaultStatusOutcome(step, `429 ${errorText(reply.body)}`, retryAfter);
+    case 'server_error':
+      return defaultStatusOutcome(step, `${status} ${errorText(reply.body)}`, retryAfter);
+    case 'request_timeout':
+      return defaultStatusOutcome(step, `408 ${errorText(reply.body)}`);
+    case 'too_large':
+      return defaultStatusOutcome(step, '413 request body too large for the receiver');
+    case 'unauthorized':
+      // The body can name the user; the status says enough.
+      return defaultStatusOutcome(step, `${status} credentials rejected or not allowed to write`);
+    case 'not_found':
+      return defaultStatusOutcome(step, `404 no bulk endpoint at this URL`);
+    case 'bad_request': {
+      const text = errorText(reply.body);
+      // "no handler found for uri": the URL has a wrong path prefix, a configuration fault.
+      if (/no handler found for uri/i.test(text)) return { kind: 'blocked', reason: `400 ${text}` };
+      return defaultStatusOutcome(step, `400 ${text}`);
+    }
+    case 'redirect':
+    case 'client_error':
+    case 'unexpected':
+      // Redirects and other 4xx (405, 406, 415…) mean the sink is misconfigured: keep and retry slowly.
+      return { kind: 'blocked', reason: `unexpected status ${status} ${errorText(reply.body)}` };
   }
-  if (status === 429) {
-    return withRetryAfter({ kind: 'retry', class: 'rate_limited', reason: `429 ${errorText(reply.body)}` });
-  }
-  if (status >= 500) {
-    return withRetryAfter({
-      kind: 'retry',
-      class: 'server_error',
-      reason: `${status} ${errorText(reply.body)}`,
-    });
-  }
-  if (status === 408) return { kind: 'retry', class: 'timeout', reason: `408 ${errorText(reply.body)}` };
-  if (status === 413) return { kind: 'split', reason: '413 request body too large for the receiver' };
-  if (status === 401 || status === 403) {
-    // The body can name the user; the status says enough.
-    return { kind: 'blocked', reason: `${status} credentials rejected or not allowed to write` };
-  }
-  if (status === 404) return { kind: 'blocked', reason: `404 no bulk endpoint at this URL` };
-  if (status === 400) {
-    const text = errorText(reply.body);
-    // "no handler found for uri": the URL has a wrong path prefix, a configuration fault.
-    if (/no handler found for uri/i.test(text)) return { kind: 'blocked', reason: `400 ${text}` };
-    return { kind: 'rejected', reason: `400 ${text}` };
-  }
-  // Redirects and other 4xx (405, 406, 415…) mean the sink is misconfigured: keep and retry slowly.
-  return { kind: 'blocked', reason: `unexpected status ${status} ${errorText(reply.body)}` };
 }
 
 /**
@@ -84,15 +85,7 @@ function truncatedReply(count: number): Outcome {
 /** The error of a whole-request reply: ES's {"error":{type,reason}} or {"error":"text"}, else the body. */
 function errorText(body: string): string {
   if (body === '') return '(empty body)';
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown };
-    if (parsed && typeof parsed === 'object' && parsed.error !== undefined) return describe(parsed.error);
-  } catch {
-    // not JSON: a proxy's page or plain text, reported as is
-  }
-  return cut(body);
-}
-
-function header(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
+  const error = replyObject(body)?.error;
+  // Not JSON: a proxy's page or plain text, reported as is.
+  return error !== undefined ? describe(error) : cut(body);
 }

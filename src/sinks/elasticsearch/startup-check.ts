@@ -12,6 +12,7 @@
  */
 import type { HttpReply } from '../../contract/outcome.js';
 import type { Logger } from '../../observe/logger.js';
+import { replyObject } from '../reply-json.js';
 import type { SinkRequest, Transport } from '../../contract/sink.js';
 
 /** `GET /`, the root API: the cluster banner. Needs the `monitor` cluster privilege. */
@@ -126,13 +127,8 @@ export async function checkCluster(
 
 /** The `GET /` banner of Elasticsearch or OpenSearch; undefined when the body is not one. */
 export function parseClusterInfo(body: string): ClusterInfo | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!parsed || typeof parsed !== 'object') return undefined;
+  const parsed = replyObject(body);
+  if (!parsed) return undefined;
   const root = parsed as { cluster_name?: unknown; version?: { number?: unknown; distribution?: unknown } };
   if (!root.version || typeof root.version !== 'object') return undefined;
   const info: { clusterName?: string; distribution: ClusterInfo['distribution']; version?: string } = {

@@ -9,6 +9,7 @@
  * batch is split, since a push larger than the tenant's burst gets 429 every time.
  */
 import type { HttpReply, Outcome } from '../../contract/outcome.js';
+import { defaultStatusOutcome, retryAfterOf, statusStep } from '../status-ladder.js';
 import { readBadRequest, type PushShape } from './bad-request.js';
 
 export type { PushShape } from './bad-request.js';
@@ -27,14 +28,6 @@ function lokiMessage(body: string): string {
   return trimmed.length > MAX_MESSAGE_CHARS ? `${trimmed.slice(0, MAX_MESSAGE_CHARS)}…` : trimmed;
 }
 
-function header(
-  headers: Readonly<Record<string, string | string[] | undefined>>,
-  name: string,
-): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 export function classifyLokiReply(reply: HttpReply, shape: PushShape = UNKNOWN_SHAPE): Outcome {
   if (reply.kind === 'network_error') {
     return {
@@ -48,83 +41,66 @@ export function classifyLokiReply(reply: HttpReply, shape: PushShape = UNKNOWN_S
   }
 
   const { status, body } = reply;
-  const retryAfter = header(reply.headers, 'retry-after');
-  const withRetryAfter = retryAfter === undefined ? {} : { retryAfter };
-
+  const retryAfter = retryAfterOf(reply);
   if (status === 260) {
     return {
       kind: 'rejected',
       reason: `Loki ingestion blocked for this tenant (HTTP 260): Loki dropped the data. ${lokiMessage(body)}`,
     };
   }
-  if (status >= 200 && status < 300) return { kind: 'delivered' };
+  // 405 is a wrong push path too (a URL that names another Loki endpoint).
+  const step = status === 405 ? 'not_found' : statusStep(status);
+  switch (step) {
+    case 'success':
+      return { kind: 'delivered' };
+    case 'too_large':
+      return defaultStatusOutcome(step, `Loki refused the request size (HTTP 413): ${lokiMessage(body)}`);
+    case 'rate_limited':
+      return {
+        kind: 'retry',
+        class: 'rate_limited',
+        reason: `Loki rate limit (HTTP 429): ${lokiMessage(body)}`,
+        splitAfter: SPLIT_AFTER_429S,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      };
+    case 'bad_request':
+      return classifyBadRequest(body, shape);
+    case 'server_error':
+      return defaultStatusOutcome(
+        step,
+        `Loki server error (HTTP ${status}): ${lokiMessage(body)}`,
+        retryAfter,
+      );
+    case 'request_timeout':
+      return defaultStatusOutcome(step, `request timeout (HTTP 408): ${lokiMessage(body)}`, retryAfter);
+    case 'unauthorized':
+      return { kind: 'blocked', reason: unauthorizedReason(status, body) };
+    case 'not_found':
+      return defaultStatusOutcome(
+        step,
+        `Loki answered HTTP ${status} for the push path: ${lokiMessage(body)} — check the sink url (the base URL, without /loki/api/v1/push)`,
+      );
+    case 'redirect':
+      // The Location is left out of the reason: redirect targets can carry tokens in their query.
+      return defaultStatusOutcome(
+        step,
+        `Loki answered a redirect (HTTP ${status}): set the sink url to the final address`,
+      );
+    case 'client_error':
+      // 422 (no streams) and any other 4xx: Loki stored nothing it would accept on a resend.
+      return defaultStatusOutcome(step, `Loki rejected the push (HTTP ${status}): ${lokiMessage(body)}`);
+    case 'unexpected':
+      return defaultStatusOutcome(step, `unexpected HTTP status ${status} from Loki`, retryAfter);
+  }
+}
 
-  if (status === 429) {
-    return {
-      kind: 'retry',
-      class: 'rate_limited',
-      reason: `Loki rate limit (HTTP 429): ${lokiMessage(body)}`,
-      splitAfter: SPLIT_AFTER_429S,
-      ...withRetryAfter,
-    };
-  }
-  if (status === 400) return classifyBadRequest(body, shape);
-  if (status >= 500) {
-    return {
-      kind: 'retry',
-      class: 'server_error',
-      reason: `Loki server error (HTTP ${status}): ${lokiMessage(body)}`,
-      ...withRetryAfter,
-    };
-  }
-  // A proxy in front of Loki gave up waiting for our body: nothing was stored, so send it again.
-  if (status === 408) {
-    return {
-      kind: 'retry',
-      class: 'timeout',
-      reason: `request timeout (HTTP 408): ${lokiMessage(body)}`,
-      ...withRetryAfter,
-    };
-  }
-  if (status === 413) {
-    return { kind: 'split', reason: `Loki refused the request size (HTTP 413): ${lokiMessage(body)}` };
-  }
-  if (status === 401) {
-    const hint = /no org id/i.test(body)
-      ? ' — Loki runs multi-tenant and needs a tenant: set `tenant` (sent as X-Scope-OrgID) on this sink'
-      : ' — check the sink credentials';
-    return { kind: 'blocked', reason: `Loki refused authentication (HTTP 401): ${lokiMessage(body)}${hint}` };
-  }
-  if (status === 403) {
-    return {
-      kind: 'blocked',
-      reason: `Loki refused access (HTTP 403): ${lokiMessage(body)} — check credentials and tenant`,
-    };
-  }
-  if (status === 404 || status === 405) {
-    return {
-      kind: 'blocked',
-      reason: `Loki answered HTTP ${status} for the push path: ${lokiMessage(body)} — check the sink url (the base URL, without /loki/api/v1/push)`,
-    };
-  }
-  if (status >= 300 && status < 400) {
-    // The Location is left out of the reason: redirect targets can carry tokens in their query.
-    return {
-      kind: 'blocked',
-      reason: `Loki answered a redirect (HTTP ${status}): set the sink url to the final address`,
-    };
-  }
-  // 422 (no streams) and any other 4xx: Loki stored nothing it would accept on a resend.
-  if (status >= 400) {
-    return { kind: 'rejected', reason: `Loki rejected the push (HTTP ${status}): ${lokiMessage(body)}` };
-  }
-  // 1xx or an out-of-range status: not an answer we understand, so nothing is known to be stored.
-  return {
-    kind: 'retry',
-    class: 'server_error',
-    reason: `unexpected HTTP status ${status} from Loki`,
-    ...withRetryAfter,
-  };
+function unauthorizedReason(status: number, body: string): string {
+  if (status === 403)
+    return `Loki refused access (HTTP 403): ${lokiMessage(body)} — check credentials and tenant`;
+  const hint = /no org id/i.test(body)
+    ? ' — Loki runs multi-tenant and needs a tenant: set `tenant` (sent as X-Scope-OrgID) on this sink'
+    : ' — check the sink credentials';
+  return `Loki refused authentication (HTTP 401): ${lokiMessage(body)}${hint}`;
 }
 
 function classifyBadRequest(body: string, shape: PushShape): Outcome {

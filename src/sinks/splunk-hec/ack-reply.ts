@@ -4,6 +4,7 @@
  */
 import type { HttpReply } from '../../contract/outcome.js';
 import { readBoth, WITHHELD } from '../../transport/scrubbed-reply.js';
+import { replyObject } from '../reply-json.js';
 import type { SinkRequest } from '../../contract/sink.js';
 import { parseHecReplyBody } from './classify.js';
 import { CHANNEL_HEADER } from './encode.js';
@@ -73,14 +74,7 @@ export function readAckReply(reply: HttpReply): AckPollResult {
 
 /** Ids whose status is exactly `true`, or undefined when the body is not `{"acks":{…}}`. */
 function indexedIds(body: string): number[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const acks = (parsed as { acks?: unknown }).acks;
+  const acks = replyObject(body)?.acks;
   if (typeof acks !== 'object' || acks === null || Array.isArray(acks)) return undefined;
   const out: number[] = [];
   for (const [key, value] of Object.entries(acks as Record<string, unknown>)) {

@@ -59,7 +59,8 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
   const { transport, channel, clock, pollIntervalMs, timeoutMs, logger, routes } = options;
   const mode = options.mode ?? 'on';
   const waiters = new Set<Waiter>();
-  const closing = new AbortController();
+  const shutdown = new AbortController();
+  let closing: Promise<void> | undefined;
   const reporter = createAckPollReporter(logger, clock, channel);
   let running = false;
   let loop: Promise<void> = Promise.resolve();
@@ -81,9 +82,9 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
     let result: AckPollResult;
     try {
       const request = ackRequest(channel, ids, route === '' ? undefined : route);
-      result = readAckReply(await transport.send(request, closing.signal));
+      result = readAckReply(await transport.send(request, shutdown.signal));
     } catch (error) {
-      if (closing.signal.aborted) return;
+      if (shutdown.signal.aborted) return;
       result = { kind: 'failed', reason: String(error) };
     }
     if (result.kind === 'unsupported') {
@@ -103,7 +104,7 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
     const byRoute = new Map<string, Waiter[]>();
     for (const waiter of waiters) byRoute.set(waiter.route, [...(byRoute.get(waiter.route) ?? []), waiter]);
     for (const [route, group] of byRoute) {
-      if (closing.signal.aborted) return;
+      if (shutdown.signal.aborted) return;
       await pollRoute(route, group);
     }
   };
@@ -115,7 +116,7 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
   const run = async (): Promise<void> => {
     let nextPollAt = clock.now() + pollIntervalMs;
     try {
-      while (!closing.signal.aborted && waiters.size > 0) {
+      while (!shutdown.signal.aborted && waiters.size > 0) {
         const now = clock.now();
         let wakeAt = nextPollAt;
         for (const waiter of waiters) wakeAt = Math.min(wakeAt, waiter.deadline);
@@ -140,7 +141,7 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
 
   return {
     wait(ackId, signal) {
-      if (closing.signal.aborted) return Promise.reject(abortError());
+      if (shutdown.signal.aborted) return Promise.reject(abortError());
       if (signal.aborted) return Promise.reject(signal.reason as Error);
       const route = routes?.takeRoute(ackId) ?? '';
       // Splunk numbers ackIds from 0 again after a restart: an older wait on a reused id (of the
@@ -175,16 +176,17 @@ export function createHecAcknowledger(options: HecAcknowledgerOptions): Acknowle
         }
       });
     },
-    async close() {
-      if (!closing.signal.aborted) {
-        closing.abort(abortError());
+    close() {
+      closing ??= (async () => {
+        shutdown.abort(abortError());
         nap?.abort();
         for (const waiter of [...waiters]) {
           remove(waiter);
           waiter.reject(abortError());
         }
-      }
-      await loop;
+        await loop;
+      })();
+      return closing;
     },
   };
 }

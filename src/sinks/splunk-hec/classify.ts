@@ -11,6 +11,8 @@
  * - A data error dead-letters only the event HEC names, or bisects to find it (refused-events.ts).
  */
 import type { HttpReply, Outcome, RetryClass } from '../../contract/outcome.js';
+import { replyObject } from '../reply-json.js';
+import { defaultStatusOutcome, retryAfterOf, retryOutcome, statusStep } from '../status-ladder.js';
 import { ackUnavailable, type HecAckMode } from './ack-fallback.js';
 import { DATA_ERROR_CODES, refusedEvents } from './refused-events.js';
 
@@ -54,7 +56,7 @@ export function classifyHecReply(reply: HttpReply, count: number, ack: HecAckMod
   }
 
   const { status } = reply;
-  const retryAfter = header(reply.headers['retry-after']);
+  const retryAfter = retryAfterOf(reply);
   // A body cap is the one refusal that is about the request, not the events: halve and resend.
   if (status === 413) return { kind: 'split', reason: `HTTP 413: ${detail(reply.body)}` };
 
@@ -64,7 +66,7 @@ export function classifyHecReply(reply: HttpReply, count: number, ack: HecAckMod
     const hec = `HEC code ${code}: ${body.text}`;
     if (code === 0 && status >= 200 && status < 300) return success(body, ack, `${hec} (HTTP ${status})`);
     const retryClass = RETRY_CODES.get(code);
-    if (retryClass !== undefined) return retry(retryClass, `${hec} (HTTP ${status})`, retryAfter);
+    if (retryClass !== undefined) return retryOutcome(retryClass, `${hec} (HTTP ${status})`, retryAfter);
     if (BLOCKED_CODES.has(code)) {
       const hint = HINTS.get(code);
       return { kind: 'blocked', reason: hint ? `${hec} (${hint})` : hec };
@@ -92,43 +94,27 @@ function success(body: HecReplyBody, ack: HecAckMode, reply: string): Outcome {
 
 function byStatus(status: number, retryAfter: string | undefined, text: string, ack: HecAckMode): Outcome {
   const reason = `HTTP ${status}: ${detail(text)}`;
-  if (status >= 200 && status < 300) return ackUnavailable('non_hec_reply', reason, ack);
-  if (status === 429) return retry('rate_limited', reason, retryAfter);
-  if (status === 408) return retry('timeout', reason, retryAfter);
-  if (status >= 500) return retry('server_error', reason, retryAfter);
-  // 401/403: credentials; 404 and 3xx: the URL is wrong. Configuration, not data: keep the events.
-  if (status === 401 || status === 403 || status === 404 || (status >= 300 && status < 400)) {
-    return { kind: 'blocked', reason };
+  const step = statusStep(status);
+  switch (step) {
+    case 'success':
+      return ackUnavailable('non_hec_reply', reason, ack);
+    case 'unexpected':
+      return retryOutcome('server_error', `unexpected ${reason}`);
+    default:
+      // 401/403: credentials; 404 and 3xx: the URL is wrong. Configuration, not data: keep the events.
+      return defaultStatusOutcome(step, reason, retryAfter);
   }
-  if (status >= 400) return { kind: 'rejected', reason };
-  return retry('server_error', `unexpected ${reason}`);
-}
-
-function retry(cls: RetryClass, reason: string, retryAfter?: string): Outcome {
-  return retryAfter === undefined
-    ? { kind: 'retry', class: cls, reason }
-    : { kind: 'retry', class: cls, reason, retryAfter };
 }
 
 /** The `{text, code, ackId?}` object HEC answers with, or undefined for anything else. */
 export function parseHecReplyBody(text: string): HecReplyBody | undefined {
   if (text.length === 0 || text.length > 65_536) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const fields = parsed as Record<string, unknown>;
+  const fields = replyObject(text);
+  if (!fields) return undefined;
   const { code, text: message, ackId } = fields;
   if (typeof code !== 'number' || !Number.isInteger(code)) return undefined;
   const invalidEventNumber = fields['invalid-event-number'];
   return { code, text: typeof message === 'string' ? detail(message) : '', ackId, invalidEventNumber };
-}
-
-function header(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
 }
 
 function detail(text: string): string {
