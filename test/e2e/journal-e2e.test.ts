@@ -1,7 +1,8 @@
 /**
- * The durable journal through the built CLI, the way operators meet it: a receiver that is down for
- * a whole run, kill -9 in the middle of shipping, a torn journal tail, one dead sink next to a
- * healthy one, and a journal too small for the input (when_full block / drop_newest).
+ * The durable journal through the built CLI, the way operators meet it: kill -9 in the middle of
+ * shipping, a torn journal tail, one dead sink next to a
+ * healthy one, and a journal too small for the input (when_full block / drop_newest). A receiver
+ * down for a whole run is tested on the fake clock in test/pipeline/outages.test.ts.
  *
  * Every input line is unique (its number is in it) and event ids are `${journalId}-${seq}`, so a
  * delivered entry names both the input line it came from and the journal record that carried it.
@@ -54,70 +55,6 @@ function assertLinesMatchSeqs(entries: readonly LokiEntry[], journalId: string, 
 const range = (from: number, to: number): number[] =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
-
-test('receiver down for a whole run: all journaled, exit 75; the next start delivers each event once, byte-identical', async () => {
-  const corpus = makeCorpus(2_000);
-  const receiver = await startLokiReceiver();
-  try {
-    await receiver.down();
-    const data = dir.file('down-data');
-    const args = (run: number) => [
-      '--loki',
-      receiver.url,
-      '--data-dir',
-      data,
-      '--dead-letter',
-      dir.file(`down-dead-${run}.ndjson`),
-      '--shutdown-timeout',
-      // The first run must give up quickly on a dead receiver; the second must not give up on a
-      // slow machine while its one large request is in flight.
-      run === 1 ? '1s' : '15s',
-    ];
-
-    const started = Date.now();
-    const first = await runCli(args(1), corpus.input, { cwd: dir.path, timeoutMs: 30_000 });
-    assert.equal(first.timedOut, false, first.stderr);
-    assert.equal(first.code, 75, first.stderr);
-    // Well under the default 20 s shutdown_timeout: the configured 1 s was used.
-    assert.ok(Date.now() - started < 15_000, 'gave up after shutdown_timeout without progress');
-    const s1 = summaryOf(first.stderr);
-    assert.equal(s1.lines_read, corpus.lines.length);
-    assert.equal(s1.valid, corpus.counts.valid);
-    assert.equal(s1.journaled, corpus.counts.valid, 'every valid line journaled');
-    assert.equal(s1.dropped_full, 0);
-    assert.equal(s1.sinks.loki?.delivered, 0);
-    assert.equal(s1.sinks.loki?.pending, corpus.counts.valid);
-    assert.match(first.stderr, /they stay in the journal and are delivered on the next start/);
-    assert.equal(receiver.requests.length, 0, 'the receiver really was down');
-
-    await receiver.up();
-    const second = await runCli(args(2), '', { cwd: dir.path, timeoutMs: 20_000 });
-    assert.equal(second.code, 0, second.stderr);
-    const s2 = summaryOf(second.stderr);
-    assert.equal(s2.lines_read, 0);
-    assert.deepEqual(s2.sinks.loki, { delivered: corpus.counts.valid, rejected: 0, retries: {}, pending: 0 });
-
-    const entries = receiver.entries();
-    const journalId = await journalIdOf(data);
-    const seqs = seqsOnce(entries, journalId, 'second run');
-    assert.deepEqual(sorted(seqs), range(1, corpus.counts.valid), 'every journaled event, once');
-    assert.deepEqual(
-      entries.map((e) => e.line).sort(),
-      [...corpus.validLines].sort(),
-      'the lines are the valid input lines, byte-identical',
-    );
-    assertLinesMatchSeqs(entries, journalId, corpus);
-    for (const source of ['agent', 'server']) {
-      const streamSeqs = entries
-        .filter((e) => e.labels.source === source)
-        .map((e) => seqOf(e.metadata.event_id!, journalId));
-      assert.deepEqual(streamSeqs, sorted(streamSeqs), `the ${source} stream keeps input order`);
-    }
-    assert.deepEqual(await deadLetters(dir.file('down-dead-2.ndjson')), [], 'nothing dead-lettered');
-  } finally {
-    await receiver.close();
-  }
-});
 
 test('kill -9 while shipping, 3 random points: a restart delivers every accepted event, duplicates bounded', async (t) => {
   const corpus = makeCorpus(20_000);

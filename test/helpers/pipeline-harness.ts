@@ -11,10 +11,15 @@
  * shows: exit codes, signals, kill -9 and the command-line surface.
  *
  * Time: `advanceUntil` lets real I/O run for a moment (a few ms), then jumps the clock to the next
- * pending deadline, until the condition holds. A jump can outrun a real HTTP round trip, so the
- * harness sets a long shutdown_timeout unless the test passes one: a test of shutdown_timeout sets
- * it and makes sure nothing can progress (a receiver that keeps failing, a stdout nobody reads).
+ * pending deadline, until the condition holds. It does not jump while an HTTP request is in flight
+ * (undici's diagnostics channels say when one starts and ends), so a backoff or shutdown_timeout
+ * never passes during a round trip that takes real time; a request nothing answers (a receiver
+ * that hangs, a gate the test holds) stops holding the clock after a quiet moment. As a second
+ * guard the harness sets a long shutdown_timeout unless the test passes one: a test of
+ * shutdown_timeout sets it and makes sure nothing can progress (a receiver that keeps failing, a
+ * stdout nobody reads).
  */
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +95,20 @@ const REAL_LIMIT_MS = 30_000;
 /** Real time given to I/O (HTTP, the disk) before each jump of the clock. */
 const IO_TICK_MS = 3;
 
+/** Real time after which requests still in flight (nothing answers them) no longer hold the clock. */
+const STUCK_REQUEST_MS = 250;
+
+/** HTTP requests the sinks have in flight, from undici's diagnostics channels (process-wide). */
+const http = { inFlight: 0, changedAt: Date.now() };
+const countRequests = (delta: number) => () => {
+  http.inFlight = Math.max(0, http.inFlight + delta);
+  http.changedAt = Date.now();
+};
+diagnostics.subscribe('undici:request:create', countRequests(+1));
+diagnostics.subscribe('undici:request:trailers', countRequests(-1));
+diagnostics.subscribe('undici:request:error', countRequests(-1));
+const requestRunning = () => http.inFlight > 0 && Date.now() - http.changedAt < STUCK_REQUEST_MS;
+
 /** A shutdown_timeout no real round trip can outrun while the clock jumps (see above). */
 const LONG_SHUTDOWN_TIMEOUT = '1h';
 
@@ -141,7 +160,7 @@ export async function startPipeline(options: HarnessOptions = {}): Promise<Harne
     while (!condition()) {
       if (Date.now() > giveUpAt) throw new Error(`never happened: ${what}\nstderr:\n${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, IO_TICK_MS));
-      if (condition()) return;
+      if (condition() || requestRunning()) continue;
       const next = clock.nextDeadline();
       if (next !== undefined) await clock.advance(Math.max(0, next - clock.now()));
     }
