@@ -4,9 +4,9 @@
  * with an injected full disk):
  * - the journal fills its disk with the default segment_bytes (one big active segment): once the
  *   receiver catches up, the segment is freed and input resumes; every event is delivered once;
- * - SIGTERM while input is paused on that full disk ends within shutdown_timeout (exit 75);
- * - SIGTERM while rejected lines wait for a full dead-letter disk ends within shutdown_timeout with
- *   exit 74, and the summary says how many records could not be written.
+ * - SIGTERM while input is paused on that full disk ends within shutdown_timeout (exit 75).
+ * A full dead-letter disk (exit 74 / 75 at shutdown_timeout) is tested on the fake clock in
+ * test/pipeline/disk-full.test.ts.
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,10 +41,6 @@ async function smallFs(t: TestContext, name: string, size: string): Promise<Smal
   t.after(() => fs.unmount());
   return fs;
 }
-
-/** Numbered lines that fail the schema (time is a string): each is dead-lettered as invalid. */
-const invalidLine = (n: number) =>
-  `{"level":"info","log_type":"audit","time":"${1748000000 + n}","actor_type":"agent","peer_id":"bad-${n}","network_id":"net-1","action":"config.sync","message":"audit"}\n`;
 
 test('journal on a 1 MiB disk: it fills, input pauses; once the receiver catches up the disk is freed and every event is delivered once', async (t) => {
   const fs = await smallFs(t, 'journal-fs', '1m');
@@ -123,74 +119,4 @@ test('SIGTERM while input is paused on a full journal disk: exit 75 within shutd
     unjournaled.length,
     'every valid line read is journaled or dead-lettered',
   );
-});
-
-test('SIGTERM while rejected lines wait for a full dead-letter disk: exit 74 within shutdown_timeout, the summary counts them', async (t) => {
-  const fs = await smallFs(t, 'dead-fs', '64k');
-  if (!fs) return;
-  const receiver = await startLokiReceiver();
-  t.after(() => receiver.close());
-  await fs.fill();
-  const cli = startCli(
-    [
-      '--loki',
-      receiver.url,
-      '--data-dir',
-      dir.file('dead-fs-data'),
-      '--dead-letter',
-      `${fs.path}/dead.ndjson`,
-      '--shutdown-timeout',
-      '2s',
-    ],
-    { timeoutMs: 20_000 },
-  );
-  t.after(() => cli.child.kill('SIGKILL'));
-  cli.child.stdin.write(invalidLine(1) + invalidLine(2) + invalidLine(3)); // stdin stays open
-  await cli.waitForStderr(/cannot write the dead-letter file/);
-  const signalledAt = Date.now();
-  cli.child.kill('SIGTERM');
-  const r = await cli.result;
-  assert.equal(r.timedOut, false, `SIGTERM did not end the dead-letter wait:\n${r.stderr.slice(-3000)}`);
-  assert.equal(r.code, 74, r.stderr.slice(-3000));
-  assert.ok(Date.now() - signalledAt < 6_000, 'bounded by shutdown_timeout');
-  const s = summaryOf(r.stderr) as ReturnType<typeof summaryOf> & { dead_letter_failed?: number };
-  assert.equal(s.invalid, 3);
-  assert.equal(s.dead_lettered, 0);
-  assert.equal(s.dead_letter_failed, 3, 'what could not be written is in the summary');
-  assert.match(r.stderr, /not written before shutdown/);
-});
-
-test("SIGTERM while a sink's refused events wait for a full dead-letter disk: exit 75 within shutdown_timeout, the events stay journaled", async (t) => {
-  const fs = await smallFs(t, 'refused-fs', '64k');
-  if (!fs) return;
-  const receiver = await startLokiReceiver();
-  t.after(() => receiver.close());
-  receiver.setDefaultReply(() => ({ status: 400, body: 'entry for stream has timestamp too old' }));
-  await fs.fill();
-  const corpus = makeCorpus(20, { onlyValid: true });
-  const cli = startCli(
-    [
-      '--loki',
-      receiver.url,
-      '--data-dir',
-      dir.file('refused-data'),
-      '--dead-letter',
-      `${fs.path}/dead.ndjson`,
-      '--shutdown-timeout',
-      '2s',
-    ],
-    { timeoutMs: 20_000 },
-  );
-  t.after(() => cli.child.kill('SIGKILL'));
-  cli.child.stdin.write(corpus.input); // stdin stays open
-  await cli.waitForStderr(/cannot write the dead-letter file/);
-  const signalledAt = Date.now();
-  cli.child.kill('SIGTERM');
-  const r = await cli.result;
-  assert.equal(r.timedOut, false, `SIGTERM did not end the dead-letter wait:\n${r.stderr.slice(-3000)}`);
-  assert.equal(r.code, 75, r.stderr.slice(-3000));
-  assert.ok(Date.now() - signalledAt < 6_000, 'bounded by shutdown_timeout');
-  const s = summaryOf(r.stderr);
-  assert.equal(s.sinks.loki?.rejected, 0, 'not final: the dead-letter file never got them');
-  assert.equal(s.sinks.loki?.pending, corpus.counts.valid, 'kept in the journal for the next start');
 });

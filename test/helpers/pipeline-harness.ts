@@ -116,6 +116,7 @@ export async function startPipeline(options: HarnessOptions = {}): Promise<Harne
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ws-harness-')));
   const ownsDir = options.dir === undefined;
   const clock = options.clock ?? createFakeClock();
+  const startedAt = clock.now();
   const args = [...(options.args ?? [])];
   if (options.configFile !== undefined) {
     await writeFile(join(dir, 'ship.yaml'), options.configFile);
@@ -158,7 +159,11 @@ export async function startPipeline(options: HarnessOptions = {}): Promise<Harne
   const advanceUntil = async (condition: () => boolean, what = String(condition)): Promise<void> => {
     const giveUpAt = Date.now() + REAL_LIMIT_MS;
     while (!condition()) {
-      if (Date.now() > giveUpAt) throw new Error(`never happened: ${what}\nstderr:\n${stderr}`);
+      if (Date.now() > giveUpAt) {
+        const sinks = JSON.stringify(Object.fromEntries(pipeline.stats.sinks));
+        const time = `clock moved ${clock.now() - startedAt} ms, ${clock.pending()} sleeps pending, ${http.inFlight} requests in flight`;
+        throw new Error(`never happened: ${what}\n${time}\nsinks: ${sinks}\nstderr:\n${stderr}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, IO_TICK_MS));
       if (condition() || requestRunning()) continue;
       const next = clock.nextDeadline();
