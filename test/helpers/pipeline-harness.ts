@@ -20,7 +20,7 @@
  * stdout nobody reads).
  */
 import diagnostics from 'node:diagnostics_channel';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -115,6 +115,7 @@ const LONG_SHUTDOWN_TIMEOUT = '1h';
 export async function startPipeline(options: HarnessOptions = {}): Promise<HarnessRun> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'ws-harness-')));
   const ownsDir = options.dir === undefined;
+  await mkdir(dir, { recursive: true });
   const clock = options.clock ?? createFakeClock();
   const startedAt = clock.now();
   const args = [...(options.args ?? [])];
@@ -145,7 +146,9 @@ export async function startPipeline(options: HarnessOptions = {}): Promise<Harne
   });
   const out: Buffer[] = [];
   const stdout = createStdout(options.stdout ?? 'collect', out);
-  const input = new PassThrough();
+  // objectMode: the reader gets each written chunk as it was written (a byte stream would hand
+  // everything buffered over in one read).
+  const input = new PassThrough({ objectMode: true });
   const pipeline = await startRealPipeline(config, {
     input,
     stdout,
