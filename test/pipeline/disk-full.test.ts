@@ -1,15 +1,18 @@
 /**
- * A full dead-letter disk through the whole pipeline in the test process, on a real small file
- * system (a tmpfs mounted for the test; the tests skip, saying why, where mounting is not allowed;
- * the unit tests cover the same behaviour with an injected full disk), on the fake clock: a stop
- * while rejected lines, or a sink's refused events, wait for that disk ends at shutdown_timeout,
- * exit 74 with the summary counting what could not be written, or exit 75 with the events kept in
- * the journal. The full journal disk stays in test/e2e/disk-full-e2e.test.ts.
+ * Full disks through the whole pipeline in the test process, on real small file systems (a tmpfs
+ * mounted for the test; the tests skip, saying why, where mounting is not allowed; the unit tests
+ * cover the same behaviour with an injected full disk), on the fake clock:
+ * - the journal fills its disk with the default segment_bytes (one big active segment): once the
+ *   receiver catches up, the segment is freed and input resumes; every event is delivered once;
+ * - a stop while rejected lines, or a sink's refused events, wait for a full dead-letter disk ends
+ *   at shutdown_timeout, exit 74 with the summary counting what could not be written, or exit 75
+ *   with the events kept in the journal.
+ * SIGTERM while input is paused on a full journal disk stays in test/e2e/disk-full-e2e.test.ts.
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLokiReceiver } from '../receivers/loki-receiver.js';
-import { makeCorpus, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
+import { journalIdOf, makeCorpus, seqOf, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
 import { startPipeline, type HarnessRun } from '../helpers/pipeline-harness.js';
 import { mountSmallTmpfs, type SmallFs } from '../helpers/small-tmpfs.js';
 
@@ -45,6 +48,36 @@ async function stopWithin2s(run: HarnessRun) {
   assert.ok(took <= 3_000, `stopped ${took} ms after the signal: bounded by shutdown_timeout`);
   return r;
 }
+
+test('journal on a 1 MiB disk: it fills, input pauses; once the receiver catches up the disk is freed and every event is delivered once', async (t) => {
+  const fs = await smallFs(t, 'journal-fs', '1m');
+  if (!fs) return;
+  const corpus = makeCorpus(16_000, { onlyValid: true });
+  assert.ok(corpus.input.length > 3 * 1024 * 1024, 'the input is several times the disk');
+  const receiver = await startLokiReceiver();
+  t.after(() => receiver.close());
+  let release!: () => void;
+  receiver.script({ gate: new Promise<void>((resolve) => (release = resolve)), then: { status: 204 } });
+  const data = `${fs.path}/data`;
+  const run = await startPipeline({ args: ['--loki', receiver.url, '--data-dir', data] });
+  t.after(() => {
+    release();
+    return run.close();
+  });
+  run.end(corpus.input);
+  await run.advanceUntil(() => /the disk is full: input paused/.test(run.stderr()), 'input paused');
+  release();
+  const r = await run.finish();
+  assert.equal(r.exitCode, 0, r.stderr.slice(-3000));
+  assert.match(r.stderr, /journal: input resumed/);
+  const s = r.summary;
+  assert.equal(s.journaled, corpus.counts.valid);
+  assert.deepEqual(s.sinks.loki, { delivered: corpus.counts.valid, rejected: 0, retries: {}, pending: 0 });
+  const journalId = await journalIdOf(data);
+  const seqs = receiver.entries().map((e) => seqOf(e.metadata.event_id ?? '', journalId));
+  assert.equal(new Set(seqs).size, seqs.length, 'every event id once');
+  assert.equal(seqs.length, corpus.counts.valid);
+});
 
 test('a stop while rejected lines wait for a full dead-letter disk: exit 74 within shutdown_timeout, the summary counts them', async (t) => {
   const fs = await smallFs(t, 'dead-fs', '64k');
