@@ -1,7 +1,8 @@
 /**
  * Receiver outages through the whole pipeline, in the test process on the fake clock (the
  * backoffs and shutdown_timeout cost no real seconds): a receiver down for a whole run, an index
- * that does not exist, one sink down next to healthy ones, a slow sink next to a fast one. Each
+ * that does not exist, one sink down next to healthy ones, a slow sink next to a fast one, a Loki
+ * that refuses structured metadata. Each
  * first run ends with exit 75 and the events kept in the journal; the restart (same directory)
  * delivers each of them once.
  *
@@ -280,4 +281,62 @@ test('a slow sink never delays another: Loki gets everything while Splunk’s fi
     release();
     await run.close();
   }
+});
+
+test('Loki refusing structured metadata (2.9 default): blocked, nothing dead-lettered, exit 75 with the events kept; structured_metadata: false then delivers them all', async () => {
+  const corpus = makeCorpus(300, { onlyValid: true });
+  const loki = await startLokiReceiver({ limits: { allowStructuredMetadata: false } });
+  closers.push(() => loki.close());
+  const runDir = dir.file('sm');
+
+  const first = await runToEnd(runDir, ['--loki', loki.url, ...GIVE_UP_FAST], corpus.input);
+  assert.equal(first.exitCode, 75, first.stderr);
+  const { failing_since: failingSince, last_error: lastError, ...counts } = first.summary.sinks.loki!;
+  assert.deepEqual(counts, {
+    delivered: 0,
+    rejected: 0,
+    retries: { blocked: 1 },
+    pending: corpus.counts.valid,
+  });
+  assert.match(String(lastError), /^Loki refuses structured metadata/, 'the summary says why the sink fails');
+  assert.ok(!Number.isNaN(Date.parse(String(failingSince))), 'and since when');
+  const deadLetterPath = `${runDir}/wirety-ship/dead-letter.ndjson`;
+  assert.deepEqual(await deadLetters(deadLetterPath).catch(() => []), [], 'nothing dead-lettered');
+  const refusal = logLines(first.stderr).find((l) => l.level === 'error' && l.sink === 'loki');
+  assert.match(String(refusal?.reason), /set `structured_metadata: false` on this sink/);
+  assert.ok(loki.requests.length > 0, 'Loki was asked');
+  assert.deepEqual(loki.stored(), []);
+
+  const second = await startPipeline({
+    dir: runDir,
+    configFile: [
+      'sinks:',
+      '  loki:',
+      '    type: loki',
+      `    url: ${loki.url}`,
+      '    structured_metadata: false',
+      '',
+    ].join('\n'),
+  });
+  try {
+    second.end();
+    const r2 = await second.finish();
+    assert.equal(r2.exitCode, 0, r2.stderr);
+    assert.deepEqual(r2.summary.sinks.loki, {
+      delivered: corpus.counts.valid,
+      rejected: 0,
+      retries: {},
+      pending: 0,
+    });
+  } finally {
+    await second.close();
+  }
+  const stored = loki.stored();
+  assert.deepEqual(
+    stored.map((e) => e.line).sort(),
+    [...corpus.validLines].sort(),
+    'each kept event once, byte-identical',
+  );
+  for (const e of stored) assert.deepEqual(e.metadata, {}, 'no structured metadata sent');
+  assert.deepEqual(await deadLetters(deadLetterPath).catch(() => []), []);
 });
