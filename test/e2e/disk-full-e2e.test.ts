@@ -1,26 +1,16 @@
 /**
- * Full disks through the built CLI, on real small file systems (a tmpfs mounted for the test; the
- * tests skip, saying why, where mounting is not allowed; the unit tests cover the same behaviour
- * with an injected full disk):
- * - the journal fills its disk with the default segment_bytes (one big active segment): once the
- *   receiver catches up, the segment is freed and input resumes; every event is delivered once;
- * - SIGTERM while input is paused on that full disk ends within shutdown_timeout (exit 75);
- * - SIGTERM while rejected lines wait for a full dead-letter disk ends within shutdown_timeout with
- *   exit 74, and the summary says how many records could not be written.
+ * A full journal disk through the built CLI, on a real small file system (a tmpfs mounted for the
+ * test; the test skips, saying why, where mounting is not allowed; the unit tests cover the same
+ * behaviour with an injected full disk): SIGTERM while input is paused on that full disk ends
+ * within shutdown_timeout (exit 75). The journal filling its disk and resuming, and a full
+ * dead-letter disk (exit 74 / 75 at shutdown_timeout), are tested on the fake clock in
+ * test/pipeline/disk-full.test.ts.
  */
 import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLokiReceiver } from '../receivers/loki-receiver.js';
 import { startCli } from '../helpers/run-cli.js';
-import {
-  deadLetters,
-  journalIdOf,
-  makeCorpus,
-  seqOf,
-  summaryOf,
-  tempDir,
-  type TempDir,
-} from '../helpers/e2e-corpus.js';
+import { deadLetters, makeCorpus, summaryOf, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
 import { mountSmallTmpfs, type SmallFs } from '../helpers/small-tmpfs.js';
 
 let dir: TempDir;
@@ -41,48 +31,6 @@ async function smallFs(t: TestContext, name: string, size: string): Promise<Smal
   t.after(() => fs.unmount());
   return fs;
 }
-
-/** Numbered lines that fail the schema (time is a string): each is dead-lettered as invalid. */
-const invalidLine = (n: number) =>
-  `{"level":"info","log_type":"audit","time":"${1748000000 + n}","actor_type":"agent","peer_id":"bad-${n}","network_id":"net-1","action":"config.sync","message":"audit"}\n`;
-
-test('journal on a 1 MiB disk: it fills, input pauses; once the receiver catches up the disk is freed and every event is delivered once', async (t) => {
-  const fs = await smallFs(t, 'journal-fs', '1m');
-  if (!fs) return;
-  const corpus = makeCorpus(16_000, { onlyValid: true });
-  assert.ok(corpus.input.length > 3 * 1024 * 1024, 'the input is several times the disk');
-  const receiver = await startLokiReceiver();
-  t.after(() => receiver.close());
-  let release!: () => void;
-  receiver.script({ gate: new Promise<void>((resolve) => (release = resolve)), then: { status: 204 } });
-  const data = `${fs.path}/data`;
-  const cli = startCli(
-    ['--loki', receiver.url, '--data-dir', data, '--dead-letter', dir.file('journal-dead.ndjson')],
-    { timeoutMs: 60_000 },
-  );
-  t.after(() => {
-    release();
-    cli.child.kill('SIGKILL');
-  });
-  cli.child.stdin.end(corpus.input);
-  await cli.waitForStderr(/the disk is full: input paused/, 30_000);
-  release();
-  const r = await cli.result;
-  assert.equal(
-    r.timedOut,
-    false,
-    `the pipeline never resumed after the disk was freed:\n${r.stderr.slice(-3000)}`,
-  );
-  assert.equal(r.code, 0, r.stderr.slice(-3000));
-  assert.match(r.stderr, /journal: input resumed/);
-  const s = summaryOf(r.stderr);
-  assert.equal(s.journaled, corpus.counts.valid);
-  assert.deepEqual(s.sinks.loki, { delivered: corpus.counts.valid, rejected: 0, retries: {}, pending: 0 });
-  const journalId = await journalIdOf(data);
-  const seqs = receiver.entries().map((e) => seqOf(e.metadata.event_id ?? '', journalId));
-  assert.equal(new Set(seqs).size, seqs.length, 'every event id once');
-  assert.equal(seqs.length, corpus.counts.valid);
-});
 
 test('SIGTERM while input is paused on a full journal disk: exit 75 within shutdown_timeout, nothing lost', async (t) => {
   const fs = await smallFs(t, 'term-fs', '1m');
@@ -123,74 +71,4 @@ test('SIGTERM while input is paused on a full journal disk: exit 75 within shutd
     unjournaled.length,
     'every valid line read is journaled or dead-lettered',
   );
-});
-
-test('SIGTERM while rejected lines wait for a full dead-letter disk: exit 74 within shutdown_timeout, the summary counts them', async (t) => {
-  const fs = await smallFs(t, 'dead-fs', '64k');
-  if (!fs) return;
-  const receiver = await startLokiReceiver();
-  t.after(() => receiver.close());
-  await fs.fill();
-  const cli = startCli(
-    [
-      '--loki',
-      receiver.url,
-      '--data-dir',
-      dir.file('dead-fs-data'),
-      '--dead-letter',
-      `${fs.path}/dead.ndjson`,
-      '--shutdown-timeout',
-      '2s',
-    ],
-    { timeoutMs: 20_000 },
-  );
-  t.after(() => cli.child.kill('SIGKILL'));
-  cli.child.stdin.write(invalidLine(1) + invalidLine(2) + invalidLine(3)); // stdin stays open
-  await cli.waitForStderr(/cannot write the dead-letter file/);
-  const signalledAt = Date.now();
-  cli.child.kill('SIGTERM');
-  const r = await cli.result;
-  assert.equal(r.timedOut, false, `SIGTERM did not end the dead-letter wait:\n${r.stderr.slice(-3000)}`);
-  assert.equal(r.code, 74, r.stderr.slice(-3000));
-  assert.ok(Date.now() - signalledAt < 6_000, 'bounded by shutdown_timeout');
-  const s = summaryOf(r.stderr) as ReturnType<typeof summaryOf> & { dead_letter_failed?: number };
-  assert.equal(s.invalid, 3);
-  assert.equal(s.dead_lettered, 0);
-  assert.equal(s.dead_letter_failed, 3, 'what could not be written is in the summary');
-  assert.match(r.stderr, /not written before shutdown/);
-});
-
-test("SIGTERM while a sink's refused events wait for a full dead-letter disk: exit 75 within shutdown_timeout, the events stay journaled", async (t) => {
-  const fs = await smallFs(t, 'refused-fs', '64k');
-  if (!fs) return;
-  const receiver = await startLokiReceiver();
-  t.after(() => receiver.close());
-  receiver.setDefaultReply(() => ({ status: 400, body: 'entry for stream has timestamp too old' }));
-  await fs.fill();
-  const corpus = makeCorpus(20, { onlyValid: true });
-  const cli = startCli(
-    [
-      '--loki',
-      receiver.url,
-      '--data-dir',
-      dir.file('refused-data'),
-      '--dead-letter',
-      `${fs.path}/dead.ndjson`,
-      '--shutdown-timeout',
-      '2s',
-    ],
-    { timeoutMs: 20_000 },
-  );
-  t.after(() => cli.child.kill('SIGKILL'));
-  cli.child.stdin.write(corpus.input); // stdin stays open
-  await cli.waitForStderr(/cannot write the dead-letter file/);
-  const signalledAt = Date.now();
-  cli.child.kill('SIGTERM');
-  const r = await cli.result;
-  assert.equal(r.timedOut, false, `SIGTERM did not end the dead-letter wait:\n${r.stderr.slice(-3000)}`);
-  assert.equal(r.code, 75, r.stderr.slice(-3000));
-  assert.ok(Date.now() - signalledAt < 6_000, 'bounded by shutdown_timeout');
-  const s = summaryOf(r.stderr);
-  assert.equal(s.sinks.loki?.rejected, 0, 'not final: the dead-letter file never got them');
-  assert.equal(s.sinks.loki?.pending, corpus.counts.valid, 'kept in the journal for the next start');
 });

@@ -4,9 +4,10 @@
  * document intact plus `@timestamp` (the event's time, UTC) and `wirety_ship`, the daily index named
  * from the event's UTC date; API-key auth that never leaks to stderr; data streams; a per-item mix
  * of 429s and 400s (retried / dead-lettered one by one); a crash after ES stored a batch but before
- * it answered (the restart's resend is a 409 = delivered, never a duplicate); gzip request bodies;
- * an index that cannot be auto-created (every item 404): events kept, sink blocked, exit 75, and
- * the next run after the fix delivers them all.
+ * it answered (the restart's resend is a 409 = delivered, never a duplicate); gzip request bodies.
+ * An index that cannot be auto-created (every item 404: events kept, sink blocked, exit 75, the
+ * next run after the fix delivers them all) is tested on the fake clock in
+ * test/pipeline/outages.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +20,7 @@ import { gunzipSync } from 'node:zlib';
 import { readExampleLog } from '../helpers/example-log.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
 import { runCli, startCli, type CliResult } from '../helpers/run-cli.js';
-import { deadLetters, logLines, summaryOf } from '../helpers/e2e-corpus.js';
+import { deadLetters, summaryOf } from '../helpers/e2e-corpus.js';
 
 /** A base64 "id:key" that cannot appear on stderr by accident. */
 const API_KEY = 'd2lyZXR5LWUyZS1rZXktaWQ6UzNjcjN0LUFQSS1rZXktN2Y0Yw==';
@@ -290,49 +291,6 @@ test('--gzip: bodies are gzip-encoded (Content-Encoding: gzip) and decode to exa
   }
   assert.equal(es.documents.size, validLines.length);
   assert.equal(summaryOf(result.stderr).sinks.elasticsearch?.delivered, 45);
-});
-
-test('index missing and not auto-creatable (every item 404 index_not_found_exception): nothing dead-lettered, a loud error naming the index and the fix, exit 75; once the index exists the next run delivers all', async () => {
-  const es = await receiver({ autoCreateIndex: false });
-  const args = baseArgs('noindex', es.url, ['--shutdown-timeout', '1s']);
-  const first = await runCli(args, input, { cwd: dir, env });
-  assert.equal(first.code, 75, first.stderr);
-  assert.equal(first.timedOut, false);
-  assert.ok(es.bulkRequests.length >= 1);
-  assert.ok(
-    es.bulkRequests.every((r) => r.statuses.every((s) => s === 404)),
-    'Elasticsearch refused every item',
-  );
-  assert.equal(es.documents.size, 0);
-
-  const error = logLines(first.stderr).find((l) => l.level === 'error' && l.sink === 'elasticsearch');
-  assert.ok(error, `an error-level log naming the sink:\n${first.stderr}`);
-  assert.match(String(error.msg), /refuses this sink/);
-  assert.match(
-    String(error.reason),
-    /404 index_not_found_exception on index \[wirety-audit-2025\.05\.23\]: the index does not exist .*action\.auto_create_index/,
-  );
-  const s1 = summaryOf(first.stderr).sinks.elasticsearch;
-  assert.deepEqual(
-    { delivered: s1?.delivered, rejected: s1?.rejected, pending: s1?.pending },
-    { delivered: 0, rejected: 0, pending: validLines.length },
-    'kept, not dead-lettered',
-  );
-  assert.ok((s1?.retries.blocked ?? 0) >= 1, 'counted as blocked');
-  const dead = (await deadLetters(paths('noindex').deadLetter)).filter((d) => d.sink !== undefined);
-  assert.equal(dead.length, 0, 'a missing index is never a rejection');
-
-  // The operator creates the index (or a template allowing it); the next start delivers everything.
-  es.createIndex('wirety-audit-2025.05.23');
-  const before = es.bulkRequests.length;
-  const second = await runCli(args, '', { cwd: dir, env });
-  assert.equal(second.code, 0, second.stderr);
-  assert.equal(es.documents.size, validLines.length);
-  const created = es.bulkRequests.slice(before).flatMap((r) => r.statuses);
-  assert.equal(created.length, validLines.length, 'each kept event sent once more');
-  assert.ok(created.every((s) => s === 201));
-  assert.equal(summaryOf(second.stderr).sinks.elasticsearch?.delivered, validLines.length);
-  assert.equal(summaryOf(second.stderr).sinks.elasticsearch?.pending, 0);
 });
 
 /**

@@ -1,10 +1,10 @@
 /**
  * Fan-out through the built CLI: one journal, one cursor per sink, three real receivers (Loki,
  * Elasticsearch `_bulk`, Splunk HEC). Every receiver gets every valid event of
- * examples/wirety-server.log exactly once; a dead sink holds back neither the others nor their
- * cursors, and catches up alone after a restart; a slow sink never delays another; a YAML file with
- * three sinks applies per-sink overrides visibly on the wire, and a typo in one sink's block is a
- * configuration error naming that sink.
+ * examples/wirety-server.log exactly once; a YAML file with three sinks applies per-sink overrides
+ * visibly on the wire, and a typo in one sink's block is a configuration error naming that sink.
+ * A dead sink next to healthy ones and a slow sink next to a fast one are tested on the fake
+ * clock in test/pipeline/outages.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,14 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { readExampleLog } from '../helpers/example-log.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
-import {
-  splitConcatenatedJson,
-  startHecReceiver,
-  type HecEnvelope,
-  type HecReceiver,
-} from '../receivers/hec-receiver.js';
+import { splitConcatenatedJson, startHecReceiver, type HecReceiver } from '../receivers/hec-receiver.js';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
-import { runCli, startCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { summaryOf } from '../helpers/e2e-corpus.js';
 
 const HEC_TOKEN = '9b8a7c6d-1e2f-4a3b-8c9d-0e1f2a3b4c5d';
@@ -80,9 +75,6 @@ const flagArgs = (name: string, r: Receivers, extra: string[] = []) => [
 ];
 const secrets = { WIRETY_SHIP_SPLUNK_TOKEN: HEC_TOKEN, WIRETY_SHIP_ES_API_KEY: ES_KEY };
 
-const pendingOf = (stderr: string) =>
-  Object.fromEntries(Object.entries(summaryOf(stderr).sinks).map(([name, s]) => [name, s.pending]));
-
 const sortedLines = (lines: readonly string[]) => [...lines].sort();
 
 /** Every valid line exactly once at each receiver, all three under the same event ids. */
@@ -131,94 +123,6 @@ test('--loki --elasticsearch --splunk-hec: each receiver gets every valid event 
     );
   }
   assert.ok(!result.stderr.includes(HEC_TOKEN) && !result.stderr.includes(ES_KEY), 'no secret on stderr');
-});
-
-test('one sink down: the others deliver everything, exit 75 with only it pending; after a restart it alone catches up', async () => {
-  const r = await startReceivers();
-  await r.es.down(); // connection refused
-  const args = flagArgs('down', r, ['--shutdown-timeout', '1s']);
-
-  const first = await runCli(args, input, { cwd: dir, env: secrets });
-  assert.equal(first.code, 75, first.stderr);
-  assert.deepEqual(
-    sortedLines(r.loki.entries().map((e) => e.line)),
-    sortedLines(validLines),
-    'Loki complete',
-  );
-  assert.equal(r.hec.events.length, validLines.length, 'Splunk complete');
-  assert.deepEqual(pendingOf(first.stderr), { loki: 0, elasticsearch: 45, splunk: 0 });
-  assert.match(first.stderr, /not delivered before shutdown/);
-  assert.match(first.stderr, /"class":"network"/, 'the refused connections were retried, not dropped');
-  assert.equal(r.es.requests.length, 0);
-
-  await r.es.up();
-  const lokiRequests = r.loki.requests.length;
-  const hecRequests = r.hec.requests.length;
-  const second = await runCli(args, '', { cwd: dir, env: secrets }); // same data dir, empty stdin
-  assert.equal(second.code, 0, second.stderr);
-  assert.deepEqual(pendingOf(second.stderr), { loki: 0, elasticsearch: 0, splunk: 0 });
-  assert.equal(summaryOf(second.stderr).sinks.elasticsearch?.delivered, 45);
-  assert.equal(summaryOf(second.stderr).sinks.loki?.delivered, 0);
-  assert.equal(summaryOf(second.stderr).sinks.splunk?.delivered, 0);
-  assert.equal(r.loki.requests.length, lokiRequests, 'Loki is sent nothing again');
-  assert.equal(r.hec.requests.length, hecRequests, 'Splunk is sent nothing again');
-  assertEveryReceiverHasEachEventOnce(r);
-});
-
-test('a slow sink never delays another: Loki gets everything while Splunk’s first request is unanswered', async () => {
-  const r = await startReceivers();
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  r.hec.replyNext({ gate, then: { status: 200, body: { text: 'Success', code: 0 } } });
-
-  const cli = startCli(
-    [
-      '--loki',
-      r.loki.url,
-      '--splunk-hec',
-      r.hec.url,
-      '--data-dir',
-      paths('slow').dataDir,
-      '--dead-letter',
-      paths('slow').deadLetter,
-    ],
-    { cwd: dir, env: { WIRETY_SHIP_SPLUNK_TOKEN: HEC_TOKEN } },
-  );
-  let exited = false;
-  // An early exit fails the waits at once, with the CLI's stderr.
-  const exit = cli.result.then((res) => {
-    exited = true;
-    throw new Error(`the CLI exited early (${res.code}):\n${res.stderr}`);
-  });
-  exit.catch(() => undefined);
-  try {
-    cli.child.stdin.end(input);
-    await Promise.race([r.hec.waitForRequests(1), exit]);
-    await Promise.race([r.loki.waitForEntries(validLines.length), exit]);
-    assert.equal(r.hec.requests.length, 1, 'Splunk: still waiting on its first reply');
-    assert.equal(exited, false);
-    assert.deepEqual(sortedLines(r.loki.entries().map((e) => e.line)), sortedLines(validLines));
-  } finally {
-    release();
-  }
-  const result = await cli.result;
-  assert.equal(result.code, 0, result.stderr);
-
-  // The held request was answered "Success" (a scripted reply, so the receiver did not record it):
-  // decode every event request to check that each event was sent to Splunk exactly once.
-  const sent: HecEnvelope[] = r.hec.requests
-    .filter((q) => q.url === '/services/collector/event')
-    .flatMap((q) => {
-      const parts = splitConcatenatedJson(q.body.toString('utf8'));
-      assert.ok(Array.isArray(parts), 'well-formed concatenated envelopes');
-      return parts.map((raw) => ({ ...(JSON.parse(raw) as HecEnvelope), raw }));
-    });
-  assert.deepEqual(
-    sortedLines(sent.map((e) => JSON.stringify(e.event))),
-    sortedLines(validLines.map((l) => JSON.stringify(JSON.parse(l)))),
-  );
-  assert.deepEqual(pendingOf(result.stderr), { loki: 0, splunk: 0 });
-  assert.equal(summaryOf(result.stderr).sinks.splunk?.delivered, 45);
 });
 
 test('config file with three sinks: per-sink overrides of batch.max_events and gzip are visible on the wire', async () => {

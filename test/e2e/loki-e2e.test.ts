@@ -3,18 +3,18 @@
  * to a real Loki test receiver (snappy + protobuf decoded). Every valid line arrives once,
  * byte-identical, with the right labels, timestamps and structured metadata; invalid lines are in
  * the dead-letter file with their reason; non-audit lines appear nowhere but in the counts. A Loki
- * that refuses structured metadata blocks the sink (events kept) until `structured_metadata: false`.
+ * that refuses structured metadata (the sink blocked, events kept until `structured_metadata:
+ * false`) is tested on the fake clock in test/pipeline/outages.test.ts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClassifier } from '../../src/audit/classify.js';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
 import { runCli } from '../helpers/run-cli.js';
-import { deadLetters, logLines, makeCorpus, summaryOf } from '../helpers/e2e-corpus.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const examplePath = path.join(root, 'examples', 'wirety-server.log');
@@ -135,82 +135,4 @@ test('examples/wirety-server.log → Loki: every valid line once, byte-identical
     retries: {},
     pending: 0,
   });
-});
-
-test('Loki refusing structured metadata (2.9 default): blocked, nothing dead-lettered, exit 75 with the events kept; structured_metadata: false then delivers them all', async () => {
-  const corpus = makeCorpus(300, { onlyValid: true });
-  const loki = await startLokiReceiver({ limits: { allowStructuredMetadata: false } });
-  const data = path.join(dir, 'sm-data');
-  try {
-    const first = await runCli(
-      [
-        '--loki',
-        loki.url,
-        '--data-dir',
-        data,
-        '--dead-letter',
-        path.join(dir, 'sm-dead-1.ndjson'),
-        '--shutdown-timeout',
-        '1s',
-      ],
-      corpus.input,
-      { cwd: dir, timeoutMs: 20_000 },
-    );
-    assert.equal(first.timedOut, false, first.stderr);
-    assert.equal(first.code, 75, first.stderr);
-    const s1 = summaryOf(first.stderr);
-    const { failing_since: failingSince, last_error: lastError, ...counts } = s1.sinks.loki!;
-    assert.deepEqual(counts, {
-      delivered: 0,
-      rejected: 0,
-      retries: { blocked: 1 },
-      pending: corpus.counts.valid,
-    });
-    assert.match(
-      String(lastError),
-      /^Loki refuses structured metadata/,
-      'the summary says why the sink fails',
-    );
-    assert.ok(!Number.isNaN(Date.parse(String(failingSince))), 'and since when');
-    assert.deepEqual(await deadLetters(path.join(dir, 'sm-dead-1.ndjson')), [], 'nothing dead-lettered');
-    const refusal = logLines(first.stderr).find((l) => l.level === 'error' && l.sink === 'loki');
-    assert.match(String(refusal?.reason), /set `structured_metadata: false` on this sink/);
-    assert.ok(loki.requests.length > 0, 'Loki was asked');
-    assert.deepEqual(loki.stored(), []);
-
-    const configFile = path.join(dir, 'sm-ship.yaml');
-    await writeFile(
-      configFile,
-      [
-        'sinks:',
-        '  loki:',
-        '    type: loki',
-        `    url: ${loki.url}`,
-        '    structured_metadata: false',
-        '',
-      ].join('\n'),
-    );
-    const second = await runCli(
-      ['--config', configFile, '--data-dir', data, '--dead-letter', path.join(dir, 'sm-dead-2.ndjson')],
-      '',
-      { cwd: dir, timeoutMs: 20_000 },
-    );
-    assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(summaryOf(second.stderr).sinks.loki, {
-      delivered: corpus.counts.valid,
-      rejected: 0,
-      retries: {},
-      pending: 0,
-    });
-    const stored = loki.stored();
-    assert.deepEqual(
-      stored.map((e) => e.line).sort(),
-      [...corpus.validLines].sort(),
-      'each kept event once, byte-identical',
-    );
-    for (const e of stored) assert.deepEqual(e.metadata, {}, 'no structured metadata sent');
-    assert.deepEqual(await deadLetters(path.join(dir, 'sm-dead-2.ndjson')), []);
-  } finally {
-    await loki.close();
-  }
 });

@@ -17,6 +17,8 @@ export interface FakeClock extends Clock {
   /** Durations of every sleep requested so far, in order. */
   readonly sleeps: number[];
   pending(): number;
+  /** The earliest deadline among pending sleeps (epoch ms), or undefined when none is pending. */
+  nextDeadline(): number | undefined;
 }
 
 export function createFakeClock(startMs = 1_748_000_000_000): FakeClock {
@@ -75,5 +77,6 @@ export function createFakeClock(startMs = 1_748_000_000_000): FakeClock {
       return new Promise<number>((resolve) => waiters.push(resolve));
     },
     pending: () => sleepers.length,
+    nextDeadline: () => (sleepers.length === 0 ? undefined : Math.min(...sleepers.map((s) => s.until))),
   };
 }
