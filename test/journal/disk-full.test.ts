@@ -53,6 +53,7 @@ void describe('disk journal on a full disk (ENOSPC)', () => {
     const paused = logger.entries.find((e) => e.level === 'error');
     assert.match(paused?.message ?? '', /disk is full.*input paused/);
     assert.equal(paused?.fields?.error, 'ENOSPC');
+    assert.equal(paused?.fields?.code, 'WS_ERR_DISK_FULL');
 
     await catchUp(log, 'a');
     await until(() => clock.pending() > 0, 'the writer to wait');

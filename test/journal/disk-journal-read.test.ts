@@ -176,6 +176,7 @@ void describe('disk journal reading and garbage collection', () => {
     );
     const error = logger.entries.find((e) => e.level === 'error' && /damaged/.test(e.message));
     assert.equal(error?.fields?.reason, 'checksum mismatch');
+    assert.equal(error?.fields?.code, 'WS_ERR_JOURNAL_DAMAGED', 'the stable code operators alert on');
     await second.close();
   });
 

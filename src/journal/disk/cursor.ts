@@ -11,6 +11,7 @@
  * - Damage in a segment (bit rot, tampering) skips the rest of that segment, never more; the records
  *   skipped are reported once per sink and record (onLostDamaged), never silently.
  */
+import type { ErrorCode } from '../../errors.js';
 import type { AuditRecord } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
@@ -132,6 +133,7 @@ export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAt
   ): void => {
     if (ledger.firstDamage(segment)) {
       deps.logger.error('journal: a segment is damaged; the records after the damage in it are skipped', {
+        code: 'WS_ERR_JOURNAL_DAMAGED' satisfies ErrorCode,
         segment: segment.path,
         offset: problem.offset,
         skippedBytes: Math.max(0, segment.size - problem.offset),

@@ -5,6 +5,7 @@
  * cause) and once when it ends, with how long it lasted and how many events it dropped, so a
  * full disk produces two log lines, not one per batch. `active` is what stats().full reports.
  */
+import type { ErrorCode } from '../../errors.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
 import { errorCode } from './fs.js';
@@ -53,7 +54,12 @@ export function createFullEpisode(
         const message = drop
           ? 'journal: the disk is full: dropping the newest events until space is freed'
           : 'journal: the disk is full: input paused until the sinks catch up and space is freed';
-        logger.error(message, { ...fields, whenFull, error: errorCode(err) });
+        logger.error(message, {
+          code: 'WS_ERR_DISK_FULL' satisfies ErrorCode,
+          ...fields,
+          whenFull,
+          error: errorCode(err),
+        });
       } else {
         const message = drop
           ? 'journal write failed: dropping events'

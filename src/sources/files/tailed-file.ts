@@ -34,22 +34,17 @@ export interface TailedFile {
   readonly baseLine: number;
 }
 
-export interface TailedFileInit {
-  readonly path: string;
-  readonly identity: string;
-  readonly format: FileFormat;
-  readonly family: string;
-  readonly dev: number;
-  readonly ino: number;
-  readonly seq: number;
-  readonly metadata: LineMetadata | undefined;
-  readonly handle: FileHandle;
+/** What opening a file needs: its identity fields, where reading starts, and the framer's limits. */
+export type TailedFileInit = Pick<
+  TailedFile,
+  'path' | 'identity' | 'format' | 'family' | 'dev' | 'ino' | 'seq' | 'metadata' | 'handle'
+> & {
   readonly offset: number;
   readonly line: number;
   /** Physical line limit (the event limit plus the runtime's framing overhead). */
   readonly maxPhysicalBytes: number;
   readonly prefixBytes: number;
-}
+};
 
 export function openTailedFile(init: TailedFileInit): TailedFile {
   return {
