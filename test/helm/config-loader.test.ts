@@ -3,6 +3,9 @@
  * as the container would load it: the Secrets' files exist (at a temp dir standing for
  * /etc/wirety-ship/secrets) and the downward API variables are set.
  */
+// The config loader knows the sink and input kinds once they register (as the CLI does).
+import '../../src/sinks/config-kinds.js';
+import '../../src/sources/config-kinds.js';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -19,6 +19,9 @@
  * shutdown_timeout sets it and makes sure nothing can progress (a receiver that keeps failing, a
  * stdout nobody reads).
  */
+// The config loader knows the sink and input kinds once they register (as the CLI does).
+import '../../src/sinks/config-kinds.js';
+import '../../src/sources/config-kinds.js';
 import diagnostics from 'node:diagnostics_channel';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
