@@ -3,6 +3,8 @@
  * released and its seq reservation settled, so the next start opens it cleanly (no "did not close
  * cleanly" warning, no skipped seqs) and the dead-letter file is closed.
  */
+import '../../src/sinks/config-kinds.js';
+import '../../src/sources/config-kinds.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
