@@ -301,7 +301,7 @@ export function validateLokiLabels(
   }
   if (metadata.size > MAX_METADATA_PAIRS) {
     errors.push(
-      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields and metadata names plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
+      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields${metadataStructured.length > 0 ? ' (with metadata_structured)' : ''} plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
     );
   }
   return errors;
