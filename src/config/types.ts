@@ -131,6 +131,8 @@ export interface SplunkHecSinkConfig extends HttpSinkCommon {
   readonly index?: string;
   /** Event fields copied into HEC indexed `fields` (as strings). */
   readonly indexed_fields: readonly string[];
+  /** Input metadata names (contract/metadata.ts) copied into HEC indexed `fields`. */
+  readonly metadata_fields: readonly string[];
   readonly ack: SplunkAckConfig;
 }
 
