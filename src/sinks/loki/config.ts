@@ -100,11 +100,11 @@ export const lokiConfig = defineSinkKind<'loki'>({
   describe(sink) {
     const labels = Object.entries(sink.labels).map(([k, v]) => `${k}=${v}`);
     const metadata = sink.structured_metadata
-      ? `event_id${[...sink.structured_metadata_fields, ...sink.metadata_structured].map((f) => `,${f}`).join('')}`
+      ? `event_id${sink.structured_metadata_fields.map((f) => `,${f}`).join('')}; input metadata ${sink.metadata_structured.join(',') || '(none)'}`
       : 'off (structured_metadata: false)';
     return [
       `tenant ${sink.tenant ?? '(none)'}; auth ${describeAuth(sink.auth)}; labels ${labels.join(',') || '(none)'}` +
-        `; label fields ${sink.label_fields.join(',') || '(none)'}; metadata labels ${sink.metadata_labels.join(',') || '(none)'}; metadata ${metadata}; timestamp ${sink.timestamp}`,
+        `; label fields ${sink.label_fields.join(',') || '(none)'}; input labels ${sink.metadata_labels.join(',') || '(none)'}; metadata ${metadata}; timestamp ${sink.timestamp}`,
     ];
   },
 });
