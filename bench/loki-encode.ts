@@ -38,6 +38,8 @@ const config: LokiSinkConfig = {
   label_fields: ['action'],
   structured_metadata: true,
   structured_metadata_fields: ['actor_id', 'network_id', 'peer_id'],
+  metadata_labels: ['namespace', 'container', 'container_name'],
+  metadata_structured: ['pod', 'pod_uid', 'node', 'container_id', 'tag'],
   timestamp: 'event',
 };
 

@@ -33,6 +33,12 @@ export interface AcceptedEvent {
    * When absent the journal derives one from its own identity and the sequence number.
    */
   readonly id?: string;
+  /**
+   * Where the line came from, set by the input without changing the line (Kubernetes namespace,
+   * pod and container from a kubelet log path; Docker's container name from a Forward record).
+   * Names: contract/metadata.ts. Absent for stdin: no cost anywhere for events without it.
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** An event as stored in the journal and read back by each sink. */
@@ -48,13 +54,9 @@ export interface AuditRecord extends AcceptedEvent {
  * when it has one, else `<idPrefix><seq>` (the journal's identity makes it unique across journals).
  */
 export function stampRecord(event: AcceptedEvent, seq: number, idPrefix: string): AuditRecord {
-  return {
-    line: event.line,
-    bytes: event.bytes,
-    event: event.event,
-    source: event.source,
-    receivedAtMs: event.receivedAtMs,
-    seq,
-    id: event.id ?? idPrefix + seq,
-  };
+  const id = event.id ?? idPrefix + seq;
+  const { line, bytes, source, receivedAtMs, metadata } = event;
+  // Two literals, not a spread: records without metadata (stdin) keep the one object shape they had.
+  if (metadata === undefined) return { line, bytes, event: event.event, source, receivedAtMs, seq, id };
+  return { line, bytes, event: event.event, source, receivedAtMs, seq, id, metadata };
 }

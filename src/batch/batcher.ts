@@ -2,7 +2,7 @@
  * Batching: records taken from a sink's cursor are grouped into requests by count, size and age.
  *
  * Invariants: a batch never holds more than max_events records, nor more than max_bytes of lines
- * (plus the codec's per-record overhead, when it declares one) unless it is a single record (one oversized record still makes a batch of one; the receiver's 413
+ * (plus the codec's per-record overhead and extra bytes, when it declares them) unless it is a single record (one oversized record still makes a batch of one; the receiver's 413
  * is handled by the delivery loop). Records leave in the order they came in; nothing is dropped:
  * records that do not fit stay for the next batch. The batcher is pure (time comes in as an
  * argument); batch-loop.ts does the waiting.
@@ -25,8 +25,18 @@ export interface Batcher {
   take(): AuditRecord[];
 }
 
-/** `overheadBytes`: request bytes each record adds beyond its line (SinkCodec.recordOverheadBytes). */
-export function createBatcher(config: BatchConfig, overheadBytes = 0): Batcher {
+/**
+ * `overheadBytes`: request bytes each record adds beyond its line (SinkCodec.recordOverheadBytes);
+ * `extraBytes`: what a given record adds on top (SinkCodec.recordExtraBytes, pure).
+ */
+export function createBatcher(
+  config: BatchConfig,
+  overheadBytes = 0,
+  extraBytes?: (record: AuditRecord) => number,
+): Batcher {
+  const sizeOf = extraBytes
+    ? (r: AuditRecord) => r.bytes + overheadBytes + extraBytes(r)
+    : (r: AuditRecord) => r.bytes + overheadBytes;
   const maxEvents = Math.max(1, config.max_events);
   const maxBytes = Math.max(1, config.max_bytes);
   let held: AuditRecord[] = [];
@@ -39,7 +49,7 @@ export function createBatcher(config: BatchConfig, overheadBytes = 0): Batcher {
       if (held.length === 0) startedAt = nowMs;
       for (const r of records) {
         held.push(r);
-        bytes += r.bytes + overheadBytes;
+        bytes += sizeOf(r);
       }
     },
     get count() {
@@ -56,7 +66,7 @@ export function createBatcher(config: BatchConfig, overheadBytes = 0): Batcher {
       let n = 0;
       let size = 0;
       while (n < held.length && n < maxEvents) {
-        const next = held[n]!.bytes + overheadBytes;
+        const next = sizeOf(held[n]!);
         if (n > 0 && size + next > maxBytes) break;
         size += next;
         n++;

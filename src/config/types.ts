@@ -85,6 +85,10 @@ export interface LokiSinkConfig extends HttpSinkCommon {
   readonly structured_metadata: boolean;
   /** Event fields sent as structured metadata (the event id is always sent as `event_id`). */
   readonly structured_metadata_fields: readonly string[];
+  /** Input metadata names (contract/metadata.ts) turned into stream labels (low-cardinality only). */
+  readonly metadata_labels: readonly string[];
+  /** Input metadata names sent as structured metadata (nowhere with structured_metadata: false). */
+  readonly metadata_structured: readonly string[];
   /** Entry timestamp: the event's `time` (default) or when wirety-ship read the line. */
   readonly timestamp: 'event' | 'received';
 }
@@ -127,6 +131,8 @@ export interface SplunkHecSinkConfig extends HttpSinkCommon {
   readonly index?: string;
   /** Event fields copied into HEC indexed `fields` (as strings). */
   readonly indexed_fields: readonly string[];
+  /** Input metadata names (contract/metadata.ts) copied into HEC indexed `fields`. */
+  readonly metadata_fields: readonly string[];
   readonly ack: SplunkAckConfig;
 }
 

@@ -17,6 +17,8 @@
  * - DeadLetterRecord, DeadLetterReason (dead-letter-record.ts): what a sink loop hands back to
  *   be written to the one dead-letter file.
  * - AckAnswer (sink.ts): a Splunk HEC acknowledgement's answer.
+ * - The input metadata names (metadata.ts, constants imported from that file directly): the keys
+ *   of AuditRecord.metadata that inputs set and sinks map.
  * A sink's settings (its SinkConfig, config/types.ts) are plain data too: a worker is given
  * those and builds the rest itself.
  *

@@ -41,6 +41,12 @@ export interface SinkCodec {
    * The batcher then sizes batches by line + overhead, so batch.max_bytes bounds the body.
    */
   readonly recordOverheadBytes?: number;
+  /**
+   * Request bytes one record adds beyond its line and recordOverheadBytes that vary per record
+   * (Splunk HEC: the input metadata values it indexes); counted by the batcher like the overhead.
+   * Pure; 0 for a record that adds nothing (a stdin record has no metadata).
+   */
+  recordExtraBytes?(record: AuditRecord): number;
   /** Pure: the same records always encode to the same request. */
   encode(records: readonly AuditRecord[]): SinkRequest;
   /** Pure: what the reply means for these records (same order as given to encode). */

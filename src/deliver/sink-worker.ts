@@ -98,7 +98,12 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       const stop = linkedAbort(outer);
       const signal = stop.signal;
 
-      const batcher = createBatcher(runtime.batch, runtime.codec.recordOverheadBytes ?? 0);
+      const codec = runtime.codec;
+      const batcher = createBatcher(
+        runtime.batch,
+        codec.recordOverheadBytes ?? 0,
+        codec.recordExtraBytes ? (r) => codec.recordExtraBytes!(r) : undefined,
+      );
       const tracker = createCommitTracker();
       const inFlight = new Set<Promise<void>>();
       // Woken when a batch leaves `inFlight`. (Promise.race over long-lived promises would pile up

@@ -26,6 +26,16 @@ const hecConfig: SplunkHecSinkConfig = {
   source: 'wirety',
   host: 'a-rather-long-host-name.example.internal',
   indexed_fields: ['action', 'network_id', 'peer_id', 'actor_id'],
+  metadata_fields: [
+    'namespace',
+    'pod',
+    'pod_uid',
+    'container',
+    'node',
+    'container_name',
+    'container_id',
+    'tag',
+  ],
   ack: { enabled: false, poll_interval_ms: 2000, timeout_ms: 300_000, required: false },
   batch: { max_events: 100_000, max_bytes: MiB, max_wait_ms: 1000 },
   retry: {

@@ -167,6 +167,44 @@ describe('receiver rules', () => {
     );
   });
 
+  it('input metadata: pod refused as a Loki label with a pointer to metadata_structured; defaults accepted', async () => {
+    await problem(
+      loki('metadata_labels: [namespace, pod]'),
+      /ship\.yaml:\d+: sinks\.s\.metadata_labels: `pod` is high-cardinality \(one value per pod: every rollout makes new streams\): Loki would create a stream per value\. Put it in metadata_structured instead\./,
+    );
+    await problem(
+      loki('metadata_labels: [namespce]'),
+      /sinks\.s\.metadata_labels: "namespce" is not an input metadata name/,
+    );
+    await problem(
+      loki('structured_metadata: false', 'metadata_structured: [pod]'),
+      /sinks\.s\.metadata_structured: has no effect with structured_metadata: false/,
+    );
+    const config = await runFile(loki('structured_metadata: false'));
+    const s = config.sinks[0];
+    assert.ok(s?.type === 'loki');
+    assert.deepEqual(s.metadata_labels, ['namespace', 'container', 'container_name']);
+    assert.deepEqual(
+      s.metadata_structured,
+      ['pod', 'pod_uid', 'node', 'container_id', 'tag'],
+      'the default list does not count',
+    );
+  });
+
+  it('input metadata: HEC metadata_fields must be metadata names, not also in indexed_fields', async () => {
+    await problem(
+      splunk('token: t', 'metadata_fields: [namespace, podd]'),
+      /sinks\.s\.metadata_fields\[1\]: "podd" is not an input metadata name\n {2}hint: known: namespace, pod, pod_uid, container, node, container_name, container_id, tag/,
+    );
+    await problem(
+      splunk('token: t', 'indexed_fields: [action, namespace]', 'metadata_fields: [namespace]'),
+      /sinks\.s\.metadata_fields\[0\]: "namespace" is also in indexed_fields/,
+    );
+    const config = await runFile(splunk('token: t'));
+    assert.ok(config.sinks[0]?.type === 'splunk_hec');
+    assert.equal(config.sinks[0].metadata_fields.length, 8);
+  });
+
   it('Elasticsearch data_stream rules out op index and an explicit index', async () => {
     await problem(
       es('data_stream: logs-wirety-default', 'op: index'),

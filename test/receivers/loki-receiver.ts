@@ -99,6 +99,8 @@ export function lokiSinkConfig(url: string, overrides: Partial<LokiSinkConfig> =
     label_fields: [],
     structured_metadata: true,
     structured_metadata_fields: [],
+    metadata_labels: ['namespace', 'container', 'container_name'],
+    metadata_structured: ['pod', 'pod_uid', 'node', 'container_id', 'tag'],
     timestamp: 'event',
     ...overrides,
   };

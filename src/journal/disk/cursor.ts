@@ -17,7 +17,7 @@ import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
 import type { SinkCursor } from '../event-log.js';
 import type { JournalFs } from './fs.js';
-import { decodeFrame } from './record-codec.js';
+import { decodeFrame, RecordDecodeError } from './record-codec.js';
 import type { SegmentEntry } from './segment-files.js';
 import { segmentAfter, segmentFor } from './segment-files.js';
 import type { ReadProblem, SegmentReader } from './segment-reader.js';
@@ -167,10 +167,11 @@ export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAt
         if (frame.seq <= after) continue;
         try {
           return decodeFrame(frame.buf, frame.at, frame.size, deps.idPrefix);
-        } catch {
+        } catch (err) {
+          const reason = err instanceof RecordDecodeError ? err.reason : 'record does not decode';
           damaged(
             reader.segment,
-            { kind: 'corrupt', offset: frame.offset, reason: 'line is not JSON' },
+            { kind: 'corrupt', offset: frame.offset, reason },
             frame.seq - 1,
             frame.seq,
           );

@@ -7,12 +7,16 @@
  *  12  u32  seq, high bits           (seq < 2^53)
  *  16  f64  receivedAtMs
  *  24  u8   source                   (0 server, 1 agent)
- *  25  u8   flags                    (0; reserved)
+ *  25  u8   flags                    (bit 0: metadata present; other bits 0, refused as corrupt)
  *  26  u16  id length L              (0: the id is derived as `${journalId}-${seq}`)
  *  28  L    id, UTF-8                (only when the source chose one)
- *  28+L     line, UTF-8              (the original line; the parsed event is re-derived from it)
+ *  28+L     with flag bit 0 only: u16 metadata length M, then M bytes of UTF-8 JSON of the
+ *           input metadata (an object of strings, e.g. {"namespace":"prod","pod":"…"})
+ *  …        line, UTF-8              (the original line; the parsed event is re-derived from it)
  *
- * Only what cannot be derived is stored: `bytes` is N - 20 - L and `event` is JSON.parse(line).
+ * Only what cannot be derived is stored: `bytes` is N - 20 - L (- 2 - M) and `event` is
+ * JSON.parse(line). A record without metadata (stdin, every journal written before metadata
+ * existed) has flags 0 and is laid out exactly as before, so old journals open unchanged.
  */
 import { crc32 } from 'node:zlib';
 import type { AcceptedEvent, AuditEvent, AuditRecord } from '../../audit/record.js';
@@ -25,10 +29,36 @@ export const recordOverhead = headerBytes + fixedPayload;
  * damaged length field never makes a reader allocate more than this. */
 export const maxPayloadBytes = 16 * 1024 * 1024;
 const maxIdBytes = 0xffff;
+const maxMetadataBytes = 0xffff;
+const METADATA_FLAG = 1;
+
+/**
+ * The stored text of an event's metadata, or undefined when it has none. Inputs hand the same
+ * metadata object to every line of one file or container, so the last one's text is reused.
+ */
+let lastMetadata: AcceptedEvent['metadata'];
+let lastMetadataText = '';
+let lastMetadataBytes = 0;
+function metadataText(e: AcceptedEvent): { text: string; bytes: number } | undefined {
+  const metadata = e.metadata;
+  if (metadata === undefined) return undefined;
+  if (metadata !== lastMetadata) {
+    lastMetadataText = JSON.stringify(metadata);
+    lastMetadataBytes = Buffer.byteLength(lastMetadataText);
+    lastMetadata = metadata;
+  }
+  return { text: lastMetadataText, bytes: lastMetadataBytes };
+}
 
 /** Encoded size of one event (what it costs on disk). */
 export function encodedSize(e: AcceptedEvent): number {
-  return recordOverhead + (e.id === undefined ? 0 : Buffer.byteLength(e.id)) + e.bytes;
+  const meta = metadataText(e);
+  return (
+    recordOverhead +
+    (e.id === undefined ? 0 : Buffer.byteLength(e.id)) +
+    (meta === undefined ? 0 : 2 + meta.bytes) +
+    e.bytes
+  );
 }
 
 /** Room past the last record so an over-long line shows up as extra bytes written (see below). */
@@ -60,7 +90,8 @@ export function encodeBatch(
     buffer.writeUInt32LE(Math.floor(seq / 0x1_0000_0000), payload + 4);
     buffer.writeDoubleLE(e.receivedAtMs, payload + 8);
     buffer[payload + 16] = e.source === 'agent' ? 1 : 0;
-    buffer[payload + 17] = 0;
+    const meta = metadataText(e);
+    buffer[payload + 17] = meta === undefined ? 0 : METADATA_FLAG;
     let idLength = 0;
     if (e.id !== undefined) {
       idLength = buffer.write(e.id, payload + fixedPayload, 'utf8');
@@ -69,7 +100,14 @@ export function encodeBatch(
       }
     }
     buffer.writeUInt16LE(idLength, payload + 18);
-    const lineAt = payload + fixedPayload + idLength;
+    let lineAt = payload + fixedPayload + idLength;
+    if (meta !== undefined) {
+      if (meta.bytes > maxMetadataBytes)
+        throw new RangeError(`event metadata longer than ${maxMetadataBytes} bytes`);
+      buffer.writeUInt16LE(meta.bytes, lineAt);
+      buffer.write(meta.text, lineAt + 2, meta.bytes, 'utf8');
+      lineAt += 2 + meta.bytes;
+    }
     const end = ends[i]!;
     // `bytes` sized the buffer, and a wrong value would shift every later record: a caller bug.
     // Writing with `slack` spare bytes (overwritten by the next record) makes a line longer than
@@ -106,9 +144,26 @@ export function checkFrame(buf: Buffer, at: number, available: number): FrameChe
   if (crc32(buf.subarray(at + headerBytes, at + size)) !== buf.readUInt32LE(at + 4)) {
     return { kind: 'corrupt', reason: 'checksum mismatch' };
   }
+  const flags = buf[at + headerBytes + 17]!;
+  if ((flags & ~METADATA_FLAG) !== 0) return { kind: 'corrupt', reason: `unknown flags ${flags}` };
   const idLength = buf.readUInt16LE(at + headerBytes + 18);
   if (fixedPayload + idLength > length) return { kind: 'corrupt', reason: 'id longer than the record' };
+  if (flags & METADATA_FLAG) {
+    const metaAt = fixedPayload + idLength;
+    if (metaAt + 2 > length) return { kind: 'corrupt', reason: 'metadata length past the record' };
+    if (metaAt + 2 + buf.readUInt16LE(at + headerBytes + metaAt) > length) {
+      return { kind: 'corrupt', reason: 'metadata longer than the record' };
+    }
+  }
   return { kind: 'ok', size };
+}
+
+/** Why a frame whose CRC holds does not decode (a writer bug, not disk damage). */
+export class RecordDecodeError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'RecordDecodeError';
+  }
 }
 
 /** Seq of a record whose frame checked 'ok'. */
@@ -118,22 +173,53 @@ export function frameSeq(buf: Buffer, at: number): number {
 }
 
 /**
- * The AuditRecord of a frame that checked 'ok'. Throws (SyntaxError) when the stored line is not
- * JSON, which a valid CRC makes a writer bug rather than disk damage; callers count it as corrupt.
+ * The AuditRecord of a frame that checked 'ok'. Throws RecordDecodeError when the stored line is
+ * not JSON or the metadata is not an object of strings, which a valid CRC makes a writer bug
+ * rather than disk damage; callers count it as corrupt.
  */
 export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: string): AuditRecord {
   const payload = at + headerBytes;
   const seq = frameSeq(buf, at);
   const idLength = buf.readUInt16LE(payload + 18);
-  const lineAt = payload + fixedPayload + idLength;
+  const idEnd = payload + fixedPayload + idLength;
+  let lineAt = idEnd;
+  let metadata: Readonly<Record<string, string>> | undefined;
+  if (buf[payload + 17]! & METADATA_FLAG) {
+    const metaBytes = buf.readUInt16LE(idEnd);
+    metadata = parseMetadata(buf.toString('utf8', idEnd + 2, idEnd + 2 + metaBytes));
+    lineAt = idEnd + 2 + metaBytes;
+  }
   const line = buf.toString('utf8', lineAt, at + size);
-  return {
+  let event: AuditEvent;
+  try {
+    event = JSON.parse(line) as AuditEvent;
+  } catch {
+    throw new RecordDecodeError('line is not JSON');
+  }
+  const record: AuditRecord = {
     line,
     bytes: at + size - lineAt,
-    event: JSON.parse(line) as AuditEvent,
+    event,
     source: buf[payload + 16] === 1 ? 'agent' : 'server',
     receivedAtMs: buf.readDoubleLE(payload + 8),
     seq,
-    id: idLength > 0 ? buf.toString('utf8', payload + fixedPayload, lineAt) : idPrefix + seq,
+    id: idLength > 0 ? buf.toString('utf8', payload + fixedPayload, idEnd) : idPrefix + seq,
   };
+  return metadata === undefined ? record : { ...record, metadata };
+}
+
+function parseMetadata(text: string): Readonly<Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new RecordDecodeError('metadata is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RecordDecodeError('metadata is not an object');
+  }
+  for (const value of Object.values(parsed)) {
+    if (typeof value !== 'string') throw new RecordDecodeError('metadata holds a value that is not a string');
+  }
+  return parsed as Record<string, string>;
 }

@@ -5,14 +5,17 @@
  * into a harmless 409 (not across a rollover: index.ts).
  *
  * The document is the audit event with every original field and value, plus `@timestamp` (from the
- * event's `time`, Unix SECONDS) and `wirety_ship: {event_id, seq, source}`. It is built by splicing
- * the original line when that is provably equivalent (it also keeps big integers exact), otherwise by
- * serialising a copy; a field of ours never silently replaces one of the event's.
+ * event's `time`, Unix SECONDS), `wirety_ship: {event_id, seq, source}` and, for a record with input
+ * metadata, `kubernetes` / `container` objects and `wirety_ship.tag` (metadata-fields.ts). It is
+ * built by splicing the original line when that is provably equivalent (it also keeps big integers
+ * exact), otherwise by serialising a copy; a field of ours never silently replaces one of the
+ * event's: an event field of the same name is kept under `wirety_ship.overwritten`.
  */
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../../audit/record.js';
 import type { SinkRequest } from '../../contract/sink.js';
 import { createIndexNamer } from './index-name.js';
+import { metadataFields, type MetadataFields } from './metadata-fields.js';
 
 export interface BulkEncodeOptions {
   /** Index name pattern (%Y %m %d %H from the event time, UTC). Ignored when `dataStream` is set. */
@@ -134,10 +137,16 @@ export function documentBySplice(
     return undefined;
   }
   if (line.includes(OURS[0]) || line.includes(OURS[1]) || line.includes('\\u')) return undefined;
+  const input = metadataFields(record);
+  let objects = '';
+  for (const [key, json] of input.objects) {
+    if (line.includes(key)) return undefined;
+    objects += `"${key}":${json},`;
+  }
   // JSON.parse keeps the last of repeated keys, Elasticsearch refuses them ("Duplicate field"):
   // when the line names more keys than the parsed event has, send the parsed copy instead.
   if (countKeyMarks(line) !== Object.keys(record.event).length) return undefined;
-  return `{"@timestamp":"${timestamp}","wirety_ship":${shipperFields(record, fromEvent)},${line.slice(1)}`;
+  return `{"@timestamp":"${timestamp}","wirety_ship":${shipperFields(record, fromEvent, input)},${objects}${line.slice(1)}`;
 }
 
 /**
@@ -172,21 +181,25 @@ function countTopLevelKeys(line: string): number {
 /** The careful path: a serialised copy; colliding original values are kept under wirety_ship.overwritten. */
 export function documentByCopy(record: AuditRecord, timestamp: string, fromEvent = true): string {
   const rest: Record<string, unknown> = { ...record.event };
-  const meta = JSON.parse(shipperFields(record, fromEvent)) as Record<string, unknown>;
+  const input = metadataFields(record);
+  const meta = JSON.parse(shipperFields(record, fromEvent, input)) as Record<string, unknown>;
+  const objects: Record<string, unknown> = {};
+  for (const [key, json] of input.objects) objects[key] = JSON.parse(json);
   const overwritten: Record<string, unknown> = {};
-  for (const key of OURS) {
+  for (const key of [...OURS, ...Object.keys(objects)]) {
     if (Object.hasOwn(rest, key)) {
       overwritten[key] = rest[key];
       delete rest[key];
       meta.overwritten = overwritten;
     }
   }
-  return JSON.stringify({ '@timestamp': timestamp, wirety_ship: meta, ...rest });
+  return JSON.stringify({ '@timestamp': timestamp, wirety_ship: meta, ...objects, ...rest });
 }
 
-function shipperFields(record: AuditRecord, fromEvent: boolean): string {
-  const base = `{"event_id":${JSON.stringify(record.id)},"seq":${record.seq},"source":${JSON.stringify(record.source)}`;
-  return fromEvent ? base + '}' : base + ',"timestamp_from":"received"}';
+function shipperFields(record: AuditRecord, fromEvent: boolean, input: MetadataFields): string {
+  let out = `{"event_id":${JSON.stringify(record.id)},"seq":${record.seq},"source":${JSON.stringify(record.source)}`;
+  if (input.tag !== undefined) out += `,"tag":${JSON.stringify(input.tag)}`;
+  return fromEvent ? out + '}' : out + ',"timestamp_from":"received"}';
 }
 
 /** RFC 3339 UTC with ms; memoised for the previous value because consecutive events share a second. */

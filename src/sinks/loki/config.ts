@@ -11,6 +11,11 @@ import { describeAuth } from '../../config/summary.js';
 import { validateLokiTenant } from './index.js';
 import { validateLokiLabels } from './labels.js';
 
+/** Low-cardinality input metadata as stream labels: one stream per namespace and container. */
+export const LOKI_METADATA_LABELS = ['namespace', 'container', 'container_name'] as const;
+/** Per-instance input metadata: structured metadata, so it is searchable without new streams. */
+export const LOKI_METADATA_STRUCTURED = ['pod', 'pod_uid', 'node', 'container_id', 'tag'] as const;
+
 export const lokiConfig = defineSinkKind<'loki'>({
   type: 'loki',
   http: true,
@@ -33,6 +38,14 @@ export const lokiConfig = defineSinkKind<'loki'>({
     structured_metadata_fields: list({
       default: ['network_id', 'peer_id', 'actor_id'],
       doc: "event fields sent as structured metadata (at most 127); the event id is always sent as `event_id`. A value that would take an entry's metadata past 64 000 bytes, or has no faithful text, is left out of that entry and counted (`values_omitted`). Names are checked against the catalogue ([Event field names](#event-field-names))",
+    }),
+    metadata_labels: list({
+      default: [...LOKI_METADATA_LABELS],
+      doc: 'input metadata turned into stream labels, when an event has it (Kubernetes `namespace`, `container` from a kubelet log path; Docker `container_name` from the Forward input; [Input metadata](receivers.md#input-metadata)); stdin events have none. Low-cardinality names only: `pod`, `pod_uid` and `container_id` are refused (one stream per instance), use `metadata_structured`. Counts toward the 15 labels per stream',
+    }),
+    metadata_structured: list({
+      default: [...LOKI_METADATA_STRUCTURED],
+      doc: 'input metadata sent as structured metadata under its own name, when an event has it (`pod`, `pod_uid`, `node`, Docker `container_id` and `tag`). With `structured_metadata: false` these go nowhere (listing them then is an error)',
     }),
     timestamp: choice(['event', 'received'] as const, {
       default: 'event',
@@ -71,6 +84,14 @@ export const lokiConfig = defineSinkKind<'loki'>({
         'remove structured_metadata_fields, or set structured_metadata: true if this Loki accepts it',
       );
     }
+    const inputNames = raw?.metadata_structured;
+    if (!sink.structured_metadata && Array.isArray(inputNames) && inputNames.length > 0) {
+      report(
+        [...base, 'metadata_structured'],
+        'has no effect with structured_metadata: false (no structured metadata is sent)',
+        'remove metadata_structured (move low-cardinality names to metadata_labels), or set structured_metadata: true if this Loki accepts it',
+      );
+    }
     const orgHeader = Object.keys(sink.headers).find((name) => name.toLowerCase() === 'x-scope-orgid');
     if (orgHeader !== undefined && sink.tenant !== undefined) {
       report([...base, 'headers', orgHeader], 'conflicts with tenant', 'keep tenant only');
@@ -79,11 +100,11 @@ export const lokiConfig = defineSinkKind<'loki'>({
   describe(sink) {
     const labels = Object.entries(sink.labels).map(([k, v]) => `${k}=${v}`);
     const metadata = sink.structured_metadata
-      ? `event_id${sink.structured_metadata_fields.map((f) => `,${f}`).join('')}`
+      ? `event_id${sink.structured_metadata_fields.map((f) => `,${f}`).join('')}; input metadata ${sink.metadata_structured.join(',') || '(none)'}`
       : 'off (structured_metadata: false)';
     return [
       `tenant ${sink.tenant ?? '(none)'}; auth ${describeAuth(sink.auth)}; labels ${labels.join(',') || '(none)'}` +
-        `; label fields ${sink.label_fields.join(',') || '(none)'}; metadata ${metadata}; timestamp ${sink.timestamp}`,
+        `; label fields ${sink.label_fields.join(',') || '(none)'}; input labels ${sink.metadata_labels.join(',') || '(none)'}; metadata ${metadata}; timestamp ${sink.timestamp}`,
     ];
   },
 });

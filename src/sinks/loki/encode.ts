@@ -24,6 +24,11 @@
  * no text (too deep to serialise) or would pass the size budget is left out of that entry and
  * reported in the request's `omitted` list (the line still carries it). The config allows at most
  * 127 configured fields (labels.ts), so the pair limit is never reached.
+ *
+ * Input metadata (contract/metadata.ts): the `metadata_structured` names the record's metadata
+ * has are sent after the event fields, under their own names (`pod`, `container_id`…); the
+ * `metadata_labels` names are stream labels (labels.ts). A record without metadata costs nothing
+ * more than before. With `structured_metadata: false` the structured names go nowhere.
  */
 import { compress } from 'snappyjs';
 import type { AuditRecord } from '../../audit/record.js';
@@ -72,12 +77,16 @@ export function createPushBodyEncoder(
   config: Pick<
     LokiSinkConfig,
     'labels' | 'label_fields' | 'structured_metadata' | 'structured_metadata_fields' | 'timestamp' | 'tenant'
-  >,
+  > &
+    Partial<Pick<LokiSinkConfig, 'metadata_labels' | 'metadata_structured'>>,
 ): PushBodyEncoder {
   const labelsOf = createLabeler(config);
   // Without structured metadata (Loki 2.9, pre-v13 schemas) an entry is its timestamp and line only.
   const metaFields = config.structured_metadata ? config.structured_metadata_fields : [];
-  const metaNames = config.structured_metadata ? ['event_id', ...metaFields] : [];
+  const inputNames = config.structured_metadata ? (config.metadata_structured ?? []) : [];
+  const metaNames = config.structured_metadata ? ['event_id', ...metaFields, ...inputNames] : [];
+  /** Index of the first input metadata name in metaNames: the event's own fields come before. */
+  const firstInput = 1 + metaFields.length;
   const metaNameBytes = metaNames.map((n) => Buffer.from(n, 'utf8'));
   const k = metaNames.length;
   const received = config.timestamp === 'received';
@@ -114,15 +123,16 @@ export function createPushBodyEncoder(
     const heads: number[] = [];
     const tails: number[] = [];
     const streamSize: number[] = [];
-    const streamIndex = new Map<LabelSet, number>();
+    // Keyed by the label text, not the set object: two caches (labels.ts) may build equal sets.
+    const streamIndex = new Map<string, number>();
 
     for (let i = 0; i < n; i++) {
       const r = records[i] as AuditRecord;
       const set = labelsOf(r);
-      let s = streamIndex.get(set);
+      let s = streamIndex.get(set.text);
       if (s === undefined) {
         s = streams.length;
-        streamIndex.set(set, s);
+        streamIndex.set(set.text, s);
         streams.push(set);
         heads.push(i);
         tails.push(i);
@@ -161,18 +171,24 @@ export function createPushBodyEncoder(
 
       const base = i * k;
       let metaBytes = 0;
+      const input = r.metadata;
       for (let j = 0; j < k; j++) {
         metaVal[base + j] = undefined;
-        const rendered = j === 0 ? r.id : metadataValue(r.event[metaFields[j - 1] as string]);
+        const rendered =
+          j === 0
+            ? r.id
+            : j < firstInput
+              ? metadataValue(r.event[metaFields[j - 1] as string])
+              : input?.[metaNames[j] as string] || undefined;
         if (rendered === undefined) continue;
         if (typeof rendered !== 'string') {
-          omitted?.push({ index: i, field: metaFields[j - 1] as string, reason: rendered.unrenderable });
+          omitted?.push({ index: i, field: metaNames[j] as string, reason: rendered.unrenderable });
           continue;
         }
         const nameBytes = (metaNameBytes[j] as Buffer).length;
         const vb = utf8Length(rendered);
         if (j > 0 && metaBytes + nameBytes + vb > METADATA_BUDGET_BYTES) {
-          omitted?.push({ index: i, field: metaFields[j - 1] as string, reason: OVER_BUDGET });
+          omitted?.push({ index: i, field: metaNames[j] as string, reason: OVER_BUDGET });
           continue;
         }
         metaBytes += nameBytes + vb;

@@ -1,5 +1,8 @@
 /**
- * Stream labels for Loki: static `labels` + `source` + each `label_fields` value of the event.
+ * Stream labels for Loki: static `labels` + `source` + each `label_fields` value of the event +
+ * each `metadata_labels` value of the record's input metadata (Kubernetes namespace/container,
+ * Docker container name: contract/metadata.ts). A stream is one full label set, so events of two
+ * namespaces go to two streams; a record without metadata (stdin) gets the label set it always had.
  *
  * Guarantees: label names are sorted so one label set always gives one byte-identical stream key;
  * empty or missing values are omitted (Loki drops them anyway); values are escaped for Loki's
@@ -13,6 +16,7 @@
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
+import { HIGH_CARDINALITY_METADATA, METADATA_NAMES, isMetadataName } from '../../contract/metadata.js';
 import { cutUtf8, jsonText } from '../json-text.js';
 
 export interface LabelSet {
@@ -73,16 +77,37 @@ export function formatLabels(pairs: Readonly<Record<string, string>>): string {
 
 type Node = Map<string, Node | LabelSet>;
 
-export function createLabeler(config: Pick<LokiSinkConfig, 'labels' | 'label_fields'>): Labeler {
+type LabelerConfig = Pick<LokiSinkConfig, 'labels' | 'label_fields'> &
+  Partial<Pick<LokiSinkConfig, 'metadata_labels'>>;
+
+export function createLabeler(config: LabelerConfig): Labeler {
+  const plain = createTrie(config, []);
+  const metadataNames = config.metadata_labels ?? [];
+  if (metadataNames.length === 0) return plain;
+  // Records without metadata walk only the event fields, as before metadata existed.
+  const withMetadata = createTrie(config, metadataNames);
+  return (record) => (record.metadata === undefined ? plain(record) : withMetadata(record));
+}
+
+/**
+ * One label-set cache: a trie keyed by source, then each label field's value, then each metadata
+ * label's value (records reaching a trie with metadata names always have metadata).
+ */
+function createTrie(config: LabelerConfig, metadataNames: readonly string[]): Labeler {
   const fields = [...config.label_fields];
+  const names = [...fields, ...metadataNames];
   const statics = { ...config.labels };
+  const valueAt = (record: AuditRecord, i: number): string =>
+    i < fields.length
+      ? labelValue(record.event[fields[i] as string])
+      : labelValue(record.metadata?.[metadataNames[i - fields.length] as string]);
   let root: Node = new Map();
   let cached = 0;
 
   const build = (source: string, values: readonly string[]): LabelSet => {
     const pairs: Record<string, string> = { ...statics, source };
-    fields.forEach((field, i) => {
-      pairs[field] = values[i] ?? '';
+    names.forEach((name, i) => {
+      pairs[name] = values[i] ?? '';
     });
     const text = formatLabels(pairs);
     return { text, bytes: Buffer.from(text, 'utf8') };
@@ -95,32 +120,32 @@ export function createLabeler(config: Pick<LokiSinkConfig, 'labels' | 'label_fie
       cached = 0;
     }
     let node = root.get(record.source) as Node | undefined;
-    if (!node && fields.length > 0) root.set(record.source, (node = new Map()));
-    for (let i = 0; i < fields.length; i++) values[i] = labelValue(record.event[fields[i] as string]);
+    if (!node && names.length > 0) root.set(record.source, (node = new Map()));
+    for (let i = 0; i < names.length; i++) values[i] = valueAt(record, i);
     const set = build(record.source, values);
-    if (fields.length === 0) {
+    if (names.length === 0) {
       root.set(record.source, set);
     } else {
       let parent = node as Node;
-      for (let i = 0; i < fields.length - 1; i++) {
+      for (let i = 0; i < names.length - 1; i++) {
         const key = values[i] as string;
         let child = parent.get(key) as Node | undefined;
         if (!child) parent.set(key, (child = new Map()));
         parent = child;
       }
-      parent.set(values[fields.length - 1] as string, set);
+      parent.set(values[names.length - 1] as string, set);
     }
     cached++;
     return set;
   };
 
-  if (fields.length === 0) {
+  if (names.length === 0) {
     return (record) => (root.get(record.source) as LabelSet | undefined) ?? miss(record);
   }
   return (record) => {
     let node: Node | LabelSet | undefined = root.get(record.source);
-    for (let i = 0; node !== undefined && i < fields.length; i++) {
-      node = (node as Node).get(labelValue(record.event[fields[i] as string]));
+    for (let i = 0; node !== undefined && i < names.length; i++) {
+      node = (node as Node).get(valueAt(record, i));
     }
     return (node as LabelSet | undefined) ?? miss(record);
   };
@@ -164,7 +189,8 @@ function highCardinality(field: string): string | undefined {
  * each naming the offending key as `sinks.<name>.<key>`.
  */
 export function validateLokiLabels(
-  config: Pick<LokiSinkConfig, 'name' | 'labels' | 'label_fields' | 'structured_metadata_fields'>,
+  config: Pick<LokiSinkConfig, 'name' | 'labels' | 'label_fields' | 'structured_metadata_fields'> &
+    Partial<Pick<LokiSinkConfig, 'metadata_labels' | 'metadata_structured'>>,
 ): string[] {
   const errors: string[] = [];
   const key = (k: string) => `sinks.${config.name}.${k}`;
@@ -219,10 +245,32 @@ export function validateLokiLabels(
     }
     seen.add(field);
   }
-  const total = new Set([...Object.keys(config.labels), 'source', ...config.label_fields]).size;
+  const metadataLabels = config.metadata_labels ?? [];
+  const metadataStructured = config.metadata_structured ?? [];
+  const unknown = (where: string, name: string) =>
+    `${key(where)}: "${name}" is not an input metadata name (known: ${METADATA_NAMES.join(', ')})`;
+  for (const name of metadataLabels) {
+    if (!isMetadataName(name)) {
+      errors.push(unknown('metadata_labels', name));
+      continue;
+    }
+    const why = HIGH_CARDINALITY_METADATA[name];
+    if (why) {
+      errors.push(
+        `${key('metadata_labels')}: \`${name}\` is high-cardinality (${why}): Loki would create a stream per value. Put it in metadata_structured instead.`,
+      );
+    } else if (seen.has(name)) {
+      errors.push(
+        `${key('metadata_labels')}: "${name}" is listed twice or is also a static label, a label field or "source"`,
+      );
+    }
+    seen.add(name);
+  }
+  const total = new Set([...Object.keys(config.labels), 'source', ...config.label_fields, ...metadataLabels])
+    .size;
   if (total > MAX_LABELS) {
     errors.push(
-      `${key('label_fields')}: ${total} labels per stream (labels + source + label_fields) is more than Loki's limit of ${MAX_LABELS}`,
+      `${key(metadataLabels.length > 0 ? 'metadata_labels' : 'label_fields')}: ${total} labels per stream (labels + source + label_fields + metadata_labels) is more than Loki's limit of ${MAX_LABELS}`,
     );
   }
   const metadata = new Set<string>(['event_id']);
@@ -237,9 +285,23 @@ export function validateLokiLabels(
     }
     metadata.add(field);
   }
+  for (const name of metadataStructured) {
+    if (!isMetadataName(name)) {
+      errors.push(unknown('metadata_structured', name));
+      continue;
+    }
+    if (metadata.has(name)) {
+      errors.push(
+        `${key('metadata_structured')}: "${name}" is listed twice or is also in structured_metadata_fields`,
+      );
+    } else if (metadataLabels.includes(name)) {
+      errors.push(`${key('metadata_structured')}: "${name}" is already a stream label (metadata_labels)`);
+    }
+    metadata.add(name);
+  }
   if (metadata.size > MAX_METADATA_PAIRS) {
     errors.push(
-      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
+      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields${metadataStructured.length > 0 ? ' (with metadata_structured)' : ''} plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
     );
   }
   return errors;

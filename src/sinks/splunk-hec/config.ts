@@ -7,6 +7,7 @@ import { REDACTED } from '../../config/redact.js';
 import { secretSettings } from '../../config/settings.js';
 import { defineSinkKind } from '../../config/sink-kinds.js';
 import { formatDuration as d } from '../../config/units.js';
+import { METADATA_NAMES, isMetadataName } from '../../contract/metadata.js';
 
 export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
   type: 'splunk_hec',
@@ -22,6 +23,10 @@ export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
     indexed_fields: list({
       default: ['action', 'network_id', 'peer_id', 'actor_id'],
       doc: 'event fields copied into HEC indexed `fields`; a value with no faithful text (too deep to serialise, a number out of range) is left out and counted (`values_omitted`). Names are checked against the catalogue ([Event field names](#event-field-names))',
+    }),
+    metadata_fields: list({
+      default: [...METADATA_NAMES],
+      doc: 'input metadata copied into HEC indexed `fields` under its own name, when an event has it (Kubernetes `namespace`, `pod`, `pod_uid`, `container`, `node` from a kubelet log path; Docker `container_name`, `container_id`, `tag` from the Forward input; [Input metadata](receivers.md#input-metadata)); stdin events have none. A name may not also be in `indexed_fields`',
     }),
     // 2 s, not Vector's 10 s: a batch's cursor advances only once its ack is true, so the poll
     // interval adds directly to delivery latency and, with 2 batches in flight, caps throughput at
@@ -67,6 +72,21 @@ export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
     if (sink.token !== undefined && sink.token_file !== undefined) {
       report([...base, 'token_file'], 'cannot be used together with token', 'keep one of them');
     }
+    sink.metadata_fields.forEach((name, i) => {
+      if (!isMetadataName(name)) {
+        report(
+          [...base, 'metadata_fields', i],
+          `"${name}" is not an input metadata name`,
+          `known: ${METADATA_NAMES.join(', ')}`,
+        );
+      } else if (sink.indexed_fields.includes(name)) {
+        report(
+          [...base, 'metadata_fields', i],
+          `"${name}" is also in indexed_fields (an event field of that name)`,
+          'keep it in one of the two lists',
+        );
+      }
+    });
     if (sink.ack.enabled && sink.ack.poll_interval_ms >= sink.ack.timeout_ms) {
       report([...base, 'ack', 'poll_interval'], 'must be shorter than ack.timeout');
     }
@@ -84,7 +104,7 @@ export const splunkHecConfig = defineSinkKind<'splunk_hec'>({
       ? `on${sink.ack.required ? ', required' : ''} (poll every ${d(sink.ack.poll_interval_ms)}, resend after ${d(sink.ack.timeout_ms)})`
       : 'off';
     return [
-      `token ${token}; sourcetype ${sink.sourcetype}; source ${sink.source}; host ${sink.host}; index ${sink.index ?? '(token default)'}; indexed fields ${sink.indexed_fields.join(',') || '(none)'}; ack ${ack}`,
+      `token ${token}; sourcetype ${sink.sourcetype}; source ${sink.source}; host ${sink.host}; index ${sink.index ?? '(token default)'}; indexed fields ${sink.indexed_fields.join(',') || '(none)'}; metadata fields ${sink.metadata_fields.join(',') || '(none)'}; ack ${ack}`,
     ];
   },
 });

@@ -7,6 +7,11 @@
  * Never throws for an event's content: an indexed field value that has no text (an object too deep
  * to serialise, a number out of range such as 1e400) is left out of `fields` and reported in the
  * request's `omitted` list; the event itself still carries it.
+ *
+ * Input metadata (contract/metadata.ts): the `metadata_fields` names a record's metadata has are
+ * indexed fields after the event's (`namespace`, `pod`, `container_name`…), their values strings as
+ * HEC requires. A name also in `indexed_fields` or reserved (`event_id`, `seq`) is left to those (the
+ * config check refuses it). A record without metadata (stdin) gets the envelope it always had.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { SplunkHecSinkConfig } from '../../config/types.js';
@@ -24,18 +29,34 @@ const RESERVED_FIELDS = new Set(['event_id', 'seq']);
 export type HecEncodeConfig = Pick<
   SplunkHecSinkConfig,
   'host' | 'source' | 'sourcetype' | 'index' | 'indexed_fields'
->;
+> &
+  Partial<Pick<SplunkHecSinkConfig, 'metadata_fields'>>;
 
 export interface HecEncoder {
   encode(records: readonly AuditRecord[]): SinkRequest;
   /** One envelope, as text (for tests and the bench); `omitted` receives the fields left out. */
   envelope(record: AuditRecord, omitted?: OmittedValue[], index?: number): string;
+  /** The bytes a record's input metadata adds to its envelope (0 without metadata). */
+  metadataBytes(record: AuditRecord): number;
 }
 
 export function createHecEncoder(config: HecEncodeConfig, channel?: string): HecEncoder {
   const metadata = renderMetadata(config);
   const fieldNames = indexedFieldNames(config);
   const fieldKeys = fieldNames.map((name) => ',' + JSON.stringify(name) + ':');
+  const metadataNames = metadataFieldNames(config);
+  const metadataKeys = metadataNames.map((name) => ',' + JSON.stringify(name) + ':');
+  /** `,"namespace":"prod",…` for the configured names the record's metadata has. */
+  const metadataFields = (record: AuditRecord): string => {
+    const metadata = record.metadata;
+    if (metadata === undefined) return '';
+    let out = '';
+    for (let i = 0; i < metadataNames.length; i++) {
+      const value = metadata[metadataNames[i]!];
+      if (value) out += metadataKeys[i]! + JSON.stringify(value);
+    }
+    return out;
+  };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (channel !== undefined) headers[CHANNEL_HEADER] = channel;
   Object.freeze(headers);
@@ -59,12 +80,14 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
       record.seq +
       '"' +
       fields +
+      metadataFields(record) +
       '}}'
     );
   };
 
   return {
     envelope,
+    metadataBytes: (record) => (record.metadata === undefined ? 0 : utf8Bytes(metadataFields(record))),
     encode(records) {
       let body = '';
       const omitted: OmittedValue[] = [];
@@ -120,6 +143,11 @@ function renderMetadata(config: HecEncodeConfig): string {
 
 function indexedFieldNames(config: HecEncodeConfig): string[] {
   return [...new Set(config.indexed_fields)].filter((name) => !RESERVED_FIELDS.has(name));
+}
+
+function metadataFieldNames(config: HecEncodeConfig): string[] {
+  const taken = new Set([...RESERVED_FIELDS, ...config.indexed_fields]);
+  return [...new Set(config.metadata_fields ?? [])].filter((name) => !taken.has(name));
 }
 
 // The classifier guarantees an integer `time`; should one ever be missing, the read time is the

@@ -15,8 +15,9 @@
  *   without one, code 10, even when we do not poll), and the channel's cookies (sticky-transport.ts).
  * - The HEC token never passes through here: a Credentials object with scheme `Splunk` adds the
  *   Authorization header in the transport, which also does gzip.
- * - Request size: the batch's max_bytes counts line bytes only; shrink it by
- *   max_events × envelopeOverheadBytes(config) to keep a request under the cap (1 MiB by default).
+ * - Request size: the batcher counts each record's line, the envelope overhead and the input
+ *   metadata fields it adds (recordOverheadBytes, recordExtraBytes), so batch.max_bytes bounds the
+ *   body (1 MiB by default).
  */
 import type { SplunkHecSinkConfig } from '../../config/types.js';
 import type { SinkCodec } from '../../contract/sink.js';
@@ -55,6 +56,8 @@ export function createSplunkHecCodec(config: SplunkHecSinkConfig, options: Splun
     recordOverheadBytes:
       envelopeOverheadBytes(config, MAX_EVENT_ID_BYTES) +
       INDEXED_VALUE_ALLOWANCE * config.indexed_fields.length,
+    // Input metadata values do not come from the line: counted exactly, and only where present.
+    recordExtraBytes: (record) => encoder.metadataBytes(record),
     encode: (records) => encoder.encode(records),
     classify: (reply, records) => classifyHecReply(reply, records.length, mode),
   };

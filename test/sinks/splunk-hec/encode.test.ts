@@ -13,6 +13,7 @@ const base = {
   source: 'wirety',
   sourcetype: 'wirety:audit',
   indexed_fields: [] as string[],
+  metadata_fields: [] as string[],
 };
 
 function hecConfig(overrides: Partial<SplunkHecSinkConfig> = {}): SplunkHecSinkConfig {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { Writable } from 'node:stream';
+import type { AuditRecord } from '../../../src/audit/record.js';
 import type { BatchConfig, SplunkHecSinkConfig } from '../../../src/config/types.js';
 import { createSinkWorker } from '../../../src/deliver/sink-worker.js';
 import { createMemoryLogger } from '../../../src/observe/logger.js';
@@ -54,8 +55,8 @@ export interface HecHarness {
   readonly sink: SinkStats;
   readonly commits: number[];
   readonly tokenFile: string;
-  /** Runs the sink over `count` records until it has committed them all. */
-  run(count: number): Promise<void>;
+  /** Runs the sink over `count` records (or these records) until it has committed them all. */
+  run(count: number | readonly AuditRecord[]): Promise<void>;
   /** Drives the clock until `until` holds (while `run` is in progress). */
   driveUntil(until: () => boolean): Promise<void>;
   /** Event posts (not ack polls) the receiver got. */
@@ -87,6 +88,16 @@ export function hecConfig(url: string, tokenFile: string, options: HecHarnessOpt
     source: 'wirety',
     sourcetype: 'wirety:audit',
     indexed_fields: ['action'],
+    metadata_fields: [
+      'namespace',
+      'pod',
+      'pod_uid',
+      'container',
+      'node',
+      'container_name',
+      'container_id',
+      'tag',
+    ],
     ack: {
       enabled: ack !== 'off',
       poll_interval_ms: POLL_MS,
@@ -147,7 +158,7 @@ export async function startHecHarness(dir: string, options: HecHarnessOptions = 
     driveUntil,
     eventRequests: () => receiver.requests.filter((r) => r.url === '/services/collector/event'),
     async run(count) {
-      const cursor = createArrayCursor(makeRecords(count));
+      const cursor = createArrayCursor(typeof count === 'number' ? makeRecords(count) : count);
       const worker = createSinkWorker({
         runtime,
         cursor,
