@@ -14,13 +14,34 @@
  * What a declaration holds: the type (and unit: `title` "duration" or "size", which units.ts
  * parses and validate.ts words), `description` (the one-line doc), `default` (as written in the
  * file: "1s", "256KiB"), and for docs and normalizing the annotations below (`x-…`, registered
- * with ajv as annotation-only keywords). Flags and WIRETY_SHIP_* variables are declared in
- * settings.ts (global keys) and beside each sink (src/sinks/<kind>/config.ts), by key path.
+ * with ajv as annotation-only keywords). A global key's flag and WIRETY_SHIP_* variable are
+ * declared in its `cli` (settings.ts turns them into rows of the flag table); a sink's flags are
+ * declared beside the sink (src/sinks/<kind>/config.ts), by key path inside the sink.
  */
 import { Type, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** Annotation keywords of a declaration (ajv ignores them; validate.ts registers them). */
-export const ANNOTATIONS = ['x-type', 'x-default', 'x-min', 'x-path', 'x-secret'] as const;
+export const ANNOTATIONS = ['x-type', 'x-default', 'x-min', 'x-path', 'x-secret', 'x-cli'] as const;
+
+/**
+ * The flag and WIRETY_SHIP_* variable that set a key from outside the file. What the value is
+ * (switch, list, name=value labels, one value) follows from the key's type; the placeholder too,
+ * for choices (`<a|b>`), durations (`<duration>`) and sizes (`<size>`).
+ */
+export interface Cli {
+  /** The long flag without dashes; absent when the key has a variable only. */
+  readonly flag?: string;
+  readonly env?: string;
+  /** The value's placeholder in --help, e.g. "<dir>"; needed when the type cannot say it. */
+  readonly arg?: string;
+  /** The --help line (docs/config.md's flag table shows it too). */
+  readonly help: string;
+  /**
+   * Rank in --help among the flags declared on keys (listed after the sinks' flags), so the help
+   * reads by task, not by the file's layout. Any numbers; gaps leave room.
+   */
+  readonly order: number;
+}
 
 export interface Doc {
   /** One line for docs/config.md. */
@@ -33,6 +54,8 @@ export interface Doc {
   readonly typeText?: string;
   /** Never printed or logged: "[redacted]" in the summary and wherever the Config is shown. */
   readonly secret?: boolean;
+  /** Settable by a flag and/or a variable (never for a secret: flags.ts says why). */
+  readonly cli?: Cli;
 }
 
 function annotate(d: Doc): Record<string, unknown> {
@@ -42,6 +65,7 @@ function annotate(d: Doc): Record<string, unknown> {
     ...(d.defaultText !== undefined ? { 'x-default': d.defaultText } : {}),
     ...(d.typeText !== undefined ? { 'x-type': d.typeText } : {}),
     ...(d.secret === true ? { 'x-secret': true } : {}),
+    ...(d.cli !== undefined ? { 'x-cli': d.cli } : {}),
   };
 }
 
@@ -108,6 +132,7 @@ export interface Declared {
   readonly 'x-min'?: number;
   readonly 'x-path'?: boolean;
   readonly 'x-secret'?: boolean;
+  readonly 'x-cli'?: Cli;
 }
 
 export const declared = (schema: unknown): Declared => schema as Declared;

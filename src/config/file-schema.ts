@@ -2,7 +2,8 @@
  * The configuration file, declared once (declare.ts says how): every key with its type and unit,
  * default and one-line doc. This object is the JSON Schema ajv checks the file with (after ${VAR}
  * substitution, with env and flags folded in), `RawConfig` is inferred from it, defaults.ts and
- * normalize.ts read their defaults from it and docs/config.md's key tables are generated from it.
+ * normalize.ts read their defaults from it, docs/config.md's key tables are generated from it, and
+ * the flags and WIRETY_SHIP_* variables of its keys (`cli`) join the flag table (settings.ts).
  *
  * Invariants: `additionalProperties: false` on every block, so any unknown key is reported (with a
  * suggestion drawn from `properties`); a sink's block is checked against the schema of its `type`
@@ -14,8 +15,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
 import { block, bool, choice, duration, integer, path, section, size, text } from './declare.js';
 import { inputBlockSchemas } from './input-kinds.js';
+import { addDeclaredSettings, declaredSettings } from './settings.js';
 import { sinkBlockSchemas } from './sink-kinds.js';
-import { sinkDefaults, type RawSink } from './sink-shared.js';
+import { httpCommon, sinkDefaults, type RawSink } from './sink-shared.js';
 
 export type { RawSink } from './sink-shared.js';
 
@@ -28,6 +30,12 @@ export const input = section(
     max_line_bytes: size({
       min: 1,
       default: '256KiB',
+      cli: {
+        flag: 'max-line-bytes',
+        env: 'WIRETY_SHIP_MAX_LINE_BYTES',
+        help: 'longer lines are dead-lettered (default 256KiB)',
+        order: 50,
+      },
       doc: 'longer lines are dead-lettered (a prefix and the real length), never held whole in memory',
     }),
     // Up to 1000: deeper values come close to overflowing the stack of the sinks' encoders.
@@ -39,6 +47,12 @@ export const input = section(
     }),
     passthrough: bool({
       default: false,
+      cli: {
+        flag: 'passthrough',
+        env: 'WIRETY_SHIP_PASSTHROUGH',
+        help: 'copy every input line unchanged to stdout',
+        order: 40,
+      },
       doc: 'copy every input line unchanged to stdout (for `wirety-server \\| wirety-ship --passthrough \\| other-tool`); no stdout sink then. With passthrough on and no sink configured, nothing is shipped: lines are validated and counted only',
     }),
   },
@@ -48,6 +62,12 @@ export const input = section(
 export const audit = section({
   unknown_actions: choice(['forward', 'dead_letter'] as const, {
     default: 'forward',
+    cli: {
+      flag: 'unknown-actions',
+      env: 'WIRETY_SHIP_UNKNOWN_ACTIONS',
+      help: 'events with an action not in the catalogue',
+      order: 60,
+    },
     doc: 'an event whose action is not in the catalogue is shipped (default) or dead-lettered; counted and warned once either way',
   }),
   not_json: choice(['dead_letter', 'count'] as const, {
@@ -59,6 +79,13 @@ export const audit = section({
 export const deadLetter = section({
   path: path({
     doc: 'rejected lines, one JSON object each with the reason',
+    cli: {
+      flag: 'dead-letter',
+      arg: '<path>',
+      env: 'WIRETY_SHIP_DEAD_LETTER',
+      help: 'dead-letter file (default: dead-letter.ndjson in the state directory)',
+      order: 70,
+    },
     defaultText: '`dead-letter.ndjson` in the state directory',
   }),
   max_bytes: size({ min: 1, default: '100MiB', doc: 'rotated to `<path>.1`, `<path>.2`… when larger' }),
@@ -72,16 +99,35 @@ export const deadLetter = section({
 export const buffer = section({
   type: choice(['disk', 'memory'] as const, {
     default: 'disk',
+    cli: {
+      flag: 'buffer',
+      env: 'WIRETY_SHIP_BUFFER',
+      help: 'journal on disk (default; survives crashes) or in memory',
+      order: 80,
+    },
     defaultText: '`disk`; `memory` when no receiver is configured (stdout or passthrough only)',
     doc: "the journal; `memory` loses undelivered events on a crash. stdout is per run (a later run never prints an earlier run's events), so without a receiver a journal would keep nothing a later run uses; set `disk` to journal anyway",
   }),
   data_dir: path({
     doc: 'journal segments and one cursor file per sink; one wirety-ship per directory (an exclusive lock: a second one exits 74)',
     defaultText: '`journal` in the state directory',
+    cli: {
+      flag: 'data-dir',
+      arg: '<dir>',
+      env: 'WIRETY_SHIP_DATA_DIR',
+      help: 'journal directory, one wirety-ship each (default: journal/ in the state directory)',
+      order: 90,
+    },
   }),
   fsync: choice(['always', 'interval', 'never'] as const, {
     default: 'interval',
     doc: 'when journal writes are flushed to disk',
+    cli: {
+      flag: 'fsync',
+      env: 'WIRETY_SHIP_FSYNC',
+      help: 'when the journal is flushed to disk (default interval)',
+      order: 100,
+    },
   }),
   fsync_interval: duration({ min: 1, default: '1s', doc: 'with `fsync: interval`' }),
   max_bytes: size({
@@ -104,6 +150,12 @@ export const buffer = section({
 export const shutdownTimeout = duration({
   // Below Kubernetes' default 30 s termination grace period, so we exit before SIGKILL.
   default: '20s',
+  cli: {
+    flag: 'shutdown-timeout',
+    env: 'WIRETY_SHIP_SHUTDOWN_TIMEOUT',
+    help: 'time to flush on SIGTERM (default 20s)',
+    order: 110,
+  },
   doc: "on SIGTERM/SIGINT/SIGHUP, time to flush before exiting (below Kubernetes' 30 s grace period); at end of input, how long no sink may make progress. A hard deadline for every sink, a stdout nobody reads too; what is left stays in the journal (dead-lettered for stdout and `buffer.type: memory`)",
 });
 
@@ -111,10 +163,23 @@ export const log = section({
   level: choice(['debug', 'info', 'warn', 'error'] as const, {
     default: 'info',
     doc: 'operational log on stderr',
+    cli: {
+      flag: 'log-level',
+      arg: '<level>',
+      env: 'WIRETY_SHIP_LOG_LEVEL',
+      help: 'debug, info, warn or error (default info)',
+      order: 130,
+    },
   }),
   format: choice(['auto', 'json', 'text'] as const, {
     default: 'auto',
     doc: '`auto`: JSON when stderr is not a terminal',
+    cli: {
+      flag: 'log-format',
+      env: 'WIRETY_SHIP_LOG_FORMAT',
+      help: 'operational log format on stderr (default auto)',
+      order: 140,
+    },
   }),
   progress_interval: duration({
     default: '10s',
@@ -126,6 +191,13 @@ export const metrics = section({
   address: text({
     typeText: '`host:port`',
     defaultText: 'unset (off)',
+    cli: {
+      flag: 'metrics-addr',
+      arg: '<host:port>',
+      env: 'WIRETY_SHIP_METRICS_ADDR',
+      help: 'serve /metrics, /healthz, /readyz here',
+      order: 120,
+    },
     doc: 'serve `/metrics`, `/healthz`, `/readyz`, e.g. `127.0.0.1:9431`; every metric and alert rules in [metrics.md](metrics.md)',
   }),
   auth_failure_unready: duration({
@@ -174,6 +246,13 @@ export const fileSchema = block({
   defaults: sinkDefaults,
   sinks,
 });
+
+// The flags and variables declared on the keys above (and on the HTTP sinks' shared keys, which
+// set every HTTP sink) join the flag table (settings.ts).
+addDeclaredSettings([
+  ...declaredSettings(fileSchema, { skip: ['defaults'] }),
+  ...declaredSettings(block(httpCommon), { allHttp: true }),
+]);
 
 /** A tree that passed fileSchema (sizes and durations still as written). */
 export type RawConfig = Static<typeof fileSchema>;

@@ -38,18 +38,37 @@ export const maxInFlight = integer({
 });
 
 export const tls = section({
-  ca_file: path({ doc: 'PEM CAs to trust instead', defaultText: 'system roots' }),
+  ca_file: path({
+    doc: 'PEM CAs to trust instead',
+    defaultText: 'system roots',
+    cli: {
+      flag: 'ca-file',
+      arg: '<file>',
+      env: 'WIRETY_SHIP_CA_FILE',
+      help: 'PEM file of CAs to trust (all HTTP sinks)',
+      order: 30,
+    },
+  }),
   cert_file: path({ doc: 'client certificate (mutual TLS), with `key_file`' }),
   key_file: path({ doc: "the client certificate's unencrypted PEM key, with `cert_file`" }),
   insecure_skip_verify: bool({
     default: false,
     doc: 'do not verify certificates (warned at startup and by `--check-config`)',
+    cli: {
+      flag: 'insecure-skip-verify',
+      help: 'DANGEROUS: do not verify TLS certificates (all HTTP sinks)',
+      order: 20,
+    },
   }),
   server_name: text({ doc: 'certificate name to expect', defaultText: 'URL host' }),
 });
 
 export const timeout = duration({ min: 1, default: '30s', doc: 'per HTTP request' });
-export const gzip = bool({ default: false, doc: 'gzip request bodies' });
+export const gzip = bool({
+  default: false,
+  doc: 'gzip request bodies',
+  cli: { flag: 'gzip', env: 'WIRETY_SHIP_GZIP', help: 'gzip request bodies (all HTTP sinks)', order: 10 },
+});
 
 /** Settings every sink has. */
 export const sinkCommon = { batch, retry, max_in_flight: maxInFlight };
