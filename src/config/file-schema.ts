@@ -87,6 +87,7 @@ export const deadLetter = section({
       order: 70,
     },
     defaultText: '`dead-letter.ndjson` in the state directory',
+    filled: true,
   }),
   max_bytes: size({ min: 1, default: '100MiB', doc: 'rotated to `<path>.1`, `<path>.2`… when larger' }),
   max_files: integer({
@@ -111,6 +112,7 @@ export const buffer = section({
   data_dir: path({
     doc: 'journal segments and one cursor file per sink; one wirety-ship per directory (an exclusive lock: a second one exits 74)',
     defaultText: '`journal` in the state directory',
+    filled: true,
     cli: {
       flag: 'data-dir',
       arg: '<dir>',

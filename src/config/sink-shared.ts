@@ -9,9 +9,9 @@ import { block, bool, duration, integer, path, section, size, text, textMap } fr
 
 export const batch = section(
   {
-    max_events: integer({ min: 1, doc: 'events per request', defaultText: 'per type' }),
-    max_bytes: size({ min: 1, doc: 'request body size', defaultText: 'per type' }),
-    max_wait: duration({ doc: 'how long a partial batch waits', defaultText: 'per type' }),
+    max_events: integer({ min: 1, doc: 'events per request', defaultText: 'per type', filled: true }),
+    max_bytes: size({ min: 1, doc: 'request body size', defaultText: 'per type', filled: true }),
+    max_wait: duration({ doc: 'how long a partial batch waits', defaultText: 'per type', filled: true }),
   },
   'how events are grouped into requests',
 );
@@ -35,6 +35,7 @@ export const maxInFlight = integer({
   min: 1,
   doc: 'requests in flight at once per sink',
   defaultText: 'per type',
+  filled: true,
 });
 
 export const tls = section({
@@ -76,11 +77,16 @@ export const sinkCommon = { batch, retry, max_in_flight: maxInFlight };
 /** Settings every HTTP sink has (all but stdout), besides its own `auth`. */
 export const httpCommon = {
   ...sinkCommon,
-  url: text({ doc: 'base URL of the receiver', typeText: 'URL', defaultText: 'required' }),
+  // Always a string in the Config: "" when unset, which check-sink.ts reports as required.
+  url: text({ doc: 'base URL of the receiver', typeText: 'URL', defaultText: 'required', filled: true }),
   timeout,
   gzip,
   tls,
-  headers: textMap({ doc: 'extra request headers (values are never logged)', defaultText: 'none' }),
+  headers: textMap({
+    doc: 'extra request headers (values are never logged)',
+    defaultText: 'none',
+    filled: true,
+  }),
 };
 
 const basic = {
