@@ -48,6 +48,8 @@ export interface Cli {
   readonly arg?: string;
   /** The --help line (docs/config.md's flag table shows it too). */
   readonly help: string;
+  /** Ends the --help line with the declared default: "(default 20s)". */
+  readonly showDefault?: boolean;
   /**
    * Rank in --help among the flags declared on keys (listed after the sinks' flags), so the help
    * reads by task, not by the file's layout. Any numbers; gaps leave room.

@@ -120,7 +120,8 @@ export function declaredSettings(
     if (options.skip?.includes(key)) return [];
     const path = [...prefix, key];
     if (isBlock(sub)) return declaredSettings(sub, options, path);
-    const cli = declared(sub)['x-cli'];
+    const d = declared(sub);
+    const cli = d['x-cli'];
     if (cli === undefined) return [];
     const shape = shapeOf(sub);
     const arg = cli.arg ?? shape.arg;
@@ -134,7 +135,7 @@ export function declaredSettings(
         kind: shape.kind,
         ...(options.allHttp === true ? { allHttp: true } : {}),
         path,
-        description: cli.help,
+        description: cli.showDefault === true ? `${cli.help} (default ${String(d.default)})` : cli.help,
         order: cli.order,
       },
     ];
