@@ -1,9 +1,11 @@
 /**
  * How a configuration key is declared: once, as a TypeBox schema that carries everything said
  * about the key. From these declarations come the JSON Schema ajv validates the file with
- * (validate.ts), the TypeScript type of a validated tree (`Static<…>`, file-schema.ts), the
- * built-in defaults (defaults.ts, `defaultsOf`), the values a Config is built from
- * (normalize-block.ts) and the key tables of docs/config.md (scripts/gen-config-docs.ts).
+ * (validate.ts), the TypeScript type of a validated tree (`Static<…>`, file-schema.ts) and of the
+ * normalised Config (normalized-type.ts, types.ts), the built-in defaults (defaults.ts,
+ * `defaultsOf`), the values a Config is built from (normalize-block.ts), the flag table
+ * (settings.ts, from `cli`), the --check-config lines (summary.ts, from `summary`) and the key
+ * tables of docs/config.md (scripts/gen-config-docs.ts).
  *
  * Why TypeBox and not zod: TypeBox schemas ARE JSON Schema objects, so the ajv validation that
  * words every error today (key path, "did you mean", accepted values, unit hints) keeps running on
