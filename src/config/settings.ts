@@ -123,6 +123,8 @@ export function declaredSettings(
     const d = declared(sub);
     const cli = d['x-cli'];
     if (cli === undefined) return [];
+    if (d['x-secret'] === true && cli.flag !== undefined)
+      throw new Error(`${path.join('.')}: a secret has no flag (command lines are visible to every user)`);
     const shape = shapeOf(sub);
     const arg = cli.arg ?? shape.arg;
     if (shape.kind !== 'switch' && arg === undefined)
