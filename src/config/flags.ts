@@ -15,6 +15,8 @@
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { Problem, Where } from './config-error.js';
+// For its effect too: the global keys' flags join SETTINGS when their declarations load.
+import './file-schema.js';
 import { SETTINGS, type Setting } from './settings.js';
 import { suggest } from './suggest.js';
 

@@ -1,10 +1,16 @@
 /**
  * The one table of command-line flags and WIRETY_SHIP_* environment variables: flags.ts builds
  * the parser and the help from it, overlay.ts applies it, docs/config.md is generated from it.
+ * Its rows come from three places, in this order (the order of --help): the control flags below,
+ * each sink's flags (beside the sink, registered by sink-kinds.ts), then the flags declared on the
+ * global and shared keys themselves (`cli` in declare.ts, registered by file-schema.ts), ranked by
+ * their `order`.
  *
  * Secrets (passwords, tokens, API keys) have an environment variable and a *_file flag but never a
  * flag of their own: command lines are visible to every user of the machine (ps, /proc).
  */
+import type { TObject } from '@sinclair/typebox';
+import { declared, isBlock } from './declare.js';
 import type { SinkConfig } from './types.js';
 
 export type SinkTarget = 'loki' | 'elasticsearch' | 'splunk' | 'stdout';
@@ -69,9 +75,7 @@ export function secretSettings(secret: {
   ];
 }
 
-// One row per setting, kept on one line each so the table reads as a table. Each sink's rows are
-// declared beside the sink (src/sinks/<kind>/config.ts) and inserted by sink-kinds.ts, between
-// these control rows and the shared rows below, in the order of the help.
+// One row per control flag (they set no key), kept on one line each so the table reads as a table.
 // prettier-ignore
 const CONTROL: readonly Setting[] = [
   s({ flag: 'config', short: 'c', arg: '<file>', env: 'WIRETY_SHIP_CONFIG', kind: 'value', description: 'YAML config file' }),
@@ -79,30 +83,72 @@ const CONTROL: readonly Setting[] = [
   s({ flag: 'online', kind: 'switch', description: 'with --check-config: also ask each sink\'s receiver, with requests that store nothing, whether a run would work (exit 69 if not)' }),
 ];
 
-// prettier-ignore
-const SHARED: readonly Setting[] = [
-  s({ flag: 'gzip', env: 'WIRETY_SHIP_GZIP', kind: 'switch', allHttp: true, path: ['gzip'], description: 'gzip request bodies (all HTTP sinks)' }),
-  s({ flag: 'insecure-skip-verify', kind: 'switch', allHttp: true, path: ['tls', 'insecure_skip_verify'], description: 'DANGEROUS: do not verify TLS certificates (all HTTP sinks)' }),
-  s({ flag: 'ca-file', arg: '<file>', env: 'WIRETY_SHIP_CA_FILE', kind: 'value', allHttp: true, path: ['tls', 'ca_file'], description: 'PEM file of CAs to trust (all HTTP sinks)' }),
-  s({ flag: 'passthrough', env: 'WIRETY_SHIP_PASSTHROUGH', kind: 'switch', path: ['input', 'passthrough'], description: 'copy every input line unchanged to stdout' }),
-  s({ flag: 'max-line-bytes', arg: '<size>', env: 'WIRETY_SHIP_MAX_LINE_BYTES', kind: 'value', path: ['input', 'max_line_bytes'], description: 'longer lines are dead-lettered (default 256KiB)' }),
-  s({ flag: 'unknown-actions', arg: '<forward|dead_letter>', env: 'WIRETY_SHIP_UNKNOWN_ACTIONS', kind: 'value', path: ['audit', 'unknown_actions'], description: 'events with an action not in the catalogue' }),
-  s({ flag: 'dead-letter', arg: '<path>', env: 'WIRETY_SHIP_DEAD_LETTER', kind: 'value', path: ['dead_letter', 'path'], description: 'dead-letter file (default: dead-letter.ndjson in the state directory)' }),
-  s({ flag: 'buffer', arg: '<disk|memory>', env: 'WIRETY_SHIP_BUFFER', kind: 'value', path: ['buffer', 'type'], description: 'journal on disk (default; survives crashes) or in memory' }),
-  s({ flag: 'data-dir', arg: '<dir>', env: 'WIRETY_SHIP_DATA_DIR', kind: 'value', path: ['buffer', 'data_dir'], description: 'journal directory, one wirety-ship each (default: journal/ in the state directory)' }),
-  s({ flag: 'fsync', arg: '<always|interval|never>', env: 'WIRETY_SHIP_FSYNC', kind: 'value', path: ['buffer', 'fsync'], description: 'when the journal is flushed to disk (default interval)' }),
-  s({ flag: 'shutdown-timeout', arg: '<duration>', env: 'WIRETY_SHIP_SHUTDOWN_TIMEOUT', kind: 'value', path: ['shutdown_timeout'], description: 'time to flush on SIGTERM (default 20s)' }),
-  s({ flag: 'metrics-addr', arg: '<host:port>', env: 'WIRETY_SHIP_METRICS_ADDR', kind: 'value', path: ['metrics', 'address'], description: 'serve /metrics, /healthz, /readyz here' }),
-  s({ flag: 'log-level', arg: '<level>', env: 'WIRETY_SHIP_LOG_LEVEL', kind: 'value', path: ['log', 'level'], description: 'debug, info, warn or error (default info)' }),
-  s({ flag: 'log-format', arg: '<auto|json|text>', env: 'WIRETY_SHIP_LOG_FORMAT', kind: 'value', path: ['log', 'format'], description: 'operational log format on stderr (default auto)' }),
-];
-
-/** Every flag and variable: the control rows, each registered sink's rows, the shared rows. */
-export const SETTINGS: Setting[] = [...CONTROL, ...SHARED];
+/** Every flag and variable: the control rows, each registered sink's rows, the keys' own rows. */
+export const SETTINGS: Setting[] = [...CONTROL];
+/** How many rows at the end of SETTINGS came from key declarations (sink rows go before them). */
+let declaredRows = 0;
 
 /** Called by sink-kinds.ts as each sink registers its rows. */
 export function addSinkSettings(rows: readonly Setting[]): void {
-  SETTINGS.splice(SETTINGS.length - SHARED.length, 0, ...rows);
+  SETTINGS.splice(SETTINGS.length - declaredRows, 0, ...rows);
+}
+
+/** What a key's type says about its flag: how the value is taken and, when it can, its placeholder. */
+function shapeOf(schema: unknown): { kind: Setting['kind']; arg?: string } {
+  const d = declared(schema);
+  if (d.type === 'boolean') return { kind: 'switch' };
+  if (d.type === 'array') return { kind: 'list' };
+  if (d.type === 'object') return { kind: 'labels' };
+  if (d.enum !== undefined) return { kind: 'value', arg: `<${d.enum.join('|')}>` };
+  if (d.title === 'duration' || d.title === 'size') return { kind: 'value', arg: `<${d.title}>` };
+  return { kind: 'value' };
+}
+
+type Ranked = Setting & { readonly order: number };
+
+/**
+ * The rows of the keys of `schema` (at any depth) that declare a `cli`. `allHttp`: the keys are
+ * the HTTP sinks' shared ones, set on every HTTP sink; `skip` leaves blocks out (`defaults:` holds
+ * the same declarations as the sinks, but their flags set the sinks' keys, never `defaults:`).
+ */
+export function declaredSettings(
+  schema: TObject,
+  options: { readonly allHttp?: boolean; readonly skip?: readonly string[] } = {},
+  prefix: readonly string[] = [],
+): Ranked[] {
+  return Object.entries(schema.properties).flatMap(([key, sub]): Ranked[] => {
+    if (options.skip?.includes(key)) return [];
+    const path = [...prefix, key];
+    if (isBlock(sub)) return declaredSettings(sub, options, path);
+    const d = declared(sub);
+    const cli = d['x-cli'];
+    if (cli === undefined) return [];
+    if (d['x-secret'] === true && cli.flag !== undefined)
+      throw new Error(`${path.join('.')}: a secret has no flag (command lines are visible to every user)`);
+    const shape = shapeOf(sub);
+    const arg = cli.arg ?? shape.arg;
+    if (shape.kind !== 'switch' && arg === undefined)
+      throw new Error(`${path.join('.')}: its cli needs an arg (the value's placeholder in --help)`);
+    return [
+      {
+        ...(cli.flag !== undefined ? { flag: cli.flag } : {}),
+        ...(shape.kind !== 'switch' ? { arg } : {}),
+        ...(cli.env !== undefined ? { env: cli.env } : {}),
+        kind: shape.kind,
+        ...(options.allHttp === true ? { allHttp: true } : {}),
+        path,
+        description: cli.showDefault === true ? `${cli.help} (default ${String(d.default)})` : cli.help,
+        order: cli.order,
+      },
+    ];
+  });
+}
+
+/** Called by file-schema.ts with the rows its keys declare: they go last, ranked by `order`. */
+export function addDeclaredSettings(rows: readonly Ranked[]): void {
+  const ranked = [...rows].sort((a, b) => a.order - b.order).map(({ order: _, ...row }) => row);
+  SETTINGS.push(...ranked);
+  declaredRows += ranked.length;
 }
 
 /** Variables that are not ours although they start with WIRETY_SHIP_: Kubernetes and Docker link

@@ -9,9 +9,9 @@ import { block, bool, duration, integer, path, section, size, text, textMap } fr
 
 export const batch = section(
   {
-    max_events: integer({ min: 1, doc: 'events per request', defaultText: 'per type' }),
-    max_bytes: size({ min: 1, doc: 'request body size', defaultText: 'per type' }),
-    max_wait: duration({ doc: 'how long a partial batch waits', defaultText: 'per type' }),
+    max_events: integer({ min: 1, doc: 'events per request', defaultText: 'per type', filled: true }),
+    max_bytes: size({ min: 1, doc: 'request body size', defaultText: 'per type', filled: true }),
+    max_wait: duration({ doc: 'how long a partial batch waits', defaultText: 'per type', filled: true }),
   },
   'how events are grouped into requests',
 );
@@ -35,21 +35,41 @@ export const maxInFlight = integer({
   min: 1,
   doc: 'requests in flight at once per sink',
   defaultText: 'per type',
+  filled: true,
 });
 
 export const tls = section({
-  ca_file: path({ doc: 'PEM CAs to trust instead', defaultText: 'system roots' }),
+  ca_file: path({
+    doc: 'PEM CAs to trust instead',
+    defaultText: 'system roots',
+    cli: {
+      flag: 'ca-file',
+      arg: '<file>',
+      env: 'WIRETY_SHIP_CA_FILE',
+      help: 'PEM file of CAs to trust (all HTTP sinks)',
+      order: 30,
+    },
+  }),
   cert_file: path({ doc: 'client certificate (mutual TLS), with `key_file`' }),
   key_file: path({ doc: "the client certificate's unencrypted PEM key, with `cert_file`" }),
   insecure_skip_verify: bool({
     default: false,
     doc: 'do not verify certificates (warned at startup and by `--check-config`)',
+    cli: {
+      flag: 'insecure-skip-verify',
+      help: 'DANGEROUS: do not verify TLS certificates (all HTTP sinks)',
+      order: 20,
+    },
   }),
   server_name: text({ doc: 'certificate name to expect', defaultText: 'URL host' }),
 });
 
 export const timeout = duration({ min: 1, default: '30s', doc: 'per HTTP request' });
-export const gzip = bool({ default: false, doc: 'gzip request bodies' });
+export const gzip = bool({
+  default: false,
+  doc: 'gzip request bodies',
+  cli: { flag: 'gzip', env: 'WIRETY_SHIP_GZIP', help: 'gzip request bodies (all HTTP sinks)', order: 10 },
+});
 
 /** Settings every sink has. */
 export const sinkCommon = { batch, retry, max_in_flight: maxInFlight };
@@ -57,11 +77,16 @@ export const sinkCommon = { batch, retry, max_in_flight: maxInFlight };
 /** Settings every HTTP sink has (all but stdout), besides its own `auth`. */
 export const httpCommon = {
   ...sinkCommon,
-  url: text({ doc: 'base URL of the receiver', typeText: 'URL', defaultText: 'required' }),
+  // Always a string in the Config: "" when unset, which check-sink.ts reports as required.
+  url: text({ doc: 'base URL of the receiver', typeText: 'URL', defaultText: 'required', filled: true }),
   timeout,
   gzip,
   tls,
-  headers: textMap({ doc: 'extra request headers (values are never logged)', defaultText: 'none' }),
+  headers: textMap({
+    doc: 'extra request headers (values are never logged)',
+    defaultText: 'none',
+    filled: true,
+  }),
 };
 
 const basic = {

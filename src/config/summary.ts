@@ -1,7 +1,13 @@
 /**
  * The human summary printed by --check-config: what would run, where events would go, with which
  * limits. Secrets are never printed, only whether one is set ("[redacted]") or read from a file.
+ *
+ * The global lines are declared beside their blocks and keys (`summary` in file-schema.ts), in
+ * the file's order; each sink's own line beside the sink (its config.ts `describe`). What is left
+ * here is what no one key owns: the sinks' shared transport and limits, and the TLS warning.
  */
+import { declared, isBlock, SUMMARY, type SummaryContext, type SummaryLine } from './declare.js';
+import { fileSchema } from './file-schema.js';
 import { REDACTED } from './redact.js';
 import { sinkKind } from './sink-kinds.js';
 import type { AuthConfig, Config, SinkConfig } from './types.js';
@@ -33,28 +39,36 @@ function describeSink(sink: SinkConfig): string[] {
   return [...lines, transport, limits];
 }
 
+/** The first column of the summary: labels are padded to this width. */
+const LABEL_WIDTH = 13;
+
+/** The declared lines of the global blocks and keys, in the file's order, and their warnings. */
+function globalLines(config: Config): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  const context: SummaryContext = { inputs: config.inputs };
+  const values = config as unknown as Readonly<Record<string, unknown>>;
+  for (const [key, schema] of Object.entries(fileSchema.properties)) {
+    const summary = (schema as { [SUMMARY]?: SummaryLine<unknown> })[SUMMARY];
+    if (summary === undefined) continue;
+    // The normalised value, named as normalize-block.ts names it (a duration `x` is `x_ms`).
+    const value = values[!isBlock(schema) && declared(schema).title === 'duration' ? `${key}_ms` : key];
+    lines.push(`${summary.label.padEnd(LABEL_WIDTH)}${summary.line(value, context)}`);
+    const warning = summary.warning?.(value);
+    if (warning !== undefined) warnings.push(warning);
+  }
+  return { lines, warnings };
+}
+
 export function describeConfig(config: Config): string {
-  const { input, audit, buffer, log, metrics } = config;
-  const fsync = buffer.fsync === 'interval' ? `every ${d(buffer.fsync_interval_ms)}` : buffer.fsync;
-  const out = [
-    `wirety-ship: configuration is valid (from ${config.origin})`,
-    '',
-    `input        ${config.inputs.map((i) => (i.name === i.type ? i.type : `${i.name} (${i.type})`)).join(', ')}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
-    `audit        unknown actions: ${audit.unknown_actions}; lines that are not JSON: ${audit.not_json}`,
-    `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files === 0 ? 'all' : config.dead_letter.max_files} rotated files kept)`,
-    buffer.type === 'disk'
-      ? `buffer       disk journal in ${buffer.data_dir}; fsync ${fsync}; at most ${b(buffer.max_bytes)} in ${b(buffer.segment_bytes)} segments; when full: ${buffer.when_full}; new sinks start at ${buffer.new_sink_start}`
-      : `buffer       memory (events not yet delivered are LOST on a crash); at most ${b(buffer.max_bytes)}; when full: ${buffer.when_full}`,
-    `shutdown     on SIGTERM/SIGINT, flush for up to ${d(config.shutdown_timeout_ms)}`,
-    `log          level ${log.level}; format ${log.format}; progress ${log.progress_interval_ms > 0 ? `every ${d(log.progress_interval_ms)}` : 'only at exit'}`,
-    `metrics      ${metrics.address ? `${metrics.address} (/metrics, /healthz, /readyz; unready after ${d(metrics.auth_failure_unready_ms)} of auth failures)` : 'off'}`,
-  ];
+  const global = globalLines(config);
+  const out = [`wirety-ship: configuration is valid (from ${config.origin})`, '', ...global.lines];
   if (config.sinks.length === 0) {
     out.push(
-      'sinks        none: passthrough mode, lines are validated, counted and copied to stdout; nothing is shipped',
+      `${'sinks'.padEnd(LABEL_WIDTH)}none: passthrough mode, lines are validated, counted and copied to stdout; nothing is shipped`,
     );
   } else {
-    out.push(`sinks        ${config.sinks.length}`);
+    out.push(`${'sinks'.padEnd(LABEL_WIDTH)}${config.sinks.length}`);
     for (const sink of config.sinks) {
       const [head, ...rest] = describeSink(sink);
       out.push(`  ${head ?? ''}`, ...rest.map((line) => `      ${line}`));
@@ -69,7 +83,6 @@ export function describeConfig(config: Config): string {
       `WARNING: TLS certificate verification is OFF for ${insecure.join(', ')}: anyone on the network path can read and change the audit events.`,
     );
   }
-  if (buffer.type === 'memory')
-    out.push('', 'WARNING: buffer.type is memory: events not yet delivered are lost if wirety-ship crashes.');
+  for (const warning of global.warnings) out.push('', warning);
   return out.join('\n') + '\n';
 }

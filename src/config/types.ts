@@ -3,71 +3,39 @@
  * built-in defaults, the YAML file, WIRETY_SHIP_* environment variables and command-line flags.
  * Durations are milliseconds and sizes are bytes here; the file accepts "1s", "500ms", "1MiB".
  * Every key is documented with its default in docs/config.md.
+ *
+ * Where the types come from, and the line drawn:
+ * - Derived from the declarations (normalized-type.ts: `x` duration → `x_ms: number`, sizes →
+ *   bytes, keys with a default or `filled` → required): every global block and top-level key
+ *   (file-schema.ts) and the settings every sink shares (sink-shared.ts: batch, retry, tls, auth,
+ *   url, timeout, gzip, headers, max_in_flight). Adding a key there adds it here; its doc is
+ *   the declaration's `doc`.
+ * - Written by hand: each sink type's own keys (LokiSinkConfig…) and the parts of the Config that
+ *   are not keys of the file (`inputs`, `sinks`, `name`, `origin`). A sink's own keys are
+ *   declared in src/sinks/<kind>/config.ts, which config/ never imports (not even for a type:
+ *   the layering runs sinks → config), and that file is itself typed by its SinkConfig
+ *   (`defineSinkKind<'loki'>` checks `check` and `describe` against it). Each sink type extends
+ *   the derived shared part, so only its own keys are written twice.
  */
+import type { audit, buffer, deadLetter, fileSchema, input, log, metrics } from './file-schema.js';
+import type { Normalized, NormalizedBlock } from './normalized-type.js';
+import type { anyAuth, batch, httpCommon, retry, sinkCommon, tls } from './sink-shared.js';
 
-export interface TlsConfig {
-  /** PEM file of CAs to trust instead of the system roots. */
-  readonly ca_file?: string;
-  /** Client certificate and key (PEM) for mutual TLS. */
-  readonly cert_file?: string;
-  readonly key_file?: string;
-  /** Off by default. Turning it on is logged as a warning at startup. */
-  readonly insecure_skip_verify: boolean;
-  /** SNI / certificate name to expect, when it differs from the URL's host. */
-  readonly server_name?: string;
-}
-
+export type TlsConfig = NormalizedBlock<typeof tls>;
 /** At most one way of authenticating per sink; the config loader enforces that. */
-export interface AuthConfig {
-  readonly username?: string;
-  readonly password?: string;
-  readonly password_file?: string;
-  readonly bearer_token?: string;
-  /** Re-read when the receiver answers 401, so rotated tokens are picked up. */
-  readonly bearer_token_file?: string;
-  /** Elasticsearch API key, the base64 "id:key" form sent as `Authorization: ApiKey …`. */
-  readonly api_key?: string;
-  readonly api_key_file?: string;
-}
-
-export interface BatchConfig {
-  readonly max_events: number;
-  readonly max_bytes: number;
-  readonly max_wait_ms: number;
-}
-
-export interface RetryConfig {
-  /** First backoff; doubles each attempt, full jitter. */
-  readonly initial_backoff_ms: number;
-  readonly max_backoff_ms: number;
-  /** A Retry-After longer than this is cut to it. */
-  readonly max_retry_after_ms: number;
-  /**
-   * Backoff cap after a connection-level failure (refused, reset, DNS, TLS): the longest a receiver
-   * that is back can wait for its first attempt. The smaller of this and max_backoff_ms applies.
-   */
-  readonly max_network_backoff_ms: number;
-}
+export type AuthConfig = NormalizedBlock<typeof anyAuth>;
+export type BatchConfig = NormalizedBlock<typeof batch>;
+export type RetryConfig = NormalizedBlock<typeof retry>;
 
 /** Settings every sink has; per-sink blocks override the global `defaults`. */
-export interface SinkCommon {
+export interface SinkCommon extends Normalized<typeof sinkCommon> {
   /** The key under `sinks:`; also the name of the sink's cursor in the journal. */
   readonly name: string;
-  readonly batch: BatchConfig;
-  readonly retry: RetryConfig;
-  /** Requests in flight at once for this sink. */
-  readonly max_in_flight: number;
 }
 
-export interface HttpSinkCommon extends SinkCommon {
-  /** Base URL, e.g. http://loki:3100 (no trailing path for Loki/ES/HEC). */
-  readonly url: string;
-  readonly timeout_ms: number;
-  readonly gzip: boolean;
-  readonly tls: TlsConfig;
+export interface HttpSinkCommon extends SinkCommon, Normalized<typeof httpCommon> {
+  /** Each HTTP sink declares which ways of authenticating it accepts; the Config has them all. */
   readonly auth: AuthConfig;
-  /** Extra request headers (never logged). */
-  readonly headers: Readonly<Record<string, string>>;
 }
 
 export interface LokiSinkConfig extends HttpSinkCommon {
@@ -150,71 +118,19 @@ export interface InputSpec {
 }
 
 /** Settings every input shares. */
-export interface InputConfig {
-  readonly type: 'stdin';
-  /** Longer lines are dead-lettered (prefix + real length), never held whole. Default 256 KiB. */
-  readonly max_line_bytes: number;
-  /**
-   * Audit lines nesting objects/arrays deeper than this (the event itself is level 1) are
-   * dead-lettered as too_deep: wirety's events are flat, and no encoder could ship them. Default 64.
-   */
-  readonly max_depth: number;
-  /** Copy every input line unchanged to stdout (the stdout sink is then not allowed). */
-  readonly passthrough: boolean;
-}
+export type InputConfig = NormalizedBlock<typeof input>;
+export type AuditConfig = NormalizedBlock<typeof audit>;
+export type DeadLetterConfig = NormalizedBlock<typeof deadLetter>;
+export type BufferConfig = NormalizedBlock<typeof buffer>;
+export type LogConfig = NormalizedBlock<typeof log>;
+export type MetricsConfig = NormalizedBlock<typeof metrics>;
 
-export interface AuditConfig {
-  /** An action not in the catalogue: forwarded (default) or dead-lettered; counted and warned once either way. */
-  readonly unknown_actions: 'forward' | 'dead_letter';
-  /** Lines that are not JSON: dead-lettered (default) or only counted. */
-  readonly not_json: 'dead_letter' | 'count';
-}
+/** The file's global keys: everything but the named maps and the sinks' `defaults:`. */
+type GlobalKeys = Omit<(typeof fileSchema)['properties'], 'inputs' | 'sinks' | 'defaults'>;
 
-export interface DeadLetterConfig {
-  readonly path: string;
-  /** Rotated to `<path>.1` … when larger than this. */
-  readonly max_bytes: number;
-  readonly max_files: number;
-}
-
-export interface BufferConfig {
-  /** disk: the durable journal (default); memory: lost on crash, for users who accept that. */
-  readonly type: 'disk' | 'memory';
-  readonly data_dir: string;
-  readonly fsync: 'always' | 'interval' | 'never';
-  readonly fsync_interval_ms: number;
-  readonly max_bytes: number;
-  readonly segment_bytes: number;
-  readonly when_full: 'block' | 'drop_newest';
-  /** Where a sink that the journal has never seen starts. */
-  readonly new_sink_start: 'head' | 'oldest';
-}
-
-export interface LogConfig {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  /** auto: JSON when stderr is not a TTY, text otherwise. */
-  readonly format: 'auto' | 'json' | 'text';
-  /** Progress line on stderr every N ms (0 = only the final summary). */
-  readonly progress_interval_ms: number;
-}
-
-export interface MetricsConfig {
-  /** host:port for /metrics, /healthz, /readyz; absent = no server. */
-  readonly address?: string;
-  /** /readyz fails once a sink has been stuck on 401/403 this long. */
-  readonly auth_failure_unready_ms: number;
-}
-
-export interface Config {
+export interface Config extends Normalized<GlobalKeys> {
   /** Where audit lines are read from; one stdin input when the file names none. */
   readonly inputs: readonly InputSpec[];
-  readonly input: InputConfig;
-  readonly audit: AuditConfig;
-  readonly dead_letter: DeadLetterConfig;
-  readonly buffer: BufferConfig;
-  readonly shutdown_timeout_ms: number;
-  readonly log: LogConfig;
-  readonly metrics: MetricsConfig;
   /** Keyed by sink name; insertion order is the order sinks are started. */
   readonly sinks: readonly SinkConfig[];
   /** Where the config came from, for error messages ("flags and environment" or a path). */

@@ -1,6 +1,7 @@
 /**
- * Every flag and WIRETY_SHIP_* variable sets a declared key: a flag row (settings.ts or a sink's
- * config.ts) that names a path no declaration has would be refused as an unknown key at run time.
+ * Every flag and WIRETY_SHIP_* variable sets a declared key: a sink's flag row (its config.ts)
+ * that names a path no declaration has would be refused as an unknown key at run time. The global
+ * keys' flags are declared on the keys themselves (`cli`), so they cannot miss.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -32,5 +33,9 @@ test('every flag and variable sets a declared key', () => {
   assert.ok(
     SETTINGS.some((s) => s.flag === 'loki-tenant'),
     'the sinks registered their rows',
+  );
+  assert.ok(
+    SETTINGS.some((s) => s.flag === 'passthrough' && s.path?.join('.') === 'input.passthrough'),
+    'the keys declared with a cli registered their rows',
   );
 });
