@@ -122,6 +122,8 @@ async function main(): Promise<number> {
       clock: systemClock,
       logger,
       summaryFormat: format,
+      // The node a DaemonSet pod runs on (downward API spec.nodeName), for file inputs' metadata.
+      ...(process.env.NODE_NAME ? { nodeName: process.env.NODE_NAME } : {}),
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -142,7 +144,8 @@ async function main(): Promise<number> {
   if (stopSignal) running.stop(stopSignal);
 
   const pipeline = running;
-  hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
+  if (config.inputs.some((i) => i.type === 'stdin'))
+    hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
   // Progress lines only when something changed since the last one (monitor/progress.ts).
   const reporter = createProgressReporter({
     stats: pipeline.stats,

@@ -33,6 +33,8 @@ export interface AcceptedEvent {
    * When absent the journal derives one from its own identity and the sequence number.
    */
   readonly id?: string;
+  /** Where the line came from, beside it (Kubernetes namespace/pod/container, Docker's container_name). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** An event as stored in the journal and read back by each sink. */

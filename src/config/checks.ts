@@ -45,6 +45,14 @@ export function checkConfig(config: Config, raw: RawConfig, report: Report): voi
   }
 
   const { buffer, input } = config;
+  for (const fileInput of config.inputs.filter((i) => i.type === 'file')) {
+    if (buffer.type !== 'memory') continue;
+    report(
+      ['inputs', fileInput.name],
+      'a file input needs buffer.type: disk: its positions are committed once lines are in the journal, so with a memory journal a crash would lose lines whose positions were already saved',
+      'set buffer.type: disk (--buffer disk); with only a stdout sink the buffer defaults to memory',
+    );
+  }
   if (buffer.type === 'disk' && buffer.segment_bytes > buffer.max_bytes) {
     report(
       ['buffer', 'segment_bytes'],

@@ -8,6 +8,10 @@
 import type { SinkConfig } from './types.js';
 
 export type SinkTarget = 'loki' | 'elasticsearch' | 'splunk' | 'stdout';
+/** A flag input is named after its type: `--file` makes the input "file", `--forward` "forward". */
+export type InputTarget = 'file' | 'forward';
+/** The settings that create their input on their own (the others complete one). */
+export const INPUT_CREATORS: Readonly<Record<InputTarget, string>> = { file: 'include', forward: 'address' };
 
 /** A flag sink creates or completes the sink with this name; a file sink of another name is untouched. */
 export const SINK_TARGETS: Readonly<
@@ -34,6 +38,13 @@ export interface Setting {
   readonly sink?: SinkTarget;
   /** Applied to every HTTP sink (loki, elasticsearch, splunk_hec). */
   readonly allHttp?: boolean;
+  /**
+   * Key path inside the input of this name (and type) under `inputs:`, which the setting creates
+   * or completes, as a sink flag does its sink ("file", "forward").
+   */
+  readonly input?: InputTarget;
+  /** Applied to every input of this type (a Forward shared key); none configured: ignored with a warning. */
+  readonly allInputs?: InputTarget;
   /** Environment only; `refused` is the flag people try, `file` the flag to use instead. */
   readonly secret?: { readonly refused: string; readonly file: string };
 }
@@ -100,7 +111,7 @@ const SHARED: readonly Setting[] = [
 /** Every flag and variable: the control rows, each registered sink's rows, the shared rows. */
 export const SETTINGS: Setting[] = [...CONTROL, ...SHARED];
 
-/** Called by sink-kinds.ts as each sink registers its rows. */
+/** Called by sink-kinds.ts and input-kinds.ts as each sink or input registers its rows. */
 export function addSinkSettings(rows: readonly Setting[]): void {
   SETTINGS.splice(SETTINGS.length - SHARED.length, 0, ...rows);
 }

@@ -2,6 +2,7 @@
  * The human summary printed by --check-config: what would run, where events would go, with which
  * limits. Secrets are never printed, only whether one is set ("[redacted]") or read from a file.
  */
+import { inputKind } from './input-kinds.js';
 import { REDACTED } from './redact.js';
 import { sinkKind } from './sink-kinds.js';
 import type { AuthConfig, Config, SinkConfig } from './types.js';
@@ -40,6 +41,9 @@ export function describeConfig(config: Config): string {
     `wirety-ship: configuration is valid (from ${config.origin})`,
     '',
     `input        ${config.inputs.map((i) => (i.name === i.type ? i.type : `${i.name} (${i.type})`)).join(', ')}; lines over ${b(input.max_line_bytes)} or nested over ${input.max_depth} levels are dead-lettered; passthrough ${input.passthrough ? 'on (every line copied to stdout)' : 'off'}`,
+    ...config.inputs.flatMap((i) =>
+      (inputKind(i.type).describe?.(i) ?? []).map((line) => `  ${i.name}: ${line}`),
+    ),
     `audit        unknown actions: ${audit.unknown_actions}; lines that are not JSON: ${audit.not_json}`,
     `dead letter  ${config.dead_letter.path} (rotated at ${b(config.dead_letter.max_bytes)}, ${config.dead_letter.max_files === 0 ? 'all' : config.dead_letter.max_files} rotated files kept)`,
     buffer.type === 'disk'
