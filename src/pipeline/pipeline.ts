@@ -214,8 +214,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     let readToEnd = false;
     const classify = createClassifier(undefined, { maxDepth: config.input.max_depth });
     try {
-      // One loop per input; "end of input" is every input ended. A loop that fails stops the others.
-      const ended = await Promise.all(
+      // One loop per input; "end of input" is every input ended. A loop that fails stops the
+      // others, and its error surfaces once they have all returned (nothing runs past the close).
+      const settled = await Promise.allSettled(
         inputs.map(({ input, stats: inputStats }) =>
           runIngest({
             input,
@@ -235,7 +236,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
           }),
         ),
       );
-      readToEnd = ended.every(Boolean);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      readToEnd = settled.every((r) => r.status === 'fulfilled' && r.value);
     } finally {
       // A file input saves its positions here, a Forward listener ends its connections.
       await Promise.all(inputs.map(({ input }) => input.close().catch(() => undefined)));
