@@ -37,6 +37,7 @@ function fakeInput(batches: FakeBatch[], redelivers: boolean, appended: () => nu
     name: 'fake',
     redelivers,
     async *batches() {
+      await Promise.resolve(); // an input may wait before its first batch
       for (const [i, b] of batches.entries()) {
         let done = false;
         const batch: InputBatch = {

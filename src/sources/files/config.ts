@@ -68,7 +68,7 @@ export const fileConfig: InputKind = {
   },
   check(input, _raw, report) {
     if (input.type !== 'file') return;
-    const spec = input as FileInputSpec;
+    const spec = input;
     for (const key of ['include', 'exclude'] as const) {
       spec[key].forEach((glob, i) => {
         const problem = globProblem(glob);

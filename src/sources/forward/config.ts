@@ -93,7 +93,7 @@ export const forwardConfig: InputKind = {
   },
   check(input, raw, report) {
     if (input.type !== 'forward') return;
-    const spec = input as ForwardInputSpec;
+    const spec = input;
     const base = ['inputs', spec.name];
     try {
       parseListenAddress(spec.address);
