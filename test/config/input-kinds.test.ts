@@ -153,7 +153,8 @@ describe('inputs of type forward', () => {
   it('the shared key variable without a forward input is ignored with a warning', async () => {
     const command = await load([...LOKI], { WIRETY_SHIP_FORWARD_SHARED_KEY: 'k' });
     assert.equal(command.kind, 'run');
-    const warnings = (command as { warnings: readonly { message: string; where: { text: string } }[] }).warnings;
+    const warnings = (command as { warnings: readonly { message: string; where: { text: string } }[] })
+      .warnings;
     assert.ok(
       warnings.some(
         (w) =>

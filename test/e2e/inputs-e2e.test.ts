@@ -174,9 +174,7 @@ test('--forward 127.0.0.1:0 with @fluent-org/logger and acks: acked once journal
   let client: FluentClient | undefined;
   try {
     await cli.waitForStderr(/forward input listening/);
-    const listening = logLines(await stderrSoFar(cli)).find(
-      (l) => l.msg === 'forward input listening' || l.message === 'forward input listening',
-    );
+    const listening = logLines(await stderrSoFar(cli)).find((l) => l.msg === 'forward input listening');
     const address = typeof listening?.address === 'string' ? listening.address : '';
     const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(address)?.[1]);
     assert.ok(port > 0, `the bound port is logged: ${address}`);
