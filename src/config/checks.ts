@@ -45,6 +45,13 @@ export function checkConfig(config: Config, raw: RawConfig, report: Report): voi
   }
 
   const { buffer, input } = config;
+  if (input.passthrough && !config.inputs.some((i) => i.type === 'stdin')) {
+    report(
+      ['input', 'passthrough'],
+      'copies standard input to stdout, and no stdin input is configured',
+      'add an input of type stdin, or drop passthrough',
+    );
+  }
   for (const fileInput of config.inputs.filter((i) => i.type === 'file')) {
     if (buffer.type !== 'memory') continue;
     report(

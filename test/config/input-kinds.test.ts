@@ -92,6 +92,14 @@ describe('inputs of type file', () => {
     assert.equal(ok.buffer.type, 'disk');
   });
 
+  it('--passthrough without a stdin input is an error (it copies standard input)', async () => {
+    const error = await fails([...LOKI, '--file', '/a/*.log', '--passthrough']);
+    assert.match(
+      error.message,
+      /input\.passthrough: copies standard input to stdout, and no stdin input is configured/,
+    );
+  });
+
   it('is described by --check-config', async () => {
     const command = await load([...LOKI, '--file', '/a/*.log', '--check-config']);
     assert.equal(command.kind, 'check');
