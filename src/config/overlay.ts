@@ -27,7 +27,7 @@ import {
 import { sinkKind } from './sink-kinds.js';
 import { suggest } from './suggest.js';
 import { formatKey, getOwn, isTree, setOwn, type Path, type Tree } from './tree.js';
-import { claimedSinks, unclaimedVariable } from './unclaimed-env.js';
+import { claimedSinks, claimedTargets, unclaimedVariable } from './unclaimed-env.js';
 
 const HTTP_TYPES = new Set(['loki', 'elasticsearch', 'splunk_hec']);
 
@@ -143,17 +143,14 @@ function applyToInput(tree: Tree, setting: Setting, value: FlagValue, where: Whe
 
 /** Inputs this run asks for by name: in the file, by a flag, or by the variable that creates one. */
 function claimedInputs(tree: Tree, env: Env, flags: ReadonlyMap<Setting, FlagValue>): Set<InputTarget> {
-  const claimed = new Set<InputTarget>();
-  const inputs = getOwn(tree, 'inputs');
-  for (const setting of SETTINGS) {
-    const target = setting.input;
-    if (target === undefined) continue;
-    const inFile = isTree(inputs) && getOwn(inputs, target) !== undefined;
-    const creates = setting.path?.join('.') === INPUT_CREATORS[target];
-    const byEnv = creates && setting.env !== undefined && (env[setting.env] ?? '') !== '';
-    if (inFile || flags.has(setting) || byEnv) claimed.add(target);
-  }
-  return claimed;
+  return claimedTargets(
+    tree,
+    env,
+    flags,
+    'inputs',
+    (setting) => setting.input,
+    (setting, target) => setting.path?.join('.') === INPUT_CREATORS[target],
+  );
 }
 
 function apply(tree: Tree, setting: Setting, value: FlagValue, where: Where, ctx: Context): void {

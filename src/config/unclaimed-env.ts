@@ -34,14 +34,31 @@ export function claimedSinks(
   env: Env,
   flags: ReadonlyMap<Setting, FlagValue>,
 ): ReadonlySet<SinkTarget> {
-  const claimed = new Set<SinkTarget>();
-  const sinks = getOwn(tree, 'sinks');
+  return claimedTargets(tree, env, flags, 'sinks', (setting) => setting.sink, creates);
+}
+
+/**
+ * The flag targets (sinks or inputs) a run asks for: the file has an entry of that name under
+ * `mapKey`, any flag of the target is given, or the variable of the setting that creates the target
+ * on its own is set.
+ */
+export function claimedTargets<T extends string>(
+  tree: Tree,
+  env: Env,
+  flags: ReadonlyMap<Setting, FlagValue>,
+  mapKey: 'sinks' | 'inputs',
+  targetOf: (setting: Setting) => T | undefined,
+  createsTarget: (setting: Setting, target: T) => boolean,
+): Set<T> {
+  const claimed = new Set<T>();
+  const entries = getOwn(tree, mapKey);
   for (const setting of SETTINGS) {
-    const target = setting.sink;
+    const target = targetOf(setting);
     if (target === undefined) continue;
-    const inFile = isTree(sinks) && getOwn(sinks, target) !== undefined;
+    const inFile = isTree(entries) && getOwn(entries, target) !== undefined;
     const byFlag = flags.has(setting);
-    const byEnv = creates(setting) && setting.env !== undefined && (env[setting.env] ?? '') !== '';
+    const byEnv =
+      createsTarget(setting, target) && setting.env !== undefined && (env[setting.env] ?? '') !== '';
     if (inFile || byFlag || byEnv) claimed.add(target);
   }
   return claimed;
