@@ -294,23 +294,30 @@ export function createFileInput(options: FileInputOptions): FileInput {
   };
 
   /**
-   * After a restart, before the current files are opened (so a family is read oldest first):
-   * rotated copies whose identity has a position resume there (renamed while we were down), and
-   * those with no position that are newer than the family's newest known file are read from 0 —
-   * renamed while we were down, or read before a crash but never saved. Older unknown copies are
-   * left: the first start skipped them, or their position expired long after they were read.
+   * Opens a family's rotated copies, oldest first, before its current file is opened (so the
+   * family is read in order): copies with a position resume there (renamed while we were down),
+   * and copies with none that are newer than the family's newest known file are read from 0 —
+   * renamed while we were down, read before a crash and never saved, or created and rotated
+   * away between two discovery ticks. Older unknown copies are left: the first start skipped
+   * them, or their position expired long after they were read.
    */
+  const openRotatedCopies = async (family: string): Promise<void> => {
+    const seen = (identity: string | undefined): boolean =>
+      known(identity) ||
+      (identity !== undefined && (resume.has(identity) || open.some((f) => f.identity === identity)));
+    const copies = await rotatedCopies(family);
+    let newestKnown = seen(await identityAt(family)) ? copies.length : -1;
+    if (newestKnown < 0) copies.forEach((copy, i) => seen(copy.identity) && (newestKnown = i));
+    for (const [i, copy] of copies.entries()) {
+      if (i > newestKnown || seen(copy.identity))
+        await tryOpen(copy.path, { initial: false, expect: copy.identity, gone: true });
+    }
+  };
+
+  /** After a restart: the rotated copies of every family with a position or matched by the globs. */
   const recoverRotated = async (matched: readonly string[]): Promise<void> => {
     const families = await familiesOf([...[...store!.entries()].map(([, p]) => p.path), ...matched]);
-    for (const family of families) {
-      const copies = await rotatedCopies(family);
-      let newestKnown = known(await identityAt(family)) ? copies.length : -1;
-      if (newestKnown < 0) copies.forEach((copy, i) => known(copy.identity) && (newestKnown = i));
-      for (const [i, copy] of copies.entries()) {
-        if (i > newestKnown || known(copy.identity))
-          await tryOpen(copy.path, { initial: false, expect: copy.identity, gone: true });
-      }
-    }
+    for (const family of families) await openRotatedCopies(family);
   };
 
   /**
@@ -382,6 +389,9 @@ export function createFileInput(options: FileInputOptions): FileInput {
     for (const path of [...waiting.filter((p) => !parked.has(p)), ...grown]) {
       if (open.length >= maxOpen) parkIdleFile();
       if (open.length >= maxOpen) break;
+      // A file at a family's path that we do not follow: a rotation may have happened since the
+      // last tick, maybe two (a file created and rotated away before we opened it).
+      if (!initial) for (const family of await familiesOf([path])) await openRotatedCopies(family);
       await tryOpen(path, { initial });
     }
     hint?.watch(new Set(open.map((f) => dirname(f.path))));

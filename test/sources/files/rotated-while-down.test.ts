@@ -120,3 +120,22 @@ test('rotated copies present at the first start are not read, neither then nor a
   assert.deepEqual(texts(second.received), numbered(15, 16), 'the old rotated copies stay unread');
   await second.stop();
 });
+
+test('while running: a file created and rotated away between two discovery ticks (never opened at its path) is read', async () => {
+  const dir = await tempDir();
+  const sim = createKubeletSimulator(join(dir, 'pods', 'ns_pod_uid'), 'containerd');
+  const include = [join(dir, 'pods/*/*/*.log')];
+  const all = numbered(0, 30);
+  for (const line of all.slice(0, 10)) await sim.writeLine(line);
+  const h = startInput(dir, { include, watch: false });
+  await h.until(() => h.received.length === 10, 'the first file');
+  // No discovery tick from here to the end of the second rotation: the clock stands still.
+  await sim.rotate();
+  for (const line of all.slice(10, 20)) await sim.writeLine(line);
+  await sim.rotate(); // the first file gzipped, the second → 0.log.<ts2> before any tick saw it
+  for (const line of all.slice(20)) await sim.writeLine(line);
+  await h.until(() => h.received.length >= 30, 'the second and third files');
+  await h.ticks(2);
+  assertOncePerLine(h.received, all);
+  await h.stop();
+});
