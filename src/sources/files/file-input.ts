@@ -22,8 +22,16 @@
  * continues in the right file. A file that shrinks (copytruncate) is logged and read again from
  * its start; so is one idle at its end whose first line changed. Copytruncate stays racy, as in
  * every tailer: a file truncated and rewritten past our offset while we are reading it is seen one
- * tick late (the kubelet and Docker never copytruncate). After a restart, a file renamed while we were down is found next to its old path
- * (same rotation family, same fingerprint) and read from its committed position.
+ * tick late (the kubelet and Docker never copytruncate).
+ *
+ * Rotated copies the globs do not match (`0.log.<ts>`, `-json.log.1`) are looked for next to their
+ * family's path after a restart and whenever that path holds a file we do not follow: a copy with
+ * a position resumes there, one with none that is newer than the family's newest known file
+ * (renamed while we were down, read before a crash and never saved, or created and rotated away
+ * between two ticks) is read from 0 with the ids of a first read, oldest first, before the current
+ * file; `.gz` copies are never read (a file gzipped before we read it, i.e. down across two kubelet
+ * rotations, is lost), and the first start reads only what the globs match, recording the rotated
+ * copies already there at their end so that no restart reads them either.
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
