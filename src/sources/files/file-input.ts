@@ -22,8 +22,16 @@
  * continues in the right file. A file that shrinks (copytruncate) is logged and read again from
  * its start; so is one idle at its end whose first line changed. Copytruncate stays racy, as in
  * every tailer: a file truncated and rewritten past our offset while we are reading it is seen one
- * tick late (the kubelet and Docker never copytruncate). After a restart, a file renamed while we were down is found next to its old path
- * (same rotation family, same fingerprint) and read from its committed position.
+ * tick late (the kubelet and Docker never copytruncate).
+ *
+ * Rotated copies the globs do not match (`0.log.<ts>`, `-json.log.1`) are looked for next to their
+ * family's path after a restart and whenever that path holds a file we do not follow: a copy with
+ * a position resumes there, one with none that is newer than the family's newest known file
+ * (renamed while we were down, read before a crash and never saved, or created and rotated away
+ * between two ticks) is read from 0 with the ids of a first read, oldest first, before the current
+ * file; `.gz` copies are never read (a file gzipped before we read it, i.e. down across two kubelet
+ * rotations, is lost), and the first start reads only what the globs match, recording the rotated
+ * copies already there at their end so that no restart reads them either.
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,7 +49,7 @@ import { readFingerprint } from './fingerprint.js';
 import { metadataFromPath } from './kubernetes-path.js';
 import { createPartialJoiner, type PieceOrigin } from './partial-joiner.js';
 import { openPositionsStore, type FilePosition, type PositionsStore } from './positions-store.js';
-import { isRotatedSibling, rotationFamily } from './rotation-family.js';
+import { isRotatedSibling, olderRotatedFirst, rotationFamily } from './rotation-family.js';
 import { consumeChunk, finishFile, openTailedFile, readNext, type TailedFile } from './tailed-file.js';
 
 export interface FileInputOptions {
@@ -212,6 +220,8 @@ export function createFileInput(options: FileInputOptions): FileInput {
         start = { offset: 0, line: 0 };
       } else if (mode.initial && store!.firstStart && readFrom === 'end') {
         start = { offset: await tailOffset(handle, stat.size), line: 0 };
+        // Skipped on purpose: a restart after a crash must not read it again from 0.
+        store!.set(identity, { ...start, path, seen: clock.now() });
       } else start = { offset: 0, line: 0 };
       if (mode.gone && start.offset >= stat.size) return; // a rotated copy already read to its end
       if (closed) return; // close() ran while we were opening
@@ -254,17 +264,82 @@ export function createFileInput(options: FileInputOptions): FileInput {
     await file.handle.close().catch(() => undefined);
   };
 
-  /** After a restart: files renamed by a rotation while we were down, found next to their old path. */
-  const recoverRotated = async (): Promise<void> => {
-    const listed = new Map<string, string[]>();
-    for (const [identity, position] of [...store!.entries()]) {
-      const dir = dirname(position.path);
-      if (!listed.has(dir)) listed.set(dir, await fsp.readdir(dir).catch(() => []));
-      for (const name of listed.get(dir)!) {
-        const candidate = join(dir, name);
-        if (!isRotatedSibling(position.path, candidate) || excluded(candidate)) continue;
-        await tryOpen(candidate, { initial: false, expect: identity, gone: true });
-        if (open.some((f) => f.identity === identity)) break;
+  /** The identity of the file at `path` now; undefined when unreadable or its first line is not complete. */
+  const identityAt = async (path: string): Promise<string | undefined> => {
+    const handle = await fsp.open(path, 'r').catch(() => undefined);
+    if (!handle) return undefined;
+    try {
+      const realPath = await fsp.realpath(path).catch(() => path);
+      return (await readFingerprint(handle, dirname(realPath)))?.identity;
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  };
+
+  const known = (identity: string | undefined): boolean =>
+    identity !== undefined && store!.get(identity) !== undefined;
+
+  /** The rotation families (real paths) of `paths`: where their rotated copies live. */
+  const familiesOf = async (paths: Iterable<string>): Promise<Set<string>> => {
+    const families = new Set<string>();
+    for (const path of paths) families.add(rotationFamily(await fsp.realpath(path).catch(() => path)));
+    return families;
+  };
+
+  /** A family's plain rotated copies (not `.gz`, `.tmp` or excluded) that have an identity, oldest first. */
+  const rotatedCopies = async (family: string): Promise<{ path: string; identity: string }[]> => {
+    const dir = dirname(family);
+    const names = await fsp.readdir(dir).catch(() => [] as string[]);
+    const copies: { path: string; identity: string }[] = [];
+    for (const path of names.map((name) => join(dir, name)).sort(olderRotatedFirst)) {
+      if (!isRotatedSibling(family, path) || excluded(path)) continue;
+      const identity = await identityAt(path);
+      if (identity) copies.push({ path, identity });
+    }
+    return copies;
+  };
+
+  /**
+   * Opens a family's rotated copies, oldest first, before its current file is opened (so the
+   * family is read in order): copies with a position resume there (renamed while we were down),
+   * and copies with none that are newer than the family's newest known file are read from 0 —
+   * renamed while we were down, read before a crash and never saved, or created and rotated
+   * away between two discovery ticks. Older unknown copies are left: the first start skipped
+   * them, or their position expired long after they were read.
+   */
+  const openRotatedCopies = async (family: string): Promise<void> => {
+    const seen = (identity: string | undefined): boolean =>
+      known(identity) ||
+      (identity !== undefined && (resume.has(identity) || open.some((f) => f.identity === identity)));
+    const copies = await rotatedCopies(family);
+    let newestKnown = seen(await identityAt(family)) ? copies.length : -1;
+    if (newestKnown < 0) copies.forEach((copy, i) => seen(copy.identity) && (newestKnown = i));
+    for (const [i, copy] of copies.entries()) {
+      if (i > newestKnown || seen(copy.identity))
+        await tryOpen(copy.path, { initial: false, expect: copy.identity, gone: true });
+    }
+  };
+
+  /** After a restart: the rotated copies of every family with a position or matched by the globs. */
+  const recoverRotated = async (matched: readonly string[]): Promise<void> => {
+    const families = await familiesOf([...[...store!.entries()].map(([, p]) => p.path), ...matched]);
+    for (const family of families) await openRotatedCopies(family);
+  };
+
+  /**
+   * At the first start only what the globs match is read; rotated copies already there are
+   * recorded at their end, so that a restart (which reads unknown rotated copies) skips them too.
+   */
+  const recordSkippedRotated = async (matched: readonly string[]): Promise<void> => {
+    const globbed = new Set(matched);
+    for (const family of await familiesOf(matched)) {
+      for (const copy of await rotatedCopies(family)) {
+        if (globbed.has(copy.path) || known(copy.identity)) continue;
+        const stat = await fsp.stat(copy.path).catch(() => undefined);
+        if (stat)
+          store!.set(copy.identity, { offset: stat.size, line: 0, path: copy.path, seen: clock.now() });
       }
     }
   };
@@ -322,6 +397,9 @@ export function createFileInput(options: FileInputOptions): FileInput {
     for (const path of [...waiting.filter((p) => !parked.has(p)), ...grown]) {
       if (open.length >= maxOpen) parkIdleFile();
       if (open.length >= maxOpen) break;
+      // A file at a family's path that we do not follow: a rotation may have happened since the
+      // last tick, maybe two (a file created and rotated away before we opened it).
+      if (!initial) for (const family of await familiesOf([path])) await openRotatedCopies(family);
       await tryOpen(path, { initial });
     }
     hint?.watch(new Set(open.map((f) => dirname(f.path))));
@@ -524,9 +602,9 @@ export function createFileInput(options: FileInputOptions): FileInput {
 
   let saving: Promise<void> = Promise.resolve();
   /** One write at a time (a settled batch and close() may both ask). */
-  const save = (): Promise<void> => (saving = saving.then(writePositions));
-  const writePositions = async (): Promise<void> => {
-    if (!store?.dirty) return;
+  const save = (force = false): Promise<void> => (saving = saving.then(() => writePositions(force)));
+  const writePositions = async (force: boolean): Promise<void> => {
+    if (!store || (!store.dirty && !force)) return;
     lastSave = clock.now();
     try {
       await store.save(clock.now());
@@ -542,8 +620,12 @@ export function createFileInput(options: FileInputOptions): FileInput {
 
   const start = async (): Promise<void> => {
     store = await openPositionsStore(options.positionsPath, RETENTION_MS);
-    await recoverRotated();
+    const matched = await discover().catch(() => []);
+    if (store.firstStart) await recordSkippedRotated(matched);
+    else await recoverRotated(matched);
     await discoveryTick(true);
+    // Written at once: a restart, even after a crash before any batch, is then not a first start.
+    if (store.firstStart) await save(true);
   };
 
   return {

@@ -17,3 +17,17 @@ export function rotationFamily(path: string): string {
 export function isRotatedSibling(path: string, candidate: string): boolean {
   return candidate !== path && rotationFamily(candidate) === rotationFamily(path);
 }
+
+/**
+ * Orders rotated copies of one family oldest first: kubelet suffixes are timestamps (older sorts
+ * first), Docker's are counters (`.2` is older than `.1`). Names without a suffix come last.
+ */
+export function olderRotatedFirst(a: string, b: string): number {
+  const suffix = (path: string) => ROTATION_SUFFIX.exec(basename(path))?.[0].slice(1).split('.')[0];
+  const sa = suffix(a);
+  const sb = suffix(b);
+  if (sa === undefined || sb === undefined) return (sa === undefined ? 1 : 0) - (sb === undefined ? 1 : 0);
+  const counter = /^\d+$/;
+  if (counter.test(sa) && counter.test(sb)) return Number(sb) - Number(sa);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}

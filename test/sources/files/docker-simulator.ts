@@ -1,7 +1,7 @@
 /**
  * Writes a container's log the way Docker's json-file driver does: one JSON record per line, `<`,
  * `>`, `&` escaped as `\u003c` etc. (Go's encoder), lines over 16 KiB cut into records whose `log`
- * has no trailing `\n`; rotation renames the file to `.1` (max-file ≥ 2) or unlinks and recreates
+ * has no trailing `\n`; rotation shifts `.1` → `.2` … and renames the file to `.1` (max-file ≥ 2) or unlinks and recreates
  * it (max-file = 1).
  */
 import { promises as fsp } from 'node:fs';
@@ -36,7 +36,14 @@ export function createDockerSimulator(root: string, id = 'a'.repeat(64)): Docker
     },
     async rotate(maxFile) {
       if (maxFile === 1) await fsp.unlink(file);
-      else await fsp.rename(file, `${file}.1`);
+      else {
+        // `.N-1` → `.N`, …, `.1` → `.2` (the oldest, `.{max-file - 1}`, is replaced), then the file → `.1`.
+        for (let n = maxFile - 1; n >= 2; n--)
+          await fsp.rename(`${file}.${n - 1}`, `${file}.${n}`).catch((error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+          });
+        await fsp.rename(file, `${file}.1`);
+      }
       await fsp.writeFile(file, '');
     },
   };
