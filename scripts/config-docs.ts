@@ -12,7 +12,7 @@ import '../src/sources/config-kinds.js';
 import { block, declared, isBlock } from '../src/config/declare.js';
 import { fileSchema } from '../src/config/file-schema.js';
 import { inputKinds } from '../src/config/input-kinds.js';
-import { SETTINGS, SINK_TARGETS, type Setting } from '../src/config/settings.js';
+import { INPUT_CREATORS, SETTINGS, SINK_TARGETS, type Setting } from '../src/config/settings.js';
 import { sinkKind, sinkKinds } from '../src/config/sink-kinds.js';
 import { httpCommon } from '../src/config/sink-shared.js';
 
@@ -122,6 +122,15 @@ function setsCell(s: Setting): string {
     if (s.path.length === 0) return `adds the sink ${code(s.sink)} (type ${code(target.type)})`;
     return s.kind === 'list' || s.kind === 'labels' ? `adds to ${code(key)}` : code(key);
   }
+  const input = s.input ?? s.allInputs;
+  if (input) {
+    const key = s.allInputs
+      ? `${code(s.path.join('.'))} of every ${input} input`
+      : code(['inputs', input, ...s.path].join('.'));
+    if (s.input && s.path.join('.') === INPUT_CREATORS[s.input])
+      return `${s.kind === 'list' ? 'adds to' : 'sets'} ${key}, creating the input ${code(input)} (type ${code(input)})`;
+    return key;
+  }
   return code(s.path.join('.'));
 }
 
@@ -149,6 +158,7 @@ export async function renderConfigDocs(): Promise<string> {
   for (const key of ['input', 'audit', 'dead_letter', 'buffer'] as const)
     parts[`keys ${key}`] = () => table(fileSchema.properties[key], `${key}.`);
   for (const kind of sinkKinds()) parts[`sink ${kind.type}`] = () => sinkTable(kind.type);
+  for (const kind of inputKinds()) parts[`input ${kind.type}`] = () => table(block(kind.own), '');
   return template.replace(/^\{\{([a-z_ ]+)\}\}$/gm, (_, name: string) => {
     const render = parts[name];
     if (!render) throw new Error(`scripts/config.md.template: unknown part {{${name}}}`);

@@ -7,7 +7,7 @@
  *   69  --check-config --online: a sink's receiver cannot be used as configured (src/check/)
  *   70  internal error (a bug: please report it)
  *   74  I/O: the machine is not ready to run it (another wirety-ship uses the data dir, data dir
- *       or dead-letter file not writable, metrics port taken; --check-config says the same), stdout
+ *       or dead-letter file not writable, metrics or Forward port taken; --check-config says the same), stdout
  *       failed while running (EIO, ENOSPC), or dead-letter records could not be written at shutdown
  *   75  stopped with events not yet delivered (kept in the journal for the next start, or
  *       dead-lettered where no later run would deliver them)
@@ -123,6 +123,8 @@ async function main(): Promise<number> {
       clock: systemClock,
       logger,
       summaryFormat: format,
+      // The node a DaemonSet pod runs on (downward API spec.nodeName), for file inputs' metadata.
+      ...(process.env.NODE_NAME ? { nodeName: process.env.NODE_NAME } : {}),
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -147,7 +149,8 @@ async function main(): Promise<number> {
   if (stopSignal) running.stop(stopSignal);
 
   const pipeline = running;
-  hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
+  if (config.inputs.some((i) => i.type === 'stdin'))
+    hintIfTerminal(process.stdin, { format, logger, write: (text) => process.stderr.write(text) });
   // Progress lines only when something changed since the last one (monitor/progress.ts).
   const reporter = createProgressReporter({
     stats: pipeline.stats,

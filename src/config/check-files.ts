@@ -8,6 +8,7 @@
  * - tls.ca_file and tls.cert_file: PEM certificates that parse; tls.key_file: an unencrypted PEM
  *   private key that belongs to tls.cert_file. OpenSSL's own words are quoted for certificates
  *   only (never for a key: nothing derived from a key's bytes is printed).
+ * - A Forward input's tls.* files are held to the same rules, its shared_key_file to a secret's.
  * - A file set once for several sinks (--ca-file, `defaults.tls`) is reported once.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
@@ -49,6 +50,17 @@ function namedFiles(config: Config, raw: RawConfig): NamedFile[] {
     }
     if (sink.type === 'splunk_hec' && sink.token_file !== undefined)
       out.push({ path: [...base, 'token_file'], file: sink.token_file, kind: 'secret' });
+  }
+  for (const input of config.inputs) {
+    if (input.type !== 'forward') continue;
+    const base = ['inputs', input.name];
+    const add = (key: Path, file: string | undefined, kind: Kind) => {
+      if (file !== undefined) out.push({ path: [...base, ...key], file, kind });
+    };
+    add(['tls', 'cert_file'], input.tls.cert_file, 'certificates');
+    add(['tls', 'key_file'], input.tls.key_file, 'private_key');
+    add(['tls', 'client_ca_file'], input.tls.client_ca_file, 'certificates');
+    add(['shared_key_file'], input.shared_key_file, 'secret');
   }
   return out;
 }

@@ -45,6 +45,21 @@ export function checkConfig(config: Config, raw: RawConfig, report: Report): voi
   }
 
   const { buffer, input } = config;
+  if (input.passthrough && !config.inputs.some((i) => i.type === 'stdin')) {
+    report(
+      ['input', 'passthrough'],
+      'copies standard input to stdout, and no stdin input is configured',
+      'add an input of type stdin, or drop passthrough',
+    );
+  }
+  for (const fileInput of config.inputs.filter((i) => i.type === 'file')) {
+    if (buffer.type !== 'memory') continue;
+    report(
+      ['inputs', fileInput.name],
+      'a file input needs buffer.type: disk: its positions are committed once lines are in the journal, so with a memory journal a crash would lose lines whose positions were already saved',
+      'set buffer.type: disk (--buffer disk); with only a stdout sink the buffer defaults to memory',
+    );
+  }
   if (buffer.type === 'disk' && buffer.segment_bytes > buffer.max_bytes) {
     report(
       ['buffer', 'segment_bytes'],

@@ -7,6 +7,7 @@
 import type { TProperties } from '@sinclair/typebox';
 import { block, typeKey } from './declare.js';
 import { createKindRegistry } from './kind-registry.js';
+import { addSinkSettings, type Setting } from './settings.js';
 import type { Report } from './sink-kinds.js';
 import type { Tree } from './tree.js';
 import type { InputSpec } from './types.js';
@@ -15,8 +16,12 @@ export interface InputKind {
   readonly type: InputSpec['type'];
   /** This type's own keys (a file input's paths, a listener's address…). */
   readonly own: TProperties;
+  /** Flags and WIRETY_SHIP_* variables of the input they create or complete (settings.ts). */
+  readonly flags?: readonly Setting[];
   /** Rules the schema cannot say, on the normalized input; `raw` is what the file wrote. */
   readonly check?: (input: InputSpec, raw: Tree | undefined, report: Report) => void;
+  /** The --check-config summary lines of this input's own settings (secrets never shown). */
+  readonly describe?: (input: InputSpec) => readonly string[];
 }
 
 const registry = createKindRegistry<InputKind>('input', 'src/sources/config-kinds.js', (kind) =>
@@ -25,7 +30,11 @@ const registry = createKindRegistry<InputKind>('input', 'src/sources/config-kind
 /** The `oneOf` of the file schema's `inputs:` map: filled as kinds register (file-schema.ts). */
 export const inputBlockSchemas = registry.schemas;
 
-export const registerInputKinds = (list: readonly InputKind[]): void => registry.register(list);
+export function registerInputKinds(list: readonly InputKind[]): void {
+  const fresh = list.filter((kind) => !registry.has(kind.type));
+  registry.register(fresh);
+  for (const kind of fresh) addSinkSettings(kind.flags ?? []);
+}
 export const inputKind = (type: string) => registry.get(type);
 export const inputKinds = () => registry.all();
 export const inputTypes = (): string[] => registry.types();

@@ -16,7 +16,14 @@ import { declared } from './declare.js';
 import type { FlagValue } from './flags.js';
 import type { Env } from './interpolate.js';
 import type { Origins } from './origins.js';
-import { FOREIGN_ENV, SETTINGS, SINK_TARGETS, type Setting } from './settings.js';
+import {
+  FOREIGN_ENV,
+  INPUT_CREATORS,
+  SETTINGS,
+  SINK_TARGETS,
+  type InputTarget,
+  type Setting,
+} from './settings.js';
 import { sinkKind } from './sink-kinds.js';
 import { suggest } from './suggest.js';
 import { formatKey, getOwn, isTree, setOwn, type Path, type Tree } from './tree.js';
@@ -100,9 +107,62 @@ function setValue(
   ctx.origins.record(path, where);
 }
 
+/** A flag input (--file, --forward) is the input of that name; it is created with its type if absent. */
+function applyToInput(tree: Tree, setting: Setting, value: FlagValue, where: Where, ctx: Context): void {
+  const path = setting.path ?? [];
+  if (setting.allInputs) {
+    const inputs = getOwn(tree, 'inputs');
+    if (!isTree(inputs)) return;
+    for (const [name, input] of Object.entries(inputs)) {
+      if (isTree(input) && input.type === setting.allInputs)
+        setValue(tree, ['inputs', name, ...path], setting, value, where, ctx);
+    }
+    return;
+  }
+  const name = setting.input!;
+  let inputs = getOwn(tree, 'inputs');
+  if (inputs === undefined) setOwn(tree, 'inputs', (inputs = {}));
+  if (!isTree(inputs)) return;
+  const input = getOwn(inputs, name);
+  if (input === undefined) {
+    setOwn(inputs, name, { type: name });
+    ctx.origins.record(['inputs', name], where);
+  } else if (!isTree(input)) {
+    return;
+  } else if (input.type !== undefined && input.type !== name) {
+    ctx.problems.add({
+      key: `inputs.${name}.type`,
+      message: `is ${JSON.stringify(input.type)}, but ${where.text} configures the ${name} input named "${name}"`,
+      where: ctx.origins.where(['inputs', name, 'type']),
+      hint: `rename the file's input "${name}", or drop the ${where.text.startsWith('command') ? 'flag' : 'variable'}`,
+    });
+    return;
+  }
+  setValue(tree, ['inputs', name, ...path], setting, value, where, ctx);
+}
+
+/** Inputs this run asks for by name: in the file, by a flag, or by the variable that creates one. */
+function claimedInputs(tree: Tree, env: Env, flags: ReadonlyMap<Setting, FlagValue>): Set<InputTarget> {
+  const claimed = new Set<InputTarget>();
+  const inputs = getOwn(tree, 'inputs');
+  for (const setting of SETTINGS) {
+    const target = setting.input;
+    if (target === undefined) continue;
+    const inFile = isTree(inputs) && getOwn(inputs, target) !== undefined;
+    const creates = setting.path?.join('.') === INPUT_CREATORS[target];
+    const byEnv = creates && setting.env !== undefined && (env[setting.env] ?? '') !== '';
+    if (inFile || flags.has(setting) || byEnv) claimed.add(target);
+  }
+  return claimed;
+}
+
 function apply(tree: Tree, setting: Setting, value: FlagValue, where: Where, ctx: Context): void {
   const path = setting.path;
   if (!path) return;
+  if (setting.input || setting.allInputs) {
+    applyToInput(tree, setting, value, where, ctx);
+    return;
+  }
   if (setting.allHttp) {
     const sinks = getOwn(tree, 'sinks');
     if (!isTree(sinks)) return;
@@ -169,10 +229,11 @@ export function applyOverlays(
 ): void {
   const later: [Setting, FlagValue, Where][] = [];
   const run = (setting: Setting, value: FlagValue, where: Where) => {
-    if (setting.allHttp) later.push([setting, value, where]);
+    if (setting.allHttp || setting.allInputs) later.push([setting, value, where]);
     else apply(tree, setting, value, where, ctx);
   };
   const claimed = claimedSinks(tree, env, flags);
+  const inputs = claimedInputs(tree, env, flags);
   for (const setting of SETTINGS) {
     const text = setting.env ? env[setting.env] : undefined;
     if (!setting.env || text === undefined || text === '') continue;
@@ -181,13 +242,40 @@ export function applyOverlays(
         ctx.warn(unclaimedVariable({ ...setting, sink: setting.sink }, tree));
       continue;
     }
+    if (setting.input !== undefined && !inputs.has(setting.input)) {
+      if (!ctx.referenced.has(setting.env)) ctx.warn(unclaimedInputVariable(setting.env, setting.input));
+      continue;
+    }
     const where = { text: `environment variable ${setting.env}` };
     const value = fromEnv(setting, text, where, ctx);
     if (value !== undefined) run(setting, value, where);
   }
   for (const [setting, value] of flags) run(setting, value, { text: `command line (--${setting.flag})` });
-  // After every sink exists, so --gzip also reaches a sink created by --loki.
-  for (const [setting, value, where] of later) apply(tree, setting, value, where, ctx);
+  // After every sink and input exists, so --gzip also reaches a sink created by --loki, and the
+  // Forward shared key the input created by --forward.
+  for (const [setting, value, where] of later) {
+    if (setting.allInputs && !hasInputOfType(tree, setting.allInputs)) {
+      if (setting.env && !ctx.referenced.has(setting.env))
+        ctx.warn(unclaimedInputVariable(setting.env, setting.allInputs));
+      continue;
+    }
+    apply(tree, setting, value, where, ctx);
+  }
+}
+
+function hasInputOfType(tree: Tree, type: InputTarget): boolean {
+  const inputs = getOwn(tree, 'inputs');
+  return isTree(inputs) && Object.values(inputs).some((input) => isTree(input) && input.type === type);
+}
+
+/** The warning for a variable of an input nobody asked for (it never holds the value). */
+function unclaimedInputVariable(variable: string, target: InputTarget): Problem {
+  const creator = SETTINGS.find((s) => s.input === target && s.path?.join('.') === INPUT_CREATORS[target]);
+  return {
+    message: `is set, but no ${target} input is configured, so it is ignored`,
+    where: { text: `environment variable ${variable}` },
+    hint: `add ${creator?.flag ? `--${creator.flag} ${creator.arg ?? ''}`.trim() : `an input of type ${target}`} or an input of type ${target} in the config file; otherwise unset it`,
+  };
 }
 
 export function checkUnknownEnv(env: Env, referenced: ReadonlySet<string>, problems: ProblemList): void {

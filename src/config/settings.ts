@@ -14,6 +14,10 @@ import { declared, isBlock } from './declare.js';
 import type { SinkConfig } from './types.js';
 
 export type SinkTarget = 'loki' | 'elasticsearch' | 'splunk' | 'stdout';
+/** A flag input is named after its type: `--file` makes the input "file", `--forward` "forward". */
+export type InputTarget = 'file' | 'forward';
+/** The settings that create their input on their own (the others complete one). */
+export const INPUT_CREATORS: Readonly<Record<InputTarget, string>> = { file: 'include', forward: 'address' };
 
 /** A flag sink creates or completes the sink with this name; a file sink of another name is untouched. */
 export const SINK_TARGETS: Readonly<
@@ -40,6 +44,13 @@ export interface Setting {
   readonly sink?: SinkTarget;
   /** Applied to every HTTP sink (loki, elasticsearch, splunk_hec). */
   readonly allHttp?: boolean;
+  /**
+   * Key path inside the input of this name (and type) under `inputs:`, which the setting creates
+   * or completes, as a sink flag does its sink ("file", "forward").
+   */
+  readonly input?: InputTarget;
+  /** Applied to every input of this type (a Forward shared key); none configured: ignored with a warning. */
+  readonly allInputs?: InputTarget;
   /** Environment only; `refused` is the flag people try, `file` the flag to use instead. */
   readonly secret?: { readonly refused: string; readonly file: string };
 }
@@ -88,7 +99,7 @@ export const SETTINGS: Setting[] = [...CONTROL];
 /** How many rows at the end of SETTINGS came from key declarations (sink rows go before them). */
 let declaredRows = 0;
 
-/** Called by sink-kinds.ts as each sink registers its rows. */
+/** Called by sink-kinds.ts and input-kinds.ts as each sink or input registers its rows. */
 export function addSinkSettings(rows: readonly Setting[]): void {
   SETTINGS.splice(SETTINGS.length - declaredRows, 0, ...rows);
 }

@@ -8,6 +8,7 @@
  */
 import { declared, isBlock, SUMMARY, type SummaryContext, type SummaryLine } from './declare.js';
 import { fileSchema } from './file-schema.js';
+import { inputKind } from './input-kinds.js';
 import { REDACTED } from './redact.js';
 import { sinkKind } from './sink-kinds.js';
 import type { AuthConfig, Config, SinkConfig } from './types.js';
@@ -54,6 +55,12 @@ function globalLines(config: Config): { lines: string[]; warnings: string[] } {
     // The normalised value, named as normalize-block.ts names it (a duration `x` is `x_ms`).
     const value = values[!isBlock(schema) && declared(schema).title === 'duration' ? `${key}_ms` : key];
     lines.push(`${summary.label.padEnd(LABEL_WIDTH)}${summary.line(value, context)}`);
+    // Each input's own settings (a file input's globs, a listener's address) follow the input line.
+    if (key === 'input') {
+      for (const i of config.inputs) {
+        for (const line of inputKind(i.type).describe?.(i) ?? []) lines.push(`  ${i.name}: ${line}`);
+      }
+    }
     const warning = summary.warning?.(value);
     if (warning !== undefined) warnings.push(warning);
   }

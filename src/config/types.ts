@@ -110,11 +110,49 @@ export interface StdoutSinkConfig extends SinkCommon {
 
 export type SinkConfig = LokiSinkConfig | ElasticsearchSinkConfig | SplunkHecSinkConfig | StdoutSinkConfig;
 
-/** One entry of `inputs:` (only stdin for now; each type's own keys come from its config.ts). */
-export interface InputSpec {
-  /** The key under `inputs:`; "stdin" for the input used when `inputs:` is not set. */
+/** One entry of `inputs:`; each type's own keys are declared in src/sources/<kind>/config.ts. */
+export type InputSpec = StdinInputSpec | FileInputSpec | ForwardInputSpec;
+
+interface InputCommon {
+  /** The key under `inputs:`; "stdin" for the input used when `inputs:` is not set. Names its positions file. */
   readonly name: string;
+}
+
+export interface StdinInputSpec extends InputCommon {
   readonly type: 'stdin';
+}
+
+/** Container log files (CRI, Docker json-file) or plain NDJSON files, followed across rotations. */
+export interface FileInputSpec extends InputCommon {
+  readonly type: 'file';
+  readonly include: readonly string[];
+  /** Added to `**\/*.gz` and `**\/*.tmp`, which are never read. */
+  readonly exclude: readonly string[];
+  readonly format: 'auto' | 'raw' | 'cri' | 'docker';
+  readonly streams: readonly ('stdout' | 'stderr')[];
+  readonly read_from: 'beginning' | 'end';
+  readonly max_open_files: number;
+  readonly glob_interval_ms: number;
+}
+
+/** A Fluent Forward listener (Docker's fluentd log driver). */
+export interface ForwardInputSpec extends InputCommon {
+  readonly type: 'forward';
+  /** host:port or unix:///path. */
+  readonly address: string;
+  /** TLS is on when cert_file (and key_file) are set. */
+  readonly tls: { readonly cert_file?: string; readonly key_file?: string; readonly client_ca_file?: string };
+  /** Enables the shared-key handshake; the key is read from this file (never logged). */
+  readonly shared_key_file?: string;
+  /** The key itself, from WIRETY_SHIP_FORWARD_SHARED_KEY (never a flag, never logged). */
+  readonly shared_key?: string;
+  readonly self_hostname: string;
+  readonly streams: readonly string[];
+  readonly line_key: string;
+  readonly max_request_bytes: number;
+  readonly max_connections: number;
+  readonly idle_timeout_ms: number;
+  readonly partial_timeout_ms: number;
 }
 
 /** Settings every input shares. */

@@ -15,13 +15,30 @@ export type DeadLetterReason =
   | 'rejected'
   /** A sink's encoder could not turn this one event into request bytes (per sink, like rejected). */
   | 'encode_failed'
-  | 'undelivered_at_shutdown';
+  | 'undelivered_at_shutdown'
+  | InputRejectReason;
+
+/**
+ * Why an input itself refused a line before classification (InputLine.rejected in
+ * sources/input.ts): the line is dead-lettered with this reason and the input's detail.
+ */
+export type InputRejectReason =
+  /** A partial line (Forward `partial_message`) whose last piece did not come within partial_timeout. */
+  | 'partial_timeout'
+  /** A CRI/json-file partial run whose end will never come (file gone, container gone). */
+  | 'partial_line_unterminated'
+  /** A line of a CRI log file that is not `<time> <stream> <P|F> <content>`. */
+  | 'invalid_cri_line'
+  /** A line of a Docker json-file log that is not a `{"log":…,"stream":…,"time":…}` record. */
+  | 'invalid_docker_line'
+  /** A Forward record with no string under line_key (nor `message`): the record is kept as JSON. */
+  | 'forward_no_line';
 
 export interface DeadLetterRecord {
   readonly reason: DeadLetterReason;
   /** Human-readable detail: the failing field path, the receiver's message… */
   readonly detail: string;
-  /** Where the line came from ("stdin", a file path). */
+  /** Where the line came from ("stdin", "file:<path>", "forward:<peer>"). */
   readonly source: string;
   /**
    * Where the line is in that input, for records written while reading it (not for per-sink

@@ -14,6 +14,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { EventLog } from '../journal/event-log.js';
+import { registerInputMetrics } from './input-metrics.js';
 import { registerSinkMetrics, type LagSource } from './sink-metrics.js';
 import { DEAD_LETTER_REASONS, type ReplyClass, type Stats } from '../observe/stats.js';
 
@@ -98,7 +99,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   );
   counter(
     'wirety_ship_unjournaled_total',
-    'Valid events read but not journaled because a shutdown came while the journal was full (dead-lettered).',
+    'Valid events read but not journaled because a shutdown came while the journal was full (dead-lettered, or left to a file or Forward input to read again / be re-sent).',
     () => stats.unjournaled,
   );
   labelled(
@@ -113,6 +114,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     () => stats.deadLetterFailed,
   );
 
+  registerInputMetrics(registry, stats);
   if (sources.log) registerJournalMetrics(registry, sources.log, sources.journalMaxBytes);
   const { observeRequest } = registerSinkMetrics(registry, {
     stats,

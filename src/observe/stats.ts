@@ -31,6 +31,11 @@ const DEAD_LETTER_REASON_SET: Record<DeadLetterReason, true> = {
   rejected: true,
   encode_failed: true,
   undelivered_at_shutdown: true,
+  partial_timeout: true,
+  partial_line_unterminated: true,
+  invalid_cri_line: true,
+  invalid_docker_line: true,
+  forward_no_line: true,
 };
 export const DEAD_LETTER_REASONS = Object.keys(DEAD_LETTER_REASON_SET) as DeadLetterReason[];
 
@@ -121,9 +126,27 @@ export interface SinkStats {
   lastError?: string;
 }
 
+/** One configured input's own numbers ("input" label in /metrics); the totals stay in Stats. */
+export interface InputStats {
+  readonly type: string;
+  /** Lines this input handed to ingest ("input_lines_read"). */
+  linesRead: number;
+  /** Forward listener: connections accepted, requests, acks written, connections closed for a protocol error. */
+  forward?: () => {
+    readonly connections: number;
+    readonly requests: number;
+    readonly acks: number;
+    readonly protocol_errors: number;
+  };
+  /** File input: files open now. */
+  openFiles?: () => number;
+}
+
 export interface Stats {
   /** "lines_read" */
   linesRead: number;
+  /** Per configured input, by name. */
+  inputs: Map<string, InputStats>;
   verdicts: Record<Verdict, number>;
   /** Bytes read from the input, line terminators included ("input_bytes"). */
   inputBytes: number;
@@ -132,7 +155,11 @@ export interface Stats {
   journaled: number;
   /** "dropped_full" */
   droppedFull: number;
-  /** Valid events read but not journaled because shutdown came while the journal was full (dead-lettered). */
+  /**
+   * Valid events read but not journaled because shutdown came while the journal was full:
+   * dead-lettered (stdin), or left to the input that brings them back (a file read again, a
+   * Forward request re-sent because it got no ack).
+   */
   unjournaled: number;
   /** "dead_lettered": records written to the dead-letter file, the sum of deadLetteredByReason. */
   deadLettered: number;
@@ -145,6 +172,7 @@ export interface Stats {
 export function createStats(): Stats {
   return {
     linesRead: 0,
+    inputs: new Map(),
     verdicts: { valid: 0, not_audit: 0, not_json: 0, empty: 0, invalid: 0 },
     inputBytes: 0,
     unknownActions: 0,

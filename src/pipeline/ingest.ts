@@ -1,19 +1,22 @@
 /**
- * Ingest: input bytes → lines → one verdict per line → journal or dead-letter file.
+ * Ingest: an input's batches of lines → one verdict per line → journal or dead-letter file.
  *
  * Invariants (the input half of the delivery contract):
  * - Every input line lands in exactly one counted bucket: valid, not_audit, not_json, empty or
- *   invalid (stats.verdicts); framing failures (over-long line, invalid UTF-8) count as invalid.
- * - Every dead-letter record written here says where its line is in the input (line_number,
- *   byte_offset), so the operator can find it in the source.
- * - The next chunk is taken only after this chunk's accepted events are appended to the journal
- *   and its rejected lines are in the dead-letter file: backpressure reaches the writer, and a
- *   crash loses nothing that was processed. (Node's stream has read at most one more chunk from
- *   the pipe meanwhile; see README "Delivery guarantees".)
- * - Every wait ends once `signal` aborts (shutdown): the journal returns what it did not store
- *   (dead-lettered as undelivered_at_shutdown), and a dead-letter write the disk keeps refusing
- *   gives up and is counted as dead_letter_failed. Nothing is left uncounted.
- * - Passthrough copies the input bytes unchanged, chunk by chunk, after they are processed.
+ *   invalid (stats.verdicts); framing failures (over-long line, invalid UTF-8) and lines the input
+ *   itself refused (InputLine.rejected: a torn partial line, a bad CRI record…) count as invalid.
+ * - Every dead-letter record written here says where its line is in the input (source,
+ *   line_number, byte_offset), so the operator can find it in the source.
+ * - A batch is settled only after its accepted events are appended to the journal and its
+ *   rejected lines are in the dead-letter file, and the next batch is taken only after that:
+ *   backpressure reaches the input (a file stops being read, a Forward socket is paused, stdin is
+ *   not read), an input moves its durable position (file offset, Forward ack) only past what is
+ *   stored, and a crash loses nothing that was processed.
+ * - Every wait ends once `signal` aborts (shutdown): the journal returns what it did not store and
+ *   the batch is settled `unstored`. Those events are left to the input when it brings them back
+ *   by itself (a file is read again, a Forward client re-sends: `redelivers`), else dead-lettered
+ *   as undelivered_at_shutdown (stdin). A dead-letter write the disk keeps refusing gives up and
+ *   is counted as dead_letter_failed. Nothing is left uncounted.
  */
 import type { AcceptedEvent } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
@@ -24,76 +27,40 @@ import { writeCounted } from '../dead-letter/write-counted.js';
 import type { EventLog } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
 import type { Stats } from '../observe/stats.js';
-import { createLineFramer, type FramedLine } from '../sources/line-framer.js';
+import type { Input, InputBatch, InputLine } from '../sources/input.js';
+import type { FramedLine } from '../sources/line-framer.js';
 
 /** A framed line of valid UTF-8. */
 type TextLine = Extract<FramedLine, { kind: 'line' }>;
 
 export interface IngestOptions {
-  readonly input: AsyncIterable<Buffer | string>;
-  /** Dead-letter `source` label, e.g. "stdin". */
-  readonly sourceName: string;
+  readonly input: Input;
   readonly maxLineBytes: number;
   readonly classify: (line: string) => Classification;
   readonly audit: AuditConfig;
   readonly log: EventLog;
   readonly deadLetter: DeadLetterSink;
   readonly stats: Stats;
+  /** This input's own line counter (several inputs share `stats`). */
+  readonly inputStats?: { linesRead: number };
   readonly logger: Logger;
   readonly now: () => number;
-  /** Copies a chunk to stdout; resolves once stdout took it, failed, or reading was stopped. */
-  readonly passthrough?: (chunk: Buffer) => Promise<unknown>;
-  /** Aborting stops reading (shutdown); ingest then resolves after the current chunk. */
+  /** Aborting stops reading (shutdown); ingest then resolves once the input has handed over what it holds. */
   readonly signal: AbortSignal;
 }
 
-/** Resolves at end of input or once `signal` aborts; true when the input was read to its end. */
+/** Resolves when the input ends; true when it ended by itself (stdin at EOF), not by `signal`. */
 export async function runIngest(options: IngestOptions): Promise<boolean> {
-  const framer = createLineFramer({ maxLineBytes: options.maxLineBytes });
-  const handle = createLineHandler(options);
-  const iterator = options.input[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      const next = await nextOrAbort(iterator, options.signal);
-      if (next === 'aborted') return false;
-      if (next.done) break;
-      const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-      options.stats.inputBytes += chunk.length;
-      await handle(framer.push(chunk));
-      if (options.passthrough) await options.passthrough(chunk);
-    }
-    await handle(framer.end());
-    return true;
-  } finally {
-    // Stops the underlying stream (e.g. stdin) when we leave early.
-    void iterator.return?.();
+  const handle = createBatchHandler(options);
+  for await (const batch of options.input.batches(options.signal)) {
+    const outcome = await handle(batch);
+    await batch.settled(outcome);
   }
+  return !options.signal.aborted;
 }
 
-/**
- * The next chunk, or 'aborted' once the signal fires. The abort promise is made per call and its
- * listener removed after: racing every chunk against one long-lived pending promise would chain a
- * reaction (holding that chunk) onto it per iteration, a leak of the whole input.
- */
-async function nextOrAbort<T>(
-  iterator: AsyncIterator<T>,
-  signal: AbortSignal,
-): Promise<IteratorResult<T> | 'aborted'> {
-  if (signal.aborted) return 'aborted';
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([iterator.next(), aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-  }
-}
-
-function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Promise<void> {
-  const { stats, audit, sourceName } = options;
+function createBatchHandler(options: IngestOptions): (batch: InputBatch) => Promise<'stored' | 'unstored'> {
+  const { stats, audit } = options;
   const warnedActions = new Set<string>();
 
   /** Writes and counts; a write that shutdown cut short (full disk) counts as dead_letter_failed. */
@@ -101,9 +68,8 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
     writeCounted(options.deadLetter, records, stats, options.signal);
 
   /** Shutdown came while the journal was full: what was read but not journaled goes to the dead-letter file. */
-  const deadLetterUnstored = async (lines: readonly TextLine[]): Promise<void> => {
-    stats.unjournaled += lines.length;
-    await deadLetter(
+  const deadLetterUnstored = (lines: readonly TextLine[], sourceName: string): Promise<void> =>
+    deadLetter(
       lines.map((line) =>
         inputLineRecord(
           line,
@@ -113,17 +79,24 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
         ),
       ),
     );
-  };
 
-  return async (lines) => {
-    if (lines.length === 0) return;
+  return async (batch) => {
+    const { lines, source: sourceName } = batch;
+    if (lines.length === 0) return 'stored';
     const accepted: AcceptedEvent[] = [];
     const acceptedAt: TextLine[] = [];
     const dead: DeadLetterRecord[] = [];
     const receivedAtMs = options.now();
     stats.linesRead += lines.length;
+    if (options.inputStats) options.inputStats.linesRead += lines.length;
 
-    for (const framed of lines) {
+    for (const line of lines) {
+      const { framed } = line;
+      if (line.rejected) {
+        stats.verdicts.invalid++; // the input refused it (a torn partial line, a bad CRI record…)
+        dead.push(inputLineRecord(framed, line.rejected.reason, line.rejected.detail, sourceName));
+        continue;
+      }
       if (framed.kind !== 'line') {
         stats.verdicts.invalid++; // the framer refused it: too long, or not UTF-8
         dead.push(framingRecord(framed, options.maxLineBytes, sourceName));
@@ -176,6 +149,7 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
             event: c.event,
             source: c.source,
             receivedAtMs,
+            ...acceptedExtras(line),
           });
           acceptedAt.push(framed);
           break;
@@ -184,15 +158,31 @@ function createLineHandler(options: IngestOptions): (lines: FramedLine[]) => Pro
 
     const deadWritten = dead.length > 0 ? deadLetter(dead) : undefined;
     void deadWritten?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    let outcome: 'stored' | 'unstored' = 'stored';
     if (accepted.length > 0) {
       const result = await options.log.append(accepted, options.signal);
       stats.journaled += result.stored.length;
       stats.droppedFull += result.dropped;
       if (result.unstored > 0) {
-        const from = accepted.length - result.unstored;
-        await deadLetterUnstored(acceptedAt.slice(from));
+        outcome = 'unstored';
+        stats.unjournaled += result.unstored;
+        // An input that brings these lines back by itself keeps them; dead-lettering them too
+        // would ship them twice (once from the dead-letter file, once when read again).
+        if (!(batch.redelivers ?? options.input.redelivers)) {
+          const from = accepted.length - result.unstored;
+          await deadLetterUnstored(acceptedAt.slice(from), sourceName);
+        }
       }
     }
     await deadWritten;
+    return outcome;
+  };
+}
+
+/** The input's id and metadata, carried with the event when it has them. */
+function acceptedExtras(line: InputLine): Pick<AcceptedEvent, 'id' | 'metadata'> {
+  return {
+    ...(line.id !== undefined ? { id: line.id } : {}),
+    ...(line.metadata !== undefined ? { metadata: line.metadata } : {}),
   };
 }

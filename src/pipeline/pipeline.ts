@@ -1,9 +1,14 @@
 /**
- * Wires input → classifier → journal → one delivery worker per sink, and owns the start and stop
+ * Wires inputs → classifier → journal → one delivery worker per sink, and owns the start and stop
  * order. This file is the one place the shutdown order is written down:
  *
- *   start: dead-letter file → journal → sinks → metrics server → workers → ingest
- *   stop:  ingest stops reading (EOF, a signal, or a closed stdout) → journal.endInput() →
+ *   start: dead-letter file → journal → sinks → metrics server → inputs (a Forward listener
+ *          binds) → workers → one ingest loop per input, sharing classifier, journal, dead-letter
+ *          file and stats
+ *   stop:  every input has ended: stdin at EOF; on a signal (or a closed stdout) each input stops
+ *          (a Forward listener stops accepting and hands over what it received, acking what is
+ *          journaled; a file input stops reading, its positions saved for what is stored); a file
+ *          or Forward input ends only on a signal → inputs closed → journal.endInput() →
  *          workers deliver until
  *            EOF:    everything is final, or no sink made progress for shutdown_timeout
  *            signal: shutdown_timeout has passed since the signal
@@ -37,12 +42,16 @@ import type { SinkRuntime } from '../sinks/sink-runtime.js';
 import { createOutputStream, type OutputStream } from '../sinks/stdout/output-stream.js';
 import { EXIT } from '../errors.js';
 import { readVersion } from '../version.js';
+import { createInputs, type RunningInput } from './create-inputs.js';
 import { runIngest } from './ingest.js';
 import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
 import { startStdoutFresh, watchStdout } from './stdout-run.js';
 
 export interface PipelineDeps {
+  /** Standard input, read by a `stdin` input (the default when `inputs:` names none). */
   readonly input: AsyncIterable<Buffer | string>;
+  /** NODE_NAME: the node name added to file inputs' Kubernetes metadata. */
+  readonly nodeName?: string;
   readonly stdout: Writable;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -179,8 +188,29 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const isStdout = (name: string) => isStdoutSink(config, name);
   const stdoutSinks = stdoutSinksOf(config, cursors);
 
+  // The dead-letter `source` of per-sink records, whose events come back from the journal.
+  const sourceLabel = config.inputs.length === 1 ? config.inputs[0]!.type : 'journal';
   const stopReading = new AbortController();
   const stopDelivering = new AbortController();
+  let inputs: RunningInput[];
+  try {
+    inputs = await createInputs(config, {
+      stdin: deps.input,
+      ...(config.input.passthrough
+        ? { passthrough: (chunk: Buffer) => out.write(chunk, stopReading.signal) }
+        : {}),
+      stats,
+      clock,
+      logger,
+      ...(deps.nodeName ? { nodeName: deps.nodeName } : {}),
+    });
+  } catch (error) {
+    await Promise.all(runtimes.map((rt) => rt.close()));
+    await log.close();
+    await deadLetter.close();
+    await health?.close();
+    throw error;
+  }
   const stdout = watchStdout({
     out,
     sinks: stdoutSinks,
@@ -207,11 +237,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       deadLetter,
       stats,
       logger,
-      source: config.input.type,
+      source: sourceLabel,
     }).run(isStdout(rt.name) ? stdoutSignal : stopDelivering.signal);
   });
   logger.info('wirety-ship started', {
-    input: config.input.type,
+    input: inputs
+      .map(({ input, stats: s }) => (input.name === s.type ? s.type : `${input.name} (${s.type})`))
+      .join(', '),
     buffer: config.buffer.type,
     ...(config.buffer.type === 'disk' ? { data_dir: config.buffer.data_dir } : {}),
     sinks: runtimes.map((rt) => `${rt.name} (${rt.codec.kind})`).join(', ') || 'none (passthrough only)',
@@ -221,24 +253,36 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   let signalled = false;
   const done = (async (): Promise<PipelineResult> => {
     let readToEnd = false;
+    const classify = createClassifier(undefined, { maxDepth: config.input.max_depth });
     try {
-      readToEnd = await runIngest({
-        input: deps.input,
-        sourceName: config.input.type,
-        maxLineBytes: config.input.max_line_bytes,
-        classify: createClassifier(undefined, { maxDepth: config.input.max_depth }),
-        audit: config.audit,
-        log,
-        deadLetter,
-        stats,
-        logger,
-        now: () => clock.now(),
-        ...(config.input.passthrough
-          ? { passthrough: (chunk: Buffer) => out.write(chunk, stopReading.signal) }
-          : {}),
-        signal: stopReading.signal,
-      });
+      // One loop per input; "end of input" is every input ended. A loop that fails stops the
+      // others, and its error surfaces once they have all returned (nothing runs past the close).
+      const settled = await Promise.allSettled(
+        inputs.map(({ input, stats: inputStats }) =>
+          runIngest({
+            input,
+            inputStats,
+            maxLineBytes: config.input.max_line_bytes,
+            classify,
+            audit: config.audit,
+            log,
+            deadLetter,
+            stats,
+            logger,
+            now: () => clock.now(),
+            signal: stopReading.signal,
+          }).catch((error: unknown) => {
+            stopReading.abort(error);
+            throw error;
+          }),
+        ),
+      );
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      readToEnd = settled.every((r) => r.status === 'fulfilled' && r.value);
     } finally {
+      // A file input saves its positions here, a Forward listener ends its connections.
+      await Promise.all(inputs.map(({ input }) => input.close().catch(() => undefined)));
       log.endInput();
     }
     logger.info(
@@ -269,7 +313,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
             : undefined,
       deadLetter,
       stats,
-      source: config.input.type,
+      source: sourceLabel,
       logger,
       stop: stopDelivering.signal,
     });

@@ -5,7 +5,8 @@
  * - the journal directory (disk buffer): writable, or creatable under a writable parent, and not
  *   used by another wirety-ship (journal/disk/lock.ts);
  * - the dead-letter file: writable, or creatable in a writable directory;
- * - the metrics address: free to listen on (bound and closed at once).
+ * - the metrics address and each Forward input's TCP address: free to listen on (bound and
+ *   closed at once).
  * Creates and changes nothing, and returns every problem found, not only the first. The journal
  * takes its lock for real when it opens; this check only makes the refusal early and complete.
  */
@@ -16,6 +17,7 @@ import { dirname } from 'node:path';
 import type { Config } from '../config/types.js';
 import { probeJournalLock, describeHolder } from '../journal/disk/lock.js';
 import { parseAddress } from '../monitor/health-server.js';
+import { parseListenAddress } from '../sources/forward/options.js';
 
 export interface StartupProblem {
   /** The setting the problem is about, e.g. "buffer.data_dir". */
@@ -62,8 +64,12 @@ async function unwritableFile(path: string): Promise<string | undefined> {
 }
 
 /** Why nothing can listen on `address`, or undefined when something can (port 0 always can). */
-async function cannotListen(address: string): Promise<StartupProblem | undefined> {
-  const { host, port } = parseAddress(address);
+async function cannotListen(
+  address: string,
+  { host, port }: { readonly host: string; readonly port: number },
+  key: string,
+  hint: string,
+): Promise<StartupProblem | undefined> {
   if (port === 0) return undefined;
   const server = createServer();
   try {
@@ -80,11 +86,7 @@ async function cannotListen(address: string): Promise<StartupProblem | undefined
       EADDRNOTAVAIL: `${host} is not an address of this machine`,
       ENOTFOUND: `the host name ${host} does not resolve`,
     };
-    return {
-      key: 'metrics.address',
-      message: why[code] ?? `cannot listen on ${address} (${code})`,
-      hint: 'choose another address with --metrics-addr, or stop what uses it',
-    };
+    return { key, message: why[code] ?? `cannot listen on ${address} (${code})`, hint };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -126,8 +128,26 @@ export async function preflight(config: Config): Promise<StartupProblem[]> {
     });
   }
   if (config.metrics.address !== undefined) {
-    const metrics = await cannotListen(config.metrics.address);
+    const address = config.metrics.address;
+    const metrics = await cannotListen(
+      address,
+      parseAddress(address),
+      'metrics.address',
+      'choose another address with --metrics-addr, or stop what uses it',
+    );
     if (metrics) problems.push(metrics);
+  }
+  for (const input of config.inputs) {
+    if (input.type !== 'forward') continue;
+    const listen = parseListenAddress(input.address);
+    if (listen.kind !== 'tcp') continue; // a unix socket: the listener handles a stale file itself
+    const forward = await cannotListen(
+      input.address,
+      listen,
+      `inputs.${input.name}.address`,
+      'choose another address (--forward), or stop what uses it',
+    );
+    if (forward) problems.push(forward);
   }
   return problems;
 }

@@ -4,6 +4,8 @@
  * generator, the config tests), so config/ never imports a source.
  */
 import { registerInputKinds } from '../config/input-kinds.js';
+import { fileConfig } from './files/config.js';
+import { forwardConfig } from './forward/config.js';
 import { stdinConfig } from './stdin/config.js';
 
-registerInputKinds([stdinConfig]);
+registerInputKinds([stdinConfig, fileConfig, forwardConfig]);

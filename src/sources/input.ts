@@ -13,6 +13,7 @@
  *   the journal was full) must be read again or re-sent: the input must not move past it.
  * - Batches are settled in the order they were handed over.
  */
+import type { InputRejectReason } from '../contract/dead-letter-record.js';
 import type { FramedLine } from './line-framer.js';
 
 /** Where an input line came from, attached to its event without changing the line itself. */
@@ -32,7 +33,7 @@ export interface InputLine {
    * Set when the input already knows the line cannot be an event (e.g. a partial line whose last
    * piece never came): ingest dead-letters it with this reason and detail instead of classifying it.
    */
-  readonly rejected?: { readonly reason: string; readonly detail: string };
+  readonly rejected?: { readonly reason: InputRejectReason; readonly detail: string };
 }
 
 export interface InputBatch {
@@ -45,11 +46,20 @@ export interface InputBatch {
    * must not advance past these lines). May return a promise (e.g. a position write) that ingest awaits.
    */
   settled(outcome: 'stored' | 'unstored'): void | Promise<void>;
+  /** Overrides the input's `redelivers` for this batch (a Forward request sent without `chunk` is never re-sent). */
+  readonly redelivers?: boolean;
 }
 
 export interface Input {
   /** The input's name in the config's `inputs:` map (also names its position file). */
   readonly name: string;
+  /**
+   * True when lines of a batch settled `unstored` come back by themselves after a restart (a file
+   * is read again from its committed position; a Forward client re-sends what was not acked):
+   * ingest then leaves them to the input. False (stdin) when nothing would bring them back: ingest
+   * dead-letters them as `undelivered_at_shutdown`, so they are not lost.
+   */
+  readonly redelivers: boolean;
   /**
    * Batches until the input ends (a finite input, e.g. stdin at EOF) or `signal` aborts. Reading
    * the next batch waits until the previous one is settled, so a full journal pauses the input.

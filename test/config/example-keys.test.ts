@@ -11,6 +11,7 @@ import type { TObject } from '@sinclair/typebox';
 import './helpers.js';
 import { isBlock } from '../../src/config/declare.js';
 import { fileSchema } from '../../src/config/file-schema.js';
+import { inputKinds } from '../../src/config/input-kinds.js';
 import { sinkKinds } from '../../src/config/sink-kinds.js';
 
 function keys(schema: TObject, prefix = ''): string[] {
@@ -25,7 +26,11 @@ test('config/wirety-ship.example.yaml shows every declared key', async () => {
     const last = key.split('.').pop() ?? key;
     return new RegExp(`(^|[\\s{#,])${last}:`, 'm').test(example);
   };
-  const declared = [...keys(fileSchema), ...sinkKinds().flatMap((kind) => keys(kind.schema))];
+  const declared = [
+    ...keys(fileSchema),
+    ...sinkKinds().flatMap((kind) => keys(kind.schema)),
+    ...inputKinds().flatMap((kind) => keys(kind.schema)),
+  ];
   const missing = [...new Set(declared)].filter((key) => !shown(key));
   assert.deepEqual(missing, [], 'keys missing from the example: add a line (or a commented one)');
 });

@@ -9,6 +9,7 @@ import './helpers.js';
 import { block, declared, isBlock } from '../../src/config/declare.js';
 import { fileSchema } from '../../src/config/file-schema.js';
 import { SETTINGS, SINK_TARGETS } from '../../src/config/settings.js';
+import { inputKind } from '../../src/config/input-kinds.js';
 import { sinkKind } from '../../src/config/sink-kinds.js';
 import { httpCommon } from '../../src/config/sink-shared.js';
 
@@ -27,6 +28,8 @@ test('every flag and variable sets a declared key', () => {
     if (!s.path || s.path.length === 0) return false;
     if (s.allHttp) return !has(block(httpCommon), s.path);
     if (s.sink) return !has(sinkKind(SINK_TARGETS[s.sink].type).schema, s.path);
+    const input = s.input ?? s.allInputs;
+    if (input) return !has(inputKind(input).schema, s.path);
     return !has(fileSchema, s.path);
   }).map((s) => s.flag ?? s.env);
   assert.deepEqual(wrong, []);
@@ -37,5 +40,9 @@ test('every flag and variable sets a declared key', () => {
   assert.ok(
     SETTINGS.some((s) => s.flag === 'passthrough' && s.path?.join('.') === 'input.passthrough'),
     'the keys declared with a cli registered their rows',
+  );
+  assert.ok(
+    SETTINGS.some((s) => s.flag === 'file') && SETTINGS.some((s) => s.flag === 'forward'),
+    'the inputs registered their rows',
   );
 });

@@ -15,6 +15,7 @@ import { createMemoryLog } from '../../src/journal/memory-log.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats } from '../../src/observe/stats.js';
 import { runIngest } from '../../src/pipeline/ingest.js';
+import { createStdinInput } from '../../src/sources/stdin/stdin-input.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
 import { serverLine } from '../helpers/records.js';
 import { track, until } from '../journal/helpers.js';
@@ -44,8 +45,7 @@ async function setup(maxBytes: number) {
   const stop = new AbortController();
   const ingest = track(
     runIngest({
-      input,
-      sourceName: 'stdin',
+      input: createStdinInput({ stream: input, maxLineBytes: 256 * 1024 }),
       maxLineBytes: 256 * 1024,
       classify: createClassifier(),
       audit: { unknown_actions: 'forward', not_json: 'dead_letter' },

@@ -11,6 +11,7 @@ import { createMemoryLog } from '../../src/journal/memory-log.js';
 import { createMemoryLogger } from '../../src/observe/logger.js';
 import { createStats } from '../../src/observe/stats.js';
 import { runIngest } from '../../src/pipeline/ingest.js';
+import { createStdinInput } from '../../src/sources/stdin/stdin-input.js';
 import { createMemoryDeadLetter } from '../helpers/memory-dead-letter.js';
 
 const audit = (n: number) =>
@@ -22,8 +23,11 @@ async function ingest(input: Buffer, chunkBytes: number) {
   const chunks: Buffer[] = [];
   for (let i = 0; i < input.length; i += chunkBytes) chunks.push(input.subarray(i, i + chunkBytes));
   const readToEnd = await runIngest({
-    input: Readable.from(chunks),
-    sourceName: 'stdin',
+    input: createStdinInput({
+      stream: Readable.from(chunks),
+      maxLineBytes: 512,
+      onBytes: (n) => (stats.inputBytes += n),
+    }),
     maxLineBytes: 512,
     classify: createClassifier(),
     audit: { unknown_actions: 'dead_letter', not_json: 'dead_letter' },

@@ -10,8 +10,10 @@
  * Timestamps. Loki keeps entries that share a timestamp in no guaranteed order, and silently drops
  * an entry whose (timestamp, line, structured metadata) equals one it already has. Wirety's `time`
  * is whole seconds, so many events share it. We therefore put the journal sequence number in the
- * nanoseconds: `nanos = seq % 1e9` (event mode) or `ms * 1e6 + seq % 1e6` (received mode, from the
- * journaled receive time). The timestamp is then (a) a pure function of the journaled record, the
+ * nanoseconds: `nanos = seq % 1e9` (event mode; for an event whose id an input chose, so that a
+ * re-read after a crash gets the same value under a new seq, a value derived from that id:
+ * entry-nanos.ts) or `ms * 1e6 + seq % 1e6` (received mode, from the journaled receive time: a
+ * re-read event is received again, so Loki de-duplicates re-reads only in event mode). The timestamp is then (a) a pure function of the journaled record, the
  * same on every retry and after a restart, so a batch resent after an ambiguous failure lands on
  * the same timestamps and Loki's de-duplication absorbs the copies; (b) strictly increasing with
  * seq within a second (received mode: within a millisecond), so entries of one second keep their
@@ -37,6 +39,7 @@ import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
 import type { OmittedValue, SinkRequest } from '../../contract/sink.js';
 import { createLabeler, type LabelSet } from './labels.js';
 import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './wire.js';
+import { entryNanos } from './entry-nanos.js';
 
 export const LOKI_PUSH_PATH = '/loki/api/v1/push';
 
@@ -156,7 +159,7 @@ export function createPushBodyEncoder(
         // `time`; the fallback only keeps a bad one from producing a broken varint.
         sec = Math.floor(r.event.time);
         if (!(Math.abs(sec) < 2 ** 63)) sec = Math.floor(r.receivedAtMs / 1000);
-        ns = seq;
+        ns = entryNanos(r.id, r.seq);
       }
       // NaN-proof: Loki then refuses the entry as too old, with a reason, instead of a hang here.
       if (!(Math.abs(sec) < 2 ** 63)) sec = 0;

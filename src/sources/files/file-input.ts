@@ -79,7 +79,12 @@ const RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** Room for a CRI line's timestamp, stream and tags around its content. */
 const CRI_OVERHEAD = 1024;
 
-export function createFileInput(options: FileInputOptions): Input {
+export interface FileInput extends Input {
+  /** Files open now (followed, or rotated away and being read to their end). */
+  openFiles(): number;
+}
+
+export function createFileInput(options: FileInputOptions): FileInput {
   if (options.include.length === 0)
     throw new RangeError(`file input ${options.name}: include needs at least one glob`);
   for (const [key, value] of [
@@ -417,7 +422,10 @@ export function createFileInput(options: FileInputOptions): Input {
             ? parseDockerLine(line.text)
             : { error: 'invalid UTF-8 in a json-file record' };
       if ('error' in parsed) {
-        add(line, here, { reason: `invalid_${file.format}_line`, detail: parsed.error });
+        add(line, here, {
+          reason: file.format === 'cri' ? 'invalid_cri_line' : 'invalid_docker_line',
+          detail: parsed.error,
+        });
         continue;
       }
       if (!streams.has(parsed.stream)) continue;
@@ -540,6 +548,9 @@ export function createFileInput(options: FileInputOptions): Input {
 
   return {
     name: options.name,
+    // Lines not stored are past the committed position: the next start reads them again.
+    redelivers: true,
+    openFiles: () => open.length,
     async *batches(signal: AbortSignal): AsyncIterable<InputBatch> {
       started ??= start();
       await started;

@@ -267,6 +267,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
     return {
       source: requests[0]!.source,
       lines: requests.flatMap((r) => r.lines),
+      // Only a client that asked for an ack re-sends what got none (a partial timeout has no client).
+      redelivers: requests.every((r) => r.chunk !== undefined),
       settled(outcome) {
         if (done) return;
         done = true;
@@ -280,6 +282,8 @@ export function createForwardInput(options: ForwardOptions = {}): ForwardInput {
 
   return {
     name: o.name,
+    // No ack for a batch not stored: a client that asked for one sends it again (see batchOf).
+    redelivers: true,
     counters,
     listen,
     async *batches(signal) {

@@ -185,3 +185,22 @@ void test('a malformed time or receive time still encodes (Loki then refuses it 
   const odd = makeRecord(3, serverLine, { receivedAtMs: 1_748_000_000_123.9 });
   assert.equal(flat([odd], { timestamp: 'received' })[0]!.timestampNs, 1_748_000_000_123_000_003n);
 });
+
+void test('an event an input reads again after a crash (same id, new seq) lands on the same timestamp, so Loki de-duplicates it', () => {
+  const fileLine = (seq: number, offset: number) =>
+    ({ ...makeRecord(seq, serverLine), id: `3f9c2a1b0d4e5f60:${offset}` }) as AuditRecord;
+  const [first] = flat([fileLine(7, 4096)]);
+  const [reread] = flat([fileLine(912, 4096)]);
+  assert.equal(reread!.timestampNs, first!.timestampNs, 'a file line: identity + offset, not seq');
+  const [later] = flat([fileLine(8, 4200)]);
+  assert.ok(later!.timestampNs > first!.timestampNs, "a file's later line stays later within the second");
+  const forward = (seq: number) =>
+    ({ ...makeRecord(seq, serverLine), id: 'fwd-Qm9vX2JhcjEyMzQ1Njc4OTBhYmNkZWZn' }) as AuditRecord;
+  assert.equal(
+    flat([forward(3)])[0]!.timestampNs,
+    flat([forward(40)])[0]!.timestampNs,
+    'a re-sent Forward event',
+  );
+  const [journalMade] = flat([makeRecord(5, serverLine)]);
+  assert.equal(journalMade!.timestampNs, 1748000000_000000000n + 5n, "the journal's own ids keep seq % 1e9");
+});
