@@ -23,7 +23,8 @@
  *   files-200                  200 files, each appended 50 lines/s for 30 s (--files-seconds N):
  *                              CPU (% of one core over the steady window) and peak RSS
  *   forward-packed             --forward: PackedForward requests of 1,000 with chunk, each acked
- *                              before the next (bench/forward-client.ts)
+ *                              before the next (bench/forward-client.ts; --forward-window N lets
+ *                              N requests wait for their ack at once)
  *   forward-message            --forward: one Message per line, acked before the next (Docker's way);
  *                              --message-lines N sends the first N corpus lines only
  */
@@ -66,6 +67,8 @@ const APPEND_RATE = Number(flag('--append-rate') ?? 0);
 const FILES_SECONDS = Number(flag('--files-seconds') ?? 30);
 /** forward-message waits for one ack per line: a round trip each, so it may need a shorter corpus. */
 const MESSAGE_LINES = Number(flag('--message-lines') ?? LINES);
+/** Forward requests the client may have waiting for their ack at once (1: send, wait, send). */
+const FORWARD_WINDOW = Number(flag('--forward-window') ?? 1);
 const only = flag('--only')?.split(',');
 /**
  * How Node runs the shipper. The CLI turns on V8's --optimize-for-size itself (memory over speed);
@@ -304,9 +307,10 @@ function deliveredText(d: Delivered, expected: number): string {
 }
 
 async function stopText(shipper: RunningShipper): Promise<string> {
+  const cpu = shipper.cpuSeconds();
   const s = await shipper.stop(60_000);
   if (s.exitCode !== 0) process.stderr.write(shipper.stderrTail());
-  return `SIGTERM → exit ${s.exitCode} in ${s.seconds.toFixed(2)} s`;
+  return `${cpu === undefined ? '' : `${cpu.toFixed(1)} s CPU, `}SIGTERM → exit ${s.exitCode} in ${s.seconds.toFixed(2)} s`;
 }
 
 async function criCorpus(c: Corpus): Promise<string> {
@@ -405,7 +409,7 @@ async function forwardScenario(name: string, c: Corpus, mode: 'packed' | 'messag
       const client = runBenchScript<{ lines: number; requests: number; seconds: number }>(
         root,
         'forward-client.ts',
-        ['127.0.0.1', port, mode, c.path, '1000', '1'],
+        ['127.0.0.1', port, mode, c.path, '1000', String(FORWARD_WINDOW)],
       );
       client.catch(() => undefined);
       d = await waitForDelivered(receiver, () => c.audit, shipper);
