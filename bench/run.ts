@@ -480,12 +480,11 @@ async function manyFiles(
     const d = await waitForDelivered(receiver, () => written?.audit, shipper);
     const lastDelivery =
       (shipper.startedAt + d.seconds * 1000 - writerStart) / 1000 - (written?.seconds ?? 0);
-    const totalCpu = shipper.cpuSeconds();
     const stopped = await stopText(shipper);
     const cpuText =
       cpu0 === undefined || cpu1 === undefined
         ? 'CPU not read'
-        : `CPU ${(((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100).toFixed(1)} % of one core over ${((t1 - t0) / 1000).toFixed(0)} s steady (${totalCpu?.toFixed(1) ?? '?'} s CPU in all)`;
+        : `CPU ${(((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 100).toFixed(1)} % of one core over ${((t1 - t0) / 1000).toFixed(0)} s steady`;
     report(
       name,
       `${cpuText}  peak RSS ${shipper.peakRssMiB().toFixed(0)} MiB  ${files} files x ${linesPerSecond} lines/s x ${seconds} s = ${written?.lines.toLocaleString('en') ?? '?'} lines, ${deliveredText(d, written?.audit ?? 0)} ${lastDelivery.toFixed(1)} s after the writer's end, ${stopped}`,
