@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE, type ActionSpec } from '../src/audit/catalogue.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 /** What was generated, counted on the fly so writeCorpus needs no classifier. */
 export interface CorpusTally {
@@ -53,18 +54,6 @@ interface State {
 }
 
 type Pools = ReturnType<typeof createPools>;
-
-/** mulberry32: tiny, fast, and good enough for test data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function createPools(rand: () => number) {
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('');
@@ -219,7 +208,7 @@ function wrongTypeLine(s: State): string {
 }
 
 export function* corpusLines(count: number, seed = 1, tally?: CorpusTally): Generator<string> {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const s: State = { rand, time: 1_748_000_000, pools: createPools(rand) };
   const t = tally ?? { valid: 0, unknownAction: 0, other: 0, truncated: 0, wrongType: 0 };
   for (let i = 0; i < count; i++) {

@@ -11,22 +11,11 @@ import type { FakeClock } from '../helpers/fake-clock.js';
 import { makeRecords } from '../helpers/records.js';
 import { startWorkerHarness } from '../helpers/test-codec.js';
 import type { ScriptedReply } from '../receivers/scripted-receiver.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const never = new AbortController().signal;
 const SECOND = 1000;
 const retry = { ...DEFAULTS.retry };
-
-/** A seeded generator in [0, 1) (mulberry32), so a failure names the sequence that caused it. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Refuses connections for `outageMs` of fake time from the first attempt, then answers 204.
@@ -77,7 +66,7 @@ async function recoveryAfterOutage(
 void test('after a 60 s outage (connection refused) the first delivery comes within 30 s, whatever the random', async () => {
   const randoms: [string, () => number][] = [
     ...[0.05, 0.3, 0.5, 0.7, 0.94, 0.999, 1].map((r): [string, () => number] => [`always ${r}`, () => r]),
-    ...[1, 2, 3].map((seed): [string, () => number] => [`seeded ${seed}`, seeded(seed)]),
+    ...[1, 2, 3].map((seed): [string, () => number] => [`seeded ${seed}`, seededRandom(seed)]),
   ];
   let worst = 0;
   for (const [name, random] of randoms) {

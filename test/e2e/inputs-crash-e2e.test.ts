@@ -32,18 +32,7 @@ import {
 } from '../helpers/e2e-corpus.js';
 import { messageRequest, sendWithResend, type ResendingClient } from '../helpers/resending-forward-client.js';
 import { createKubeletSimulator } from '../sources/files/kubelet-simulator.js';
-
-/** A seeded generator in [0, 1) (mulberry32), so a failure names the sequence that caused it. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const seed = Number(process.env.KILL9_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -142,7 +131,7 @@ test(
   `--file: kill -9 at random points while the kubelet writes and rotates, restart each time: every event, repeats identical (seed ${seed}; replay with KILL9_SEED=${seed})`,
   { timeout: 90_000 },
   async (t) => {
-    const random = seeded(seed);
+    const random = seededRandom(seed);
     // Mostly short lines; every 60th is over 16 KiB, so containerd writes it as P + F pieces that a
     // kill can fall between.
     const short = makeCorpus(1200, { onlyValid: true }).validLines;
@@ -246,7 +235,7 @@ test(
   `--forward: kill -9 between receive and ack, restart on the same port: the client re-sends, nothing lost, repeats bounded and identical (seed ${seed})`,
   { timeout: 90_000 },
   async (t) => {
-    const random = seeded(seed ^ 0x5eed);
+    const random = seededRandom(seed ^ 0x5eed);
     const lines = makeCorpus(3000, { onlyValid: true }).validLines;
     const requests = lines.map((log, i) =>
       messageRequest('docker.wirety', 1748000000 + i, {
