@@ -21,16 +21,9 @@ import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startLokiReceiver, type LokiEntry, type LokiReceiver } from '../receivers/loki-receiver.js';
 import { startCli, type CliProcess, type CliResult } from '../helpers/run-cli.js';
-import {
-  makeCorpus,
-  pollUntil,
-  segmentFiles,
-  summaryOf,
-  tally,
-  tempDir,
-  type TempDir,
-} from '../helpers/e2e-corpus.js';
+import { makeCorpus, pollUntil, summaryOf, tally, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
 import { messageRequest, sendWithResend, type ResendingClient } from '../helpers/resending-forward-client.js';
+import { journalText, stopCli, waitForLines } from '../helpers/input-e2e.js';
 import { createKubeletSimulator } from '../sources/files/kubelet-simulator.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -43,24 +36,6 @@ before(async () => {
 after(async () => {
   await dir.remove();
 });
-
-/** Every line of `lines` at the receiver at least once. */
-async function waitForLines(
-  receiver: LokiReceiver,
-  lines: readonly string[],
-  timeoutMs = 30_000,
-): Promise<void> {
-  const want = new Set(lines);
-  await pollUntil(
-    `${want.size} distinct lines at the receiver`,
-    () => {
-      const seen = new Set(receiver.entries().map((e) => e.line));
-      for (const line of want) if (!seen.has(line)) return undefined;
-      return true;
-    },
-    timeoutMs,
-  );
-}
 
 /**
  * Every copy of a line carries the event id and the Loki timestamp of its first delivery (so Loki
@@ -101,17 +76,9 @@ async function kill9(cli: CliProcess): Promise<void> {
 }
 
 async function stopWithResult(cli: CliProcess): Promise<CliResult> {
-  cli.child.kill('SIGTERM');
-  const result = await cli.result;
-  assert.equal(result.timedOut, false, result.stderr);
+  const result = await stopCli(cli);
   assert.equal(result.code, 0, result.stderr);
   return result;
-}
-
-/** The journal's segment files as text: a journaled line is in it byte for byte. */
-async function journalText(dataDir: string): Promise<string> {
-  const texts = await Promise.all((await segmentFiles(dataDir)).map((f) => readFile(f, 'latin1')));
-  return texts.join('');
 }
 
 /** A port nothing listens on now, so a restarted listener can take the same address. */

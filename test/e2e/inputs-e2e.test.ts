@@ -10,11 +10,11 @@
  * No sleeps: each step waits for what it needs (receiver entries, log lines), bounded in time.
  */
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FluentClient } from '@fluent-org/logger';
-import { startLokiReceiver, type LokiEntry, type LokiReceiver } from '../receivers/loki-receiver.js';
+import { startLokiReceiver, type LokiEntry } from '../receivers/loki-receiver.js';
 import { startCli, type CliProcess } from '../helpers/run-cli.js';
 import {
   logLines,
@@ -25,6 +25,7 @@ import {
   tempDir,
   type TempDir,
 } from '../helpers/e2e-corpus.js';
+import { journalText, stopCli, waitForLines } from '../helpers/input-e2e.js';
 import { createKubeletSimulator } from '../sources/files/kubelet-simulator.js';
 
 let dir: TempDir;
@@ -34,28 +35,6 @@ before(async () => {
 after(async () => {
   await dir.remove();
 });
-
-/** Each line once in what Loki holds, whatever was sent twice. */
-async function waitForLines(
-  receiver: LokiReceiver,
-  lines: readonly string[],
-  timeoutMs = 30_000,
-): Promise<void> {
-  const want = new Set(lines);
-  await pollUntil(
-    `${want.size} distinct lines at the receiver`,
-    () =>
-      new Set(
-        receiver
-          .entries()
-          .map((e) => e.line)
-          .filter((l) => want.has(l)),
-      ).size === want.size
-        ? true
-        : undefined,
-    timeoutMs,
-  );
-}
 
 /** Every line's deliveries share one event id, and distinct lines have distinct ids. */
 function assertStableIds(entries: readonly LokiEntry[]): void {
@@ -69,13 +48,6 @@ function assertStableIds(entries: readonly LokiEntry[]): void {
   assert.deepEqual(unstable, [], 'a repeated event carries the id of its first delivery');
   const ids = [...idsByLine.values()].map((s) => [...s][0]);
   assert.equal(new Set(ids).size, ids.length, 'distinct events have distinct ids');
-}
-
-async function stop(cli: CliProcess) {
-  cli.child.kill('SIGTERM');
-  const result = await cli.result;
-  assert.equal(result.timedOut, false, result.stderr);
-  return result;
 }
 
 test('--file on a kubelet-rotated CRI log: every event once; kill -9 and restart: every event, repeats with the same ids', async () => {
@@ -131,7 +103,7 @@ test('--file on a kubelet-rotated CRI log: every event once; kill -9 and restart
     // Run 2: resumes from the committed positions, follows the renamed file to its end.
     cli = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
     await waitForLines(receiver, lines);
-    const result = await stop(cli);
+    const result = await stopCli(cli);
     assert.equal(result.code, 0, result.stderr);
 
     const entries = receiver.entries();
@@ -200,7 +172,7 @@ test('--forward 127.0.0.1:0 with @fluent-org/logger and acks: acked once journal
     await waitForLines(receiver, corpus.validLines);
     await client.shutdown();
     client = undefined;
-    const result = await stop(cli);
+    const result = await stopCli(cli);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(summaryOf(result.stderr).lines_read, corpus.validLines.length);
     assert.equal(receiver.entries().length, corpus.validLines.length);
@@ -216,10 +188,4 @@ async function stderrSoFar(cli: CliProcess): Promise<string> {
   let text = '';
   await cli.waitForStderr((s) => ((text = s), true));
   return text;
-}
-
-async function journalText(dataDir: string): Promise<string> {
-  const names = (await readdir(dataDir)).filter((n) => n.startsWith('segment-'));
-  const texts = await Promise.all(names.map((n) => readFile(join(dataDir, n), 'latin1')));
-  return texts.join('');
 }
