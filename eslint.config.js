@@ -34,6 +34,11 @@ export const LAYERS = [
     patterns: ['^\\.\\./(?!contract/)'],
   },
   {
+    folder: 'src/integrity',
+    why: 'integrity/ (canonical form, keyed chain, checkpoints) is a leaf shared by the journal, the sinks and verify: it imports no other src/ folder',
+    patterns: ['^\\.\\./'],
+  },
+  {
     folder: 'src/audit',
     why: 'audit/ (the event catalogue and classifier) is a leaf: it imports no other src/ folder',
     patterns: ['^\\.\\./'],
