@@ -15,6 +15,14 @@
  *   FORGED otherwise), even when its neighbours are missing;
  * - for two events m < n with nothing between them present, `n.prev == m.chain` proves nothing
  *   was journaled between them (a skip, not a loss); otherwise seqs m+1…n-1 are MISSING.
+ *
+ * Key rotation: when the shipper starts with a new key on a journal whose chain an old key made,
+ * the first event under the new key has
+ *
+ *   prev = HMAC-SHA256(newKey, "wirety-ship/rotate/v1" ‖ 0x00 ‖ journalId ‖ chain_m)
+ *
+ * where chain_m is the old key's last chain value: a verifier holding both keys links across the
+ * rotation (rotationLink), and one holding only the new key still checks every later event.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
@@ -28,6 +36,14 @@ export function chainSeed(key: Buffer, journalId: string): Buffer {
 /** SHA-256 of the canonical text of a parsed event. */
 export function eventDigest(event: unknown): Buffer {
   return createHash('sha256').update(canonicalJson(event), 'utf8').digest();
+}
+
+export function rotationLink(newKey: Buffer, journalId: string, lastChain: Buffer): Buffer {
+  return createHmac('sha256', newKey)
+    .update('wirety-ship/rotate/v1\0')
+    .update(journalId, 'utf8')
+    .update(lastChain)
+    .digest();
 }
 
 const seqBytes = Buffer.alloc(8);
