@@ -103,6 +103,18 @@ export const LAYERS = [
     patterns: [reaches('check')],
   },
   {
+    folder: 'src/check-log',
+    why: 'check-log/ (`wirety-ship check`) classifies captured logs offline: it may use audit/, the line framing of sources/, config/ and observe/, never storage, delivery or the app',
+    patterns: [
+      reaches('sinks', 'transport', 'deliver', 'batch', 'journal', 'dead-letter', 'commands', ...APP),
+    ],
+  },
+  {
+    folder: 'src/commands',
+    why: 'commands/ holds the subcommands (`wirety-ship check`, `verify`): app level like cli.ts, they may import any layer below',
+    patterns: [],
+  },
+  {
     folder: 'src/types',
     why: 'types/ holds ambient declarations of untyped packages only',
     patterns: ['^\\.'],

@@ -42,6 +42,9 @@ if (!process.execArgv.some((arg) => arg.includes('optimize-for-size'))) {
 }
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'check')
+    return (await import('./commands/check-log.js')).runCheckLog(argv.slice(1), process);
   let command;
   try {
     command = await loadCommand(process.argv.slice(2), process.env);
