@@ -24,7 +24,7 @@ export const EXIT_INVALID_LINES = 1;
 
 /** What a command reads and writes: `process` is one. */
 export interface CommandIo {
-  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly stdin: AsyncIterable<Buffer | string> & { readonly isTTY?: boolean };
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
 }
@@ -35,6 +35,9 @@ export async function runCheckLog(argv: readonly string[], io: CommandIo): Promi
   const parsed = parseCheckArgs(argv, io);
   if (typeof parsed === 'number') return parsed;
   const { files, options, json } = parsed;
+  // A bare `wirety-ship check` in a terminal would otherwise wait silently for typed input.
+  if (io.stdin.isTTY && (files.length === 0 || files.includes(STDIN_NAME)))
+    io.stderr.write('wirety-ship check: reading standard input (end it with Ctrl-D; --help for files)\n');
   let tally;
   try {
     tally = await checkLogs(files, options, io.stdin);

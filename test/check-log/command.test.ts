@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { runCheckLog } from '../../src/commands/check-log.js';
 import { LINES, runCheck, runCheckJson } from './run-check.js';
 
 let dir: string;
@@ -160,4 +162,20 @@ test('usage errors exit 78 with a message; --help exits 0', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Usage: wirety-ship check \[options\] \[file\.\.\.\]/);
   assert.match(help.stdout, /--unknown-actions <policy>/);
+});
+
+test('stdin in a terminal: a hint on stderr, so a bare `wirety-ship check` does not wait silently', async () => {
+  let stderr = '';
+  let stdout = '';
+  const terminal = Object.assign(Readable.from([Buffer.from(`${LINES.server}\n`)]), { isTTY: true });
+  const code = await runCheckLog([], {
+    stdin: terminal,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  assert.equal(code, 0);
+  assert.match(stderr, /reading standard input \(end it with Ctrl-D/);
+  assert.match(stdout, /^checked 1 line in stdin$/m);
+  // Not for a pipe, and not when only files are read.
+  assert.equal((await runCheck([], `${LINES.server}\n`)).stderr, '');
 });
