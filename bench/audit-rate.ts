@@ -47,10 +47,10 @@ function cpuPercent(cpu0: number | undefined, cpu1: number | undefined, wallMs: 
   return cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) / (wallMs / 1000)) * 100;
 }
 
-const cpuText = (pct: number | undefined, wallMs: number) =>
+const cpuText = (pct: number | undefined, wallMs: number, seconds: number) =>
   pct === undefined
     ? 'CPU not read'
-    : `CPU ${pct.toFixed(2)} % of one core over ${(wallMs / 1000).toFixed(0)} s steady`;
+    : `CPU ${pct.toFixed(2)} % of one core over ${(wallMs / 1000).toFixed(0)} s steady${wallMs < (seconds * 1000) / 2 ? ' (SHORT window: the shipper was slow to start; a longer run measures more)' : ''}`;
 
 async function stopped(shipper: RunningShipper): Promise<string> {
   const s = await shipper.stop(60_000);
@@ -120,7 +120,7 @@ export async function realAuditRate(cmd: ShipperCommand, rate: number, seconds: 
       };
       report(
         name,
-        `${cpuText(pct, wallMs)}  ${peakRss(name, rss)}  latency p50 ${lat.p50.toFixed(0)} / p99 ${lat.p99.toFixed(0)} / max ${lat.max.toFixed(0)} ms over ${lat.count} lines (batch wait ${waitMs === undefined ? '? (not in --check-config; 1000 assumed)' : `${waitMs} ms`})  ${w.lines} lines in ${w.seconds.toFixed(1)} s (writer at most ${w.maxLateMs.toFixed(0)} ms late), ${d.complete ? 'all delivered' : `ONLY ${d.events}/${w.lines} delivered (${d.reason ?? '?'})`}, ${stop}`,
+        `${cpuText(pct, wallMs, seconds)}  ${peakRss(name, rss)}  latency p50 ${lat.p50.toFixed(0)} / p99 ${lat.p99.toFixed(0)} / max ${lat.max.toFixed(0)} ms over ${lat.count} lines (batch wait ${waitMs === undefined ? '? (not in --check-config; 1000 assumed)' : `${waitMs} ms`})  ${w.lines} lines in ${w.seconds.toFixed(1)} s (writer at most ${w.maxLateMs.toFixed(0)} ms late), ${d.complete ? 'all delivered' : `ONLY ${d.events}/${w.lines} delivered (${d.reason ?? '?'})`}, ${stop}`,
       );
     } finally {
       writer.kill('SIGTERM');
@@ -170,7 +170,7 @@ export async function fullyIdle(cmd: ShipperCommand, seconds: number): Promise<v
       const stop = await stopped(shipper);
       report(
         name,
-        `${cpuText(pct, wallMs)}  ${peakRss(name, peak)}, RSS at the end ${rssNow?.toFixed(0) ?? '?'} MiB  stdin open, nothing written for ${seconds} s, ${stop}`,
+        `${cpuText(pct, wallMs, seconds)}  ${peakRss(name, peak)}, RSS at the end ${rssNow?.toFixed(0) ?? '?'} MiB  stdin open, nothing written for ${seconds} s, ${stop}`,
       );
     } finally {
       await shipper.stop(60_000);

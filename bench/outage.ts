@@ -43,7 +43,15 @@ export async function outageAndRestart(
   );
   const run = (stdinPath?: string) =>
     runToExit({
-      nodeArgs: [...cmd.nodeFlags, cmd.cli, '--config', configPath],
+      nodeArgs: [
+        ...cmd.nodeFlags,
+        cmd.cli,
+        '--config',
+        configPath,
+        // Receiver down: stop 2 s after EOF (exit 75). Draining: stdin ends at once, and the drain
+        // must not be cut short when a slow start or a busy machine stalls it for 2 s.
+        ...(stdinPath === undefined ? ['--shutdown-timeout', '60s'] : []),
+      ],
       ...(stdinPath === undefined ? {} : { stdinPath }),
     });
   try {

@@ -8,9 +8,21 @@
  *   npm run bench -- --lines 200000      # smaller corpus for a quick look
  *   npm run bench -- --speed             # node --no-optimize-for-size (throughput over memory)
  *   npm run bench -- --lean              # node --optimize-for-size from the start (the Docker image)
+ *   npm run bench -- --repeat 3          # floor and stdin scenarios run 3 times: medians
  *
  * events/s = audit events that reached the receiver ÷ wall time from spawn to exit.
  * peak RSS = VmHWM of the wirety-ship process, read from /proc while it runs.
+ *
+ * Issue 12 (docs/PERFORMANCE.md, "Issue 12: the floor, real rates, start and catch-up"):
+ *   floor       bench/floor.ts fed the corpus the same way: read + split + JSON.parse + log_type
+ *               filter, ships nothing. Runs whenever a throughput scenario does; every throughput
+ *               row prints its ratio to it ("0.31× floor"; all3: per sink)
+ *   rate-100    100 stamped audit lines/s for 60 s (--rate-seconds N) → --loki: CPU % of a core,
+ *               peak RSS, delivery latency p50/p99/max (bench/audit-rate.ts)
+ *   idle        stdin open, nothing written, 3 HTTP sinks, 60 s (--idle-seconds N): CPU, RSS
+ *   start       --version / --help wall time (median of --start-runs, 10), spawn → first delivery
+ *   catch-up    the corpus journaled with the receiver down, then drained: events/s and ratio
+ * The run ends with a "targets" block: each target of issue 12, the figure, met or MISSED.
  *
  * The inputs that do not end at EOF (bench/running-shipper.ts): the shipper runs until the
  * receiver has counted every audit event, then gets SIGTERM; events/s = audit events ÷ wall time
@@ -387,13 +399,6 @@ async function manyFiles(
   }
 }
 
-const want = (name: string) => !only || only.includes(name);
-
-if (!existsSync(cli)) throw new Error('dist/cli.js missing: run `npm run build` (npm run bench does)');
-const c1 = await corpus(LINES);
-process.stdout.write(
-  `corpus: ${c1.lines.toLocaleString('en')} lines, ${c1.audit.toLocaleString('en')} audit events, ${(c1.bytes / 2 ** 20).toFixed(0)} MiB; node ${process.version}, ${os.cpus().length} cores\n`,
-);
 /** Every scenario whose figure is divided by the floor: the floor runs whenever one of them does. */
 const AGAINST_FLOOR = [
   'stdout',
@@ -411,6 +416,17 @@ const AGAINST_FLOOR = [
   'forward-packed',
   'forward-message',
 ];
+const SCENARIOS = ['floor', 'bare', ...AGAINST_FLOOR, 'rate-100', 'idle', 'start', 'files-200'];
+const unknown = only?.filter((name) => !SCENARIOS.includes(name)) ?? [];
+if (unknown.length > 0)
+  throw new Error(`--only: no scenario ${unknown.join(', ')} (there are: ${SCENARIOS.join(', ')})`);
+const want = (name: string) => !only || only.includes(name);
+
+if (!existsSync(cli)) throw new Error('dist/cli.js missing: run `npm run build` (npm run bench does)');
+const c1 = await corpus(LINES);
+process.stdout.write(
+  `corpus: ${c1.lines.toLocaleString('en')} lines, ${c1.audit.toLocaleString('en')} audit events, ${(c1.bytes / 2 ** 20).toFixed(0)} MiB; node ${process.version}, ${os.cpus().length} cores\n`,
+);
 if (want('floor') || AGAINST_FLOOR.some(want)) await measureFloor(root, c1, REPEAT);
 if (want('bare')) bareParse(c1);
 if (want('stdout'))
