@@ -8,9 +8,21 @@
  *   npm run bench -- --lines 200000      # smaller corpus for a quick look
  *   npm run bench -- --speed             # node --no-optimize-for-size (throughput over memory)
  *   npm run bench -- --lean              # node --optimize-for-size from the start (the Docker image)
+ *   npm run bench -- --repeat 3          # floor and stdin scenarios run 3 times: medians
  *
  * events/s = audit events that reached the receiver ÷ wall time from spawn to exit.
  * peak RSS = VmHWM of the wirety-ship process, read from /proc while it runs.
+ *
+ * Issue 12 (docs/PERFORMANCE.md, "Issue 12: the floor, real rates, start and catch-up"):
+ *   floor       bench/floor.ts fed the corpus the same way: read + split + JSON.parse + log_type
+ *               filter, ships nothing. Runs whenever a throughput scenario does; every throughput
+ *               row prints its ratio to it ("0.31× floor"; all3: per sink)
+ *   rate-100    100 stamped audit lines/s for 60 s (--rate-seconds N) → --loki: CPU % of a core,
+ *               peak RSS, delivery latency p50/p99/max (bench/audit-rate.ts)
+ *   idle        stdin open, nothing written, 3 HTTP sinks, 60 s (--idle-seconds N): CPU, RSS
+ *   start       --version / --help wall time (median of --start-runs, 10), spawn → first delivery
+ *   catch-up    the corpus journaled with the receiver down, then drained: events/s and ratio
+ * The run ends with a "targets" block: each target of issue 12, the figure, met or MISSED.
  *
  * The inputs that do not end at EOF (bench/running-shipper.ts): the shipper runs until the
  * receiver has counted every audit event, then gets SIGTERM; events/s = audit events ÷ wall time
@@ -28,23 +40,20 @@
  *   forward-message            --forward: one Message per line, acked before the next (Docker's way);
  *                              --message-lines N sends the first N corpus lines only
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { writeCorpus } from './corpus.js';
+import { fullyIdle, realAuditRate, type ShipperCommand } from './audit-rate.js';
+import { corpusFile, type CorpusFile as Corpus } from './corpus-file.js';
 import { writeCriCorpus } from './cri-corpus.js';
+import { runToExit } from './exiting-process.js';
+import { measureFloor } from './floor-run.js';
+import { outageAndRestart } from './outage.js';
+import { startReceiver as startReceiverIn } from './receiver.js';
+import { figures, floorRatio, peakRss, perSecond, printSummary, repeatsText, report } from './results.js';
 import {
   runBenchScript,
   startShipper,
@@ -52,6 +61,9 @@ import {
   type Delivered,
   type RunningShipper,
 } from './running-shipper.js';
+import { median } from './stats.js';
+import { startTimes } from './start-time.js';
+import { targetsText } from './targets.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'bench', 'out');
@@ -70,6 +82,14 @@ const MESSAGE_LINES = Number(flag('--message-lines') ?? LINES);
 /** Forward requests the client may have waiting for their ack at once (1: send, wait, send). */
 const FORWARD_WINDOW = Number(flag('--forward-window') ?? 1);
 const only = flag('--only')?.split(',');
+/** Runs of the floor and of each stdin scenario; the figure is their median (the issue's: 3). */
+const REPEAT = Math.max(1, Number(flag('--repeat') ?? 1));
+/** rate-100: how long the paced writer writes. */
+const RATE_SECONDS = Number(flag('--rate-seconds') ?? 60);
+/** idle: how long stdin stays open with nothing written. */
+const IDLE_SECONDS = Number(flag('--idle-seconds') ?? 60);
+/** start: runs of --version and --help (half as many full starts). */
+const START_RUNS = Number(flag('--start-runs') ?? 10);
 /**
  * How Node runs the shipper. The CLI turns on V8's --optimize-for-size itself (memory over speed);
  * `--speed` measures it with `node --no-optimize-for-size`, `--lean` with the flag given on the
@@ -81,111 +101,9 @@ const NODE_FLAGS = args.includes('--speed')
     ? ['--optimize-for-size']
     : [];
 
-interface Corpus {
-  readonly path: string;
-  readonly lines: number;
-  readonly audit: number;
-  readonly bytes: number;
-}
-
-async function corpus(lines: number): Promise<Corpus> {
-  mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `corpus-${lines}.log`);
-  const meta = file + '.json';
-  if (existsSync(file) && existsSync(meta)) return JSON.parse(readFileSync(meta, 'utf8')) as Corpus;
-  const r = await writeCorpus(file, lines);
-  const c = { path: file, lines: r.lines, audit: r.audit, bytes: r.bytes };
-  writeFileSync(meta, JSON.stringify(c));
-  return c;
-}
-
-interface Receiver {
-  readonly url: string;
-  count(): Promise<{ events: number; requests: number }>;
-  stop(): void;
-}
-
-async function startReceiver(down = false): Promise<Receiver> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench', 'counting-receiver.ts')],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, BENCH_RECEIVER_DOWN: down ? '1' : '0' },
-    },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', () => reject(new Error('receiver exited')));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    count: async () => (await (await fetch(`${url}/count`)).json()) as { events: number; requests: number },
-    stop: () => child.kill('SIGTERM'),
-  };
-}
-
-interface RunResult {
-  readonly seconds: number;
-  readonly peakRssMiB: number;
-  readonly exitCode: number | null;
-  readonly firstRequestSeconds?: number;
-}
-
-async function runShipper(
-  cliArgs: string[],
-  stdinPath: string | undefined,
-  env: Record<string, string> = {},
-  watchFirstRequest?: Receiver,
-): Promise<RunResult> {
-  const started = performance.now();
-  // stdin is a pipe, as with `wirety-server | wirety-ship` (a file descriptor would let the
-  // shipper read faster than any real writer can produce).
-  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, cli, ...cliArgs], {
-    stdio: [stdinPath ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-    env: { ...process.env, WIRETY_SHIP_LOG_LEVEL: 'warn', ...env },
-  });
-  if (stdinPath && child.stdin) {
-    child.stdin.on('error', () => undefined);
-    createReadStream(stdinPath).pipe(child.stdin);
-  }
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()).slice(-20_000));
-  let peakKiB = 0;
-  let firstRequestSeconds: number | undefined;
-  const poll = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {
-      /* exited */
-    }
-    if (watchFirstRequest && firstRequestSeconds === undefined) {
-      void watchFirstRequest.count().then((c) => {
-        if (c.requests > 0 && firstRequestSeconds === undefined)
-          firstRequestSeconds = (performance.now() - started) / 1000;
-      });
-    }
-  }, 20);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  clearInterval(poll);
-  const seconds = (performance.now() - started) / 1000;
-  if (exitCode !== 0 && exitCode !== 75) process.stderr.write(stderr);
-  return {
-    seconds,
-    peakRssMiB: peakKiB / 1024,
-    exitCode,
-    ...(firstRequestSeconds !== undefined ? { firstRequestSeconds } : {}),
-  };
-}
-
-const rows: string[] = [];
-function report(name: string, text: string): void {
-  const row = `${name.padEnd(26)} ${text}`;
-  rows.push(row);
-  process.stdout.write(row + '\n');
-}
+const corpus = (lines: number) => corpusFile(outDir, lines);
+const startReceiver = () => startReceiverIn(root);
+const shipperCommand: ShipperCommand = { root, cli, nodeFlags: NODE_FLAGS };
 
 function bareParse(c: Corpus): void {
   const started = performance.now();
@@ -213,76 +131,60 @@ function bareParse(c: Corpus): void {
 /** events/s of this run's scenarios, for the ratios printed next to the long-running inputs. */
 const measured = new Map<string, number>();
 
+/**
+ * stdin → the given sinks until EOF, REPEAT times: the median events/s (per sink: every sink
+ * receives every audit event) and the highest peak RSS of the runs.
+ */
 async function shipScenario(
   name: string,
   c: Corpus,
   sinkArgs: (url: string) => string[],
-  opts: { disk?: boolean; env?: Record<string, string>; sinks?: number } = {},
+  opts: { disk?: boolean; env?: Record<string, string>; sinks?: number; only?: string } = {},
 ): Promise<void> {
-  const receiver = await startReceiver();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ws-bench-'));
-  try {
-    const r = await runShipper(
-      [
-        ...sinkArgs(receiver.url),
-        ...(opts.disk ? ['--data-dir', dataDir] : ['--buffer', 'memory']),
-        '--dead-letter',
-        path.join(dataDir, 'dead.ndjson'),
-      ],
-      c.path,
-      opts.env,
-    );
-    const got = await receiver.count();
-    const expected = c.audit * (opts.sinks ?? 1);
-    const complete =
-      opts.sinks === 0
-        ? 'to /dev/null'
-        : got.events >= expected
-          ? 'all delivered'
-          : `ONLY ${got.events}/${expected} delivered`;
-    measured.set(name, c.audit / r.seconds);
-    report(
-      name,
-      `${Math.round(c.audit / r.seconds).toLocaleString('en')} events/s  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  ${r.seconds.toFixed(2)} s  ${c.lines.toLocaleString('en')} lines, ${complete} (${got.requests} requests), exit ${r.exitCode}`,
-    );
-  } finally {
-    receiver.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  const rates: number[] = [];
+  let peak = 0;
+  let last = '';
+  for (let i = 0; i < REPEAT; i++) {
+    const receiver = await startReceiver();
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ws-bench-'));
+    try {
+      const r = await runToExit({
+        nodeArgs: [
+          ...NODE_FLAGS,
+          cli,
+          ...sinkArgs(receiver.url),
+          ...(opts.disk ? ['--data-dir', dataDir] : ['--buffer', 'memory']),
+          '--dead-letter',
+          path.join(dataDir, 'dead.ndjson'),
+        ],
+        stdinPath: c.path,
+        ...(opts.env ? { env: opts.env } : {}),
+      });
+      if (r.exitCode !== 0 && r.exitCode !== 75) process.stderr.write(r.stderrTail);
+      const got = await receiver.count();
+      const expected = c.audit * (opts.sinks ?? 1);
+      const complete =
+        opts.sinks === 0
+          ? 'to /dev/null'
+          : got.events >= expected
+            ? 'all delivered'
+            : `ONLY ${got.events}/${expected} delivered`;
+      rates.push(c.audit / r.seconds);
+      peak = Math.max(peak, r.peakRssMiB);
+      last = `${r.seconds.toFixed(2)} s  ${c.lines.toLocaleString('en')} lines, ${complete} (${got.requests} requests), exit ${r.exitCode}`;
+    } finally {
+      receiver.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
-}
-
-async function outageAndRestart(c: Corpus): Promise<void> {
-  const receiver = await startReceiver(true);
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ws-bench-'));
-  const configPath = path.join(dataDir, 'ship.yaml');
-  writeFileSync(
-    configPath,
-    `buffer:\n  data_dir: ${dataDir}/journal\n  max_bytes: 4GiB\nshutdown_timeout: 2s\ndead_letter:\n  path: ${dataDir}/dead.ndjson\nsinks:\n  loki:\n    type: loki\n    url: ${receiver.url}\n`,
+  const rate = median(rates);
+  measured.set(name, rate);
+  if (opts.only !== undefined) figures.throughput.set(opts.only, rate);
+  const perSink = (opts.sinks ?? 1) > 1 ? ' per sink' : '';
+  report(
+    name,
+    `${perSecond(rate)} events/s${perSink}  ${floorRatio(rate)}${perSink}  ${peakRss(name, peak)}  ${last}${repeatsText(rates)}`,
   );
-  try {
-    const down = await runShipper(['--config', configPath], c.path);
-    const journalBytes = await dirBytes(path.join(dataDir, 'journal'));
-    report(
-      'receiver down, journal',
-      `${Math.round(c.audit / down.seconds).toLocaleString('en')} events/s journaled  peak RSS ${down.peakRssMiB.toFixed(0)} MiB  ${(journalBytes / 2 ** 30).toFixed(2)} GiB journaled, exit ${down.exitCode} (75 expected)`,
-    );
-    await fetch(`${receiver.url}/up`);
-    const up = await runShipper(['--config', configPath], undefined, {}, receiver);
-    const got = await receiver.count();
-    report(
-      'restart, drain journal',
-      `first delivery after ${up.firstRequestSeconds?.toFixed(2) ?? '?'} s  drained ${got.events}/${c.audit} in ${up.seconds.toFixed(1)} s  peak RSS ${up.peakRssMiB.toFixed(0)} MiB, exit ${up.exitCode}`,
-    );
-  } finally {
-    receiver.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const f of await readdir(dir)) total += (await stat(path.join(dir, f))).size;
-  return total;
 }
 
 const STDIN_LOKI_DISK = 'loki, disk journal';
@@ -290,9 +192,11 @@ const STDIN_LOKI_DISK = 'loki, disk journal';
 /** The figure against stdin → Loki (disk journal) of the same run, when that scenario ran. */
 function againstStdin(eventsPerSecond: number): string {
   const stdin = measured.get(STDIN_LOKI_DISK);
-  return stdin === undefined
-    ? 'no stdin figure this run (add loki-disk to --only)'
-    : `${(eventsPerSecond / stdin).toFixed(2)}x stdin→Loki disk (${Math.round(stdin).toLocaleString('en')} ev/s)`;
+  return `${floorRatio(eventsPerSecond)}, ${
+    stdin === undefined
+      ? 'no stdin figure this run (add loki-disk to --only)'
+      : `${(eventsPerSecond / stdin).toFixed(2)}x stdin→Loki disk (${Math.round(stdin).toLocaleString('en')} ev/s)`
+  }`;
 }
 
 /** events/s reached; when not everything arrived, the events that did (and no ratio is fair). */
@@ -495,6 +399,27 @@ async function manyFiles(
   }
 }
 
+/** Every scenario whose figure is divided by the floor: the floor runs whenever one of them does. */
+const AGAINST_FLOOR = [
+  'stdout',
+  'loki-memory',
+  'loki-disk',
+  'es',
+  'splunk',
+  'all3',
+  'loki-5m',
+  'outage',
+  'catch-up',
+  'file-loki',
+  'file-cri-loki',
+  'file-append-loki',
+  'forward-packed',
+  'forward-message',
+];
+const SCENARIOS = ['floor', 'bare', ...AGAINST_FLOOR, 'rate-100', 'idle', 'start', 'files-200'];
+const unknown = only?.filter((name) => !SCENARIOS.includes(name)) ?? [];
+if (unknown.length > 0)
+  throw new Error(`--only: no scenario ${unknown.join(', ')} (there are: ${SCENARIOS.join(', ')})`);
 const want = (name: string) => !only || only.includes(name);
 
 if (!existsSync(cli)) throw new Error('dist/cli.js missing: run `npm run build` (npm run bench does)');
@@ -502,35 +427,51 @@ const c1 = await corpus(LINES);
 process.stdout.write(
   `corpus: ${c1.lines.toLocaleString('en')} lines, ${c1.audit.toLocaleString('en')} audit events, ${(c1.bytes / 2 ** 20).toFixed(0)} MiB; node ${process.version}, ${os.cpus().length} cores\n`,
 );
+if (want('floor') || AGAINST_FLOOR.some(want)) await measureFloor(root, c1, REPEAT);
 if (want('bare')) bareParse(c1);
 if (want('stdout'))
   await shipScenario('stdout (to /dev/null)', c1, () => ['--stdout'], { disk: false, sinks: 0 });
 if (want('loki-memory')) await shipScenario('loki, buffer memory', c1, (u) => ['--loki', u]);
-if (want('loki-disk')) await shipScenario('loki, disk journal', c1, (u) => ['--loki', u], { disk: true });
-if (want('es')) await shipScenario('elasticsearch, disk', c1, (u) => ['--elasticsearch', u], { disk: true });
+if (want('loki-disk'))
+  await shipScenario(STDIN_LOKI_DISK, c1, (u) => ['--loki', u], { disk: true, only: 'loki-disk' });
+if (want('es'))
+  await shipScenario('elasticsearch, disk', c1, (u) => ['--elasticsearch', u], { disk: true, only: 'es' });
 if (want('splunk'))
   await shipScenario('splunk hec, disk', c1, (u) => ['--splunk-hec', u], {
     disk: true,
     env: { WIRETY_SHIP_SPLUNK_TOKEN: 'bench' },
+    only: 'splunk',
   });
 if (want('all3'))
   await shipScenario(
     'loki+es+splunk, disk',
     c1,
     (u) => ['--loki', u, '--elasticsearch', u, '--splunk-hec', u],
-    { disk: true, sinks: 3, env: { WIRETY_SHIP_SPLUNK_TOKEN: 'bench' } },
+    { disk: true, sinks: 3, env: { WIRETY_SHIP_SPLUNK_TOKEN: 'bench' }, only: 'all3' },
   );
 if (want('loki-5m')) {
   const c5 = await corpus(LINES * 5);
   await shipScenario('loki, disk, 5x corpus', c5, (u) => ['--loki', u], { disk: true });
 }
-if (want('outage'))
-  await outageAndRestart(await corpus(Math.max(LINES * 5, 1))).catch((e: unknown) =>
-    report('outage', String(e)),
-  );
 /** A scenario that fails (e.g. the CLI lacks an input) is reported as a row; the others still run. */
 const orReport = (name: string) => (e: unknown) =>
   report(name, `FAILED: ${e instanceof Error ? e.message : String(e)}`);
+if (want('outage'))
+  await outageAndRestart('outage, 5x corpus', shipperCommand, await corpus(LINES * 5), 1).catch(
+    orReport('outage'),
+  );
+if (want('catch-up'))
+  await outageAndRestart('catch-up', shipperCommand, c1, REPEAT)
+    .then((rate) => {
+      if (rate !== undefined) figures.catchUp = rate;
+    })
+    .catch(orReport('catch-up'));
+if (want('rate-100')) await realAuditRate(shipperCommand, 100, RATE_SECONDS).catch(orReport('rate-100'));
+if (want('idle')) await fullyIdle(shipperCommand, IDLE_SECONDS).catch(orReport('idle'));
+if (want('start'))
+  await corpus(1000)
+    .then((small) => startTimes(shipperCommand, small, START_RUNS))
+    .catch(orReport('start'));
 if (want('file-loki'))
   await fileScenario('file → loki, disk', c1, { file: c1.path, format: 'raw' }).catch(orReport('file-loki'));
 if (want('file-cri-loki'))
@@ -550,4 +491,5 @@ if (want('forward-message'))
 if (want('files-200'))
   await manyFiles('200 files → loki, disk', 200, 50, FILES_SECONDS).catch(orReport('files-200'));
 
-if (rows.length > 1) process.stdout.write(`\nsummary\n${rows.join('\n')}\n`);
+printSummary();
+process.stdout.write(`\n${targetsText(LINES)}\n`);

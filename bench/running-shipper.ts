@@ -7,6 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunningShipper {
@@ -14,7 +15,11 @@ export interface RunningShipper {
   /** performance.now() at spawn. */
   readonly startedAt: number;
   readonly exited: Promise<number | null>;
+  /** Its stdin, when started with `stdin: 'pipe'` (kept open until the bench ends it). */
+  readonly stdin: Writable | null;
   peakRssMiB(): number;
+  /** Resident memory now (VmRSS); undefined once the process is gone. */
+  rssMiB(): number | undefined;
   /** utime + stime so far, in seconds; undefined once the process is gone. */
   cpuSeconds(): number | undefined;
   /** The first JSON log line whose `msg` is `message` (waits for it, bounded in time). */
@@ -37,14 +42,16 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-export function readPeakRssKiB(pid: number): number | undefined {
+function readStatusKiB(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
   } catch {
     return undefined; // exited
   }
 }
+
+export const readPeakRssKiB = (pid: number) => readStatusKiB(pid, 'VmHWM');
 
 export function readCpuSeconds(pid: number): number | undefined {
   try {
@@ -63,17 +70,20 @@ export function startShipper(
   nodeFlags: readonly string[],
   cliArgs: readonly string[],
   env: Record<string, string> = {},
+  stdin: 'ignore' | 'pipe' = 'ignore',
 ): RunningShipper {
   const startedAt = performance.now();
   const child = spawn(process.execPath, [...nodeFlags, cli, ...cliArgs], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [stdin, 'ignore', 'pipe'],
     env: { ...process.env, WIRETY_SHIP_LOG_LEVEL: 'warn', WIRETY_SHIP_LOG_FORMAT: 'json', ...env },
   });
   const pid = child.pid as number;
+  child.stdin?.on('error', () => undefined); // EPIPE once it has exited
   let stderr = '';
   const logLines: Record<string, unknown>[] = [];
   let partial = '';
-  child.stderr.on('data', (d: Buffer) => {
+  // stderr is always a pipe here (the stdio array above); the typings cannot tell.
+  (child.stderr as Readable).on('data', (d: Buffer) => {
     const text = d.toString();
     stderr = (stderr + text).slice(-20_000);
     const parts = (partial + text).split('\n');
@@ -103,7 +113,12 @@ export function startShipper(
     pid,
     startedAt,
     exited,
+    stdin: child.stdin,
     peakRssMiB: () => Math.max(peakKiB, readPeakRssKiB(pid) ?? 0) / 1024,
+    rssMiB: () => {
+      const kib = readStatusKiB(pid, 'VmRSS');
+      return kib === undefined ? undefined : kib / 1024;
+    },
     cpuSeconds: () => readCpuSeconds(pid),
     async waitForLog(message, timeoutMs) {
       const deadline = performance.now() + timeoutMs;
