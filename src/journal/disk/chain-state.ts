@@ -120,8 +120,14 @@ export interface ChainState {
   checkpoint(timeMs: number): Checkpoint;
   addSkipped(from: number, to: number): void;
   removeSkipped(seq: number): void;
-  /** Writes chain.json: every seq ≤ through is accounted for. */
+  /** Writes chain.json: every seq ≤ through is accounted for (writes run one at a time). */
   persist(through: number): Promise<void>;
+  /**
+   * Writes chain.json with the head as it stands, `through` never below what was last written
+   * (a checkpoint may have claimed a seq not written yet). GC calls it before deleting segments,
+   * so recovery never needs a deleted record to find the head.
+   */
+  persistHead(lastWritten: number): Promise<void>;
 }
 
 export interface OpenChainOptions {
@@ -184,7 +190,15 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
   let top: Buffer = head; // the head, typed for the closures below
   let sinceCheckpoint = 0;
 
-  const persist = async (upTo: number): Promise<void> => {
+  let lastThrough = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+  const persist = (upTo: number): Promise<void> => {
+    const write = writing.then(() => writeState(upTo));
+    writing = write.catch(() => undefined);
+    return write;
+  };
+  const writeState = async (upTo: number): Promise<void> => {
+    lastThrough = upTo;
     const body: StateFile = {
       key_id: key.id,
       through: upTo,
@@ -266,6 +280,12 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
       });
     },
     persist,
+    persistHead: (lastWritten) =>
+      writing.then(() => {
+        const write = writeState(Math.max(lastThrough, lastWritten));
+        writing = write.catch(() => undefined);
+        return write;
+      }),
   };
 }
 

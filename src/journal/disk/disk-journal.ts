@@ -113,6 +113,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     reservation,
     persisters: opened.persisters,
     ledger,
+    ...(opened.chain ? { beforeDelete: () => opened.chain!.persistHead(ledger.lastWritten) } : {}),
   });
   const journalWriter = createJournalWriter({
     clock,
