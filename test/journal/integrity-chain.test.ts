@@ -7,7 +7,7 @@ import { chainOf, chainSeed, rotationLink } from '../../src/integrity/chain.js';
 import { checkCheckpoint } from '../../src/integrity/checkpoint.js';
 import { parseKey } from '../../src/integrity/key.js';
 import { recordOverhead } from '../../src/journal/disk/record-codec.js';
-import { accepted, everything } from './helpers.js';
+import { accepted, everything, until } from './helpers.js';
 import { openJournal, removeAll, tempDir } from './journal-fixture.js';
 
 const key = parseKey('11'.repeat(32), 'test');
@@ -187,6 +187,28 @@ void describe('the integrity chain in the disk journal', () => {
     ]);
     assert.equal(three.checkpoint.count, 6);
     await reopened.close();
+  });
+});
+
+void describe('the chain head and garbage collection', () => {
+  after(removeAll);
+
+  void it('saves the head in chain.json before GC deletes a segment, so recovery never needs a deleted record', async () => {
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key, segmentBytes: 2048, fsync: 'always' });
+    let last: AuditRecord | undefined;
+    for (let i = 0; i < 20; i++) last = (await journal.append(accepted(3, 1 + i * 3))).stored.at(-1);
+    const cursor = journal.cursor('a');
+    await everything(journal, 'a');
+    await cursor.commit(last!.seq);
+    await until(() => journal.stats().segments === 1, 'GC deleted the older segments');
+    const state = JSON.parse(readFileSync(join(dir, 'chain.json'), 'utf8')) as {
+      head: string;
+      head_seq: number;
+    };
+    assert.equal(state.head_seq, last!.seq);
+    assert.equal(state.head, last!.integrity!.chain);
+    await journal.close();
   });
 });
 
