@@ -28,6 +28,9 @@ function assertChained(records: readonly AuditRecord[], k = key): void {
   }
 }
 
+const metaVersion = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as { version: number }).version;
+
 const events = (all: readonly AuditRecord[]) => all.filter((r) => r.kind !== 'checkpoint');
 
 void describe('the integrity chain in the disk journal', () => {
@@ -72,6 +75,7 @@ void describe('the integrity chain in the disk journal', () => {
     );
     assert.equal(bytes[8 + 17], 0, 'flags 0: the layout written before integrity existed');
     assert.equal(existsSync(join(dir, 'chain.json')), false);
+    assert.equal(metaVersion(dir), 1, 'a journal never opened with a key stays version 1');
   });
 
   void it('continues across an unclean stop, and the next checkpoint lists the skipped seqs', async () => {
@@ -128,7 +132,10 @@ void describe('the integrity chain in the disk journal', () => {
     const plain = await openJournal({ dir });
     await plain.append(accepted(3));
     await plain.close();
+    assert.equal(metaVersion(dir), 1);
     const chained = await openJournal({ dir, integrityKey: key, newSinkStart: 'oldest', sinkNames: ['b'] });
+    // Raised at once, so an older build refuses the journal instead of cutting it at the first chained record.
+    assert.equal(metaVersion(dir), 2);
     const stored = (await chained.append(accepted(2, 4))).stored;
     assert.equal(stored[0]!.integrity!.prev, chainSeed(key.bytes, chained.journalId).toString('hex'));
     const made = await chained.integrity!.checkpoint(0);

@@ -76,7 +76,7 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
   }
   names = names.filter((n) => !n.endsWith('.tmp'));
 
-  const meta = await loadOrCreateMeta(fsOps, dir, names, options.clock, logger);
+  const meta = await loadOrCreateMeta(fsOps, dir, names, options.clock, logger, options.integrityKey ? 2 : 1);
   const segments = await listSegments(fsOps, dir, names);
   let lastRecordSeq = 0;
   let tornBytes = 0;
