@@ -144,21 +144,33 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
         const line = JSON.stringify(checkpoint);
         // chain.json first: a crash between the two never lets this seq be reused (recovery.ts).
         chain.addSkipped(seq, seq);
-        await chain.persist(seq);
-        const result = await appendEntries(
-          [
-            {
-              line,
-              bytes: Buffer.byteLength(line),
-              event: checkpoint as unknown as AuditEvent,
-              source: 'server',
-              receivedAtMs: timeMs,
-              id: `checkpoint-${opened.journalId}-${checkpoint.last_seq}`,
-            },
-          ],
-          stop,
-          [{ checkpoint: true }],
-        );
+        try {
+          await chain.persist(seq);
+        } catch (error) {
+          chain.removeSkipped(seq); // no checkpoint this time (logged by the caller)
+          throw error;
+        }
+        let result;
+        try {
+          result = await appendEntries(
+            [
+              {
+                line,
+                bytes: Buffer.byteLength(line),
+                event: checkpoint as unknown as AuditEvent,
+                source: 'server',
+                receivedAtMs: timeMs,
+                id: `checkpoint-${opened.journalId}-${checkpoint.last_seq}`,
+              },
+            ],
+            stop,
+            [{ checkpoint: true }],
+          );
+        } catch (error) {
+          chain.removeSkipped(seq); // closed meanwhile: the seq was never written
+          await chain.persist(seq - 1).catch(() => undefined);
+          throw error;
+        }
         const journaled = result.stored.length === 1;
         if (!journaled) {
           chain.removeSkipped(seq); // the seq goes to the next event instead
