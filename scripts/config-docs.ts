@@ -155,7 +155,7 @@ export async function renderConfigDocs(): Promise<string> {
     'input types': inputTypes,
     flags,
   };
-  for (const key of ['input', 'audit', 'dead_letter', 'buffer'] as const)
+  for (const key of ['input', 'audit', 'dead_letter', 'buffer', 'integrity'] as const)
     parts[`keys ${key}`] = () => table(fileSchema.properties[key], `${key}.`);
   for (const kind of sinkKinds()) parts[`sink ${kind.type}`] = () => sinkTable(kind.type);
   for (const kind of inputKinds()) parts[`input ${kind.type}`] = () => table(block(kind.own), '');

@@ -47,6 +47,14 @@ export interface AuditRecord extends AcceptedEvent {
   readonly seq: number;
   /** Stable event id: the same on every delivery attempt and across restarts. */
   readonly id: string;
+  /** Set on audit events when integrity is on (docs/integrity.md). Hex strings. */
+  readonly integrity?: { readonly journal: string; readonly prev: string; readonly chain: string };
+  /**
+   * Set on checkpoint records only: `line` is the checkpoint JSON text (integrity/checkpoint.ts),
+   * `event` its parsed object, `receivedAtMs` when it was made; `id` = `checkpoint-<journal>-<last_seq>`.
+   * Never an audit event: not counted as one anywhere.
+   */
+  readonly kind?: 'checkpoint';
 }
 
 /**

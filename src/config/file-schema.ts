@@ -15,6 +15,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DEFAULT_MAX_DEPTH } from '../audit/nesting.js';
 import { block, bool, choice, duration, integer, path, section, size, text } from './declare.js';
 import { inputBlockSchemas } from './input-kinds.js';
+import { integrity, integrityKeySetting } from './integrity.js';
 import { addDeclaredSettings, declaredSettings } from './settings.js';
 import { sinkBlockSchemas } from './sink-kinds.js';
 import { httpCommon, sinkDefaults, type RawSink } from './sink-shared.js';
@@ -312,6 +313,7 @@ export const fileSchema = block({
   shutdown_timeout: shutdownTimeout,
   log,
   metrics,
+  integrity,
   defaults: sinkDefaults,
   sinks,
 });
@@ -321,6 +323,7 @@ export const fileSchema = block({
 addDeclaredSettings([
   ...declaredSettings(fileSchema, { skip: ['defaults'] }),
   ...declaredSettings(block(httpCommon), { allHttp: true }),
+  integrityKeySetting,
 ]);
 
 /** A tree that passed fileSchema (sizes and durations still as written). */

@@ -22,6 +22,7 @@ import { resolve } from 'node:path';
 import { readVersion } from '../version.js';
 import { checkFieldNames } from './check-field-names.js';
 import { checkFiles } from './check-files.js';
+import { checkIntegrity } from './check-integrity.js';
 import { checkConfig } from './checks.js';
 import { ConfigError, createProblemList, type Problem, type Where } from './config-error.js';
 import { stateDirectory } from './defaults.js';
@@ -156,12 +157,15 @@ export async function loadCommand(
   problems.endStage();
   checkConfig(config, raw, resolver.problem);
   await checkFiles(config, raw, origins, resolver.problem);
+  const keyId = await checkIntegrity(config, resolver.problem);
   checkFieldNames(config, resolver.problem, (path, message, hint) =>
     warn({ key: formatKey(path), message, where: origins.where(path), ...(hint ? { hint } : {}) }),
   );
   problems.throwIfAny();
 
-  const frozen = deepFreeze(config);
+  const frozen = deepFreeze(
+    keyId === undefined ? config : { ...config, integrity: { ...config.integrity, key_id: keyId } },
+  );
   if (flagValue('check-config') !== true) return { kind: 'run', config: frozen, warnings };
   const origin = describeOrigins(raw, origins, frozen, {
     dataDir: raw.buffer?.data_dir === undefined,

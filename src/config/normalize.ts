@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DEFAULT_SINK_NAME, DEFAULTS } from './defaults.js';
 import { block } from './declare.js';
 import { inputKind } from './input-kinds.js';
+import { CHECKPOINT_FILE_NAME } from './integrity.js';
 import { fileSchema, type RawConfig } from './file-schema.js';
 import { normalizeBlock, within } from './normalize-block.js';
 import { normalizeSink } from './normalize-sink.js';
@@ -36,9 +37,12 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
         : [normalizeSink(DEFAULT_SINK_NAME, { type: 'stdout' }, raw.defaults, ctx)];
   // With no receiver (stdout and passthrough only) a disk journal would keep nothing a later run
   // uses, since stdout is per run (pipeline/stdout-run.ts): buffer in memory unless told otherwise.
-  const bufferType = raw.buffer?.type ?? (sinks.every((s) => s.type === 'stdout') ? 'memory' : d.buffer.type);
+  // The integrity chain needs the disk journal (config/integrity.ts), so a key makes it the default.
+  const chained = raw.integrity?.key !== undefined || raw.integrity?.key_file !== undefined;
+  const bufferType =
+    raw.buffer?.type ?? (sinks.every((s) => s.type === 'stdout') && !chained ? 'memory' : d.buffer.type);
   const section = (
-    key: 'input' | 'audit' | 'dead_letter' | 'buffer' | 'log' | 'metrics',
+    key: 'input' | 'audit' | 'dead_letter' | 'buffer' | 'log' | 'metrics' | 'integrity',
     fallback: Tree = {},
   ) => normalizeBlock(fileSchema.properties[key], within([key], raw[key]), ctx.resolve, fallback) as unknown;
   const top = normalizeBlock(
@@ -57,6 +61,13 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
         }))
       : [{ name: input.type, type: input.type }];
 
+  const buffer: Config['buffer'] = {
+    ...(section('buffer', {
+      data_dir: join(ctx.stateDir, d.buffer.dir_name),
+      ...(bufferType === 'memory' ? { max_bytes: d.buffer.memory_max_bytes } : {}),
+    }) as Config['buffer']),
+    type: bufferType,
+  };
   return {
     inputs: inputs as unknown as Config['inputs'],
     input,
@@ -64,13 +75,10 @@ export function normalize(raw: RawConfig, ctx: NormalizeContext): Config {
     dead_letter: section('dead_letter', {
       path: join(ctx.stateDir, d.dead_letter.file_name),
     }) as Config['dead_letter'],
-    buffer: {
-      ...(section('buffer', {
-        data_dir: join(ctx.stateDir, d.buffer.dir_name),
-        ...(bufferType === 'memory' ? { max_bytes: d.buffer.memory_max_bytes } : {}),
-      }) as Config['buffer']),
-      type: bufferType,
-    },
+    buffer,
+    integrity: section('integrity', {
+      checkpoint_file: join(buffer.data_dir, CHECKPOINT_FILE_NAME),
+    }) as Config['integrity'],
     shutdown_timeout_ms: top.shutdown_timeout_ms as number,
     log: section('log') as Config['log'],
     metrics: section('metrics') as Config['metrics'],

@@ -167,6 +167,8 @@ export type MetricsConfig = NormalizedBlock<typeof metrics>;
 type GlobalKeys = Omit<(typeof fileSchema)['properties'], 'inputs' | 'sinks' | 'defaults'>;
 
 export interface Config extends Normalized<GlobalKeys> {
+  /** `key_id` is set by the loader once the key has been read and checked (never the key itself). */
+  readonly integrity: Normalized<GlobalKeys>['integrity'] & { readonly key_id?: string };
   /** Where audit lines are read from; one stdin input when the file names none. */
   readonly inputs: readonly InputSpec[];
   /** Keyed by sink name; insertion order is the order sinks are started. */

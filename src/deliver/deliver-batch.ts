@@ -87,7 +87,7 @@ export async function deliverBatch(
     const delayFor = (o: Outcome) => backoffs.next(o, ctx.clock.now());
     switch (outcome.kind) {
       case 'delivered':
-        delivered(ctx, pending.length, outcome.unconfirmed);
+        delivered(ctx, auditEvents(pending), outcome.unconfirmed);
         return;
       case 'rejected':
         succeeded(ctx, 0);
@@ -119,7 +119,8 @@ export async function deliverBatch(
           (i) => rejected[i]!.reason,
           signal,
         );
-        ctx.sink.delivered += pending.length - retry.length - rejected.length;
+        ctx.sink.delivered +=
+          auditEvents(pending) - auditEvents(retry) - auditEvents(rejected.map((r) => r.record));
         if (retry.length === 0) {
           succeeded(ctx, 0);
           return;
@@ -152,7 +153,7 @@ export async function deliverBatch(
           break;
         }
         if (answer === true || answer.kind === 'delivered') {
-          delivered(ctx, pending.length, answer === true ? undefined : answer.unconfirmed);
+          delivered(ctx, auditEvents(pending), answer === true ? undefined : answer.unconfirmed);
           return;
         }
         // The receiver cannot confirm acks at all and confirmation is required: held like any
@@ -220,6 +221,16 @@ async function waitBlocked(
   await ctx.clock.sleep(delayMs, signal);
   // Re-read token files just before the next attempt, so a fix made during the wait is used.
   await ctx.credentials?.refresh();
+}
+
+/**
+ * Audit events among records: checkpoint records (integrity, docs/integrity.md) are delivered like
+ * events but never counted as delivered events (docs/metrics.md).
+ */
+function auditEvents(records: readonly AuditRecord[]): number {
+  let n = 0;
+  for (const r of records) if (r.kind !== 'checkpoint') n++;
+  return n;
 }
 
 /** Delivered; when only on the receiver's word, also counted apart and warned about (once). */

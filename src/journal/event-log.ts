@@ -11,6 +11,7 @@
  * - Sequence numbers strictly increase and are never reused within one log.
  */
 import type { AcceptedEvent, AuditRecord } from '../audit/record.js';
+import type { Checkpoint } from '../integrity/checkpoint.js';
 
 export interface AppendResult {
   /** Records stored, with their sequence numbers and ids, in input order. */
@@ -44,6 +45,23 @@ export interface EventLog {
     readonly segments?: number;
   };
   close(): Promise<void>;
+  /** Present when integrity is on (a disk journal given a key): docs/integrity.md. */
+  readonly integrity?: JournalIntegrity;
+}
+
+export interface JournalIntegrity {
+  readonly keyId: string;
+  /** Audit events chained since the last checkpoint (0: a checkpoint would say nothing new). */
+  readonly sinceCheckpoint: number;
+  /**
+   * Signs a checkpoint of the chain as it stands and appends it to the journal as a record of
+   * kind 'checkpoint' (so every sink gets it), in append order. Undefined when nothing was chained
+   * since the last one. `journaled` is false when the journal could not take it (full, `stop`).
+   */
+  checkpoint(
+    timeMs: number,
+    stop?: AbortSignal,
+  ): Promise<{ readonly checkpoint: Checkpoint; readonly journaled: boolean } | undefined>;
 }
 
 export interface SinkCursor {

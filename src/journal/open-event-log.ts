@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
+import type { IntegrityKey } from '../integrity/key.js';
 import type { Logger } from '../observe/logger.js';
 import { createDiskJournal } from './disk/disk-journal.js';
 import type { EventLog } from './event-log.js';
@@ -17,9 +18,12 @@ export async function openEventLog(
     readonly logger: Logger;
     /** Records a sink will never get because a journal segment is damaged (disk journal only). */
     readonly onLostDamaged?: (sinkName: string, records: number) => void;
+    /** Integrity on: the disk journal chains every event (the config refuses it with memory). */
+    readonly integrityKey?: IntegrityKey;
   },
 ): Promise<EventLog> {
   if (buffer.type === 'memory') {
+    if (deps.integrityKey) throw new Error('integrity needs the disk journal (buffer.type: disk)');
     return createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full });
   }
   const journal = await createDiskJournal({
@@ -34,12 +38,14 @@ export async function openEventLog(
     clock: deps.clock,
     logger: deps.logger,
     onLostDamaged: deps.onLostDamaged,
+    ...(deps.integrityKey ? { integrityKey: deps.integrityKey } : {}),
   });
   deps.logger.info('journal opened', {
     data_dir: buffer.data_dir,
     journal_id: journal.journalId,
     next_seq: journal.recovery.lastSeq + 1,
     ...(journal.recovery.tornBytes > 0 ? { torn_bytes_cut: journal.recovery.tornBytes } : {}),
+    ...(journal.integrity ? { integrity_key_id: journal.integrity.keyId } : {}),
   });
   return journal;
 }

@@ -43,6 +43,13 @@ import { createOutputStream, type OutputStream } from '../sinks/stdout/output-st
 import { EXIT } from '../errors.js';
 import { readVersion } from '../version.js';
 import { createInputs, type RunningInput } from './create-inputs.js';
+import { readIntegrityKey } from '../config/integrity.js';
+import {
+  createCheckpoints,
+  withCheckpoints,
+  type CheckpointCounts,
+  type Checkpoints,
+} from './checkpoints.js';
 import { runIngest } from './ingest.js';
 import { deadLetterLossExit, settleLeftovers, waitForWorkers } from './shutdown.js';
 import { startStdoutFresh, watchStdout } from './stdout-run.js';
@@ -86,6 +93,8 @@ interface Opened {
   readonly cursors: ReadonlyMap<string, SinkCursor>;
   readonly health?: HealthServer;
   readonly observeRequest?: (sink: string, seconds: number, outcome: ReplyClass) => void;
+  /** Integrity on: the checkpoint counters /metrics reads. */
+  readonly checkpointCounts?: CheckpointCounts;
 }
 
 /**
@@ -111,14 +120,17 @@ async function openParts(
     logger,
   });
   opened.push(() => deadLetter.close());
+  const integrityKey = await readIntegrityKey(config.integrity);
   const log = await openEventLog(config.buffer, sinkNames, {
     clock,
     logger,
+    ...(integrityKey ? { integrityKey } : {}),
     onLostDamaged: (sinkName, records) => {
       sinkStats(stats, sinkName).lostDamaged += records;
     },
   });
   opened.push(() => log.close());
+  const checkpointCounts = log.integrity ? { made: 0, fileFailed: 0 } : undefined;
   const out = createOutputStream(deps.stdout);
   const runtimes: SinkRuntime[] = [];
   for (const sink of config.sinks) {
@@ -129,7 +141,7 @@ async function openParts(
   const cursors = new Map<string, SinkCursor>(sinkNames.map((name) => [name, log.cursor(name)]));
   await startStdoutFresh(stdoutSinksOf(config, cursors), logger);
   await reportResume(cursors, logger);
-  if (!config.metrics.address) return { deadLetter, log, out, runtimes, cursors };
+  if (!config.metrics.address) return { deadLetter, log, out, runtimes, cursors, checkpointCounts };
 
   // prom-client and the HTTP server load only when asked for (they cost ~10 MiB of RSS).
   const { createMetrics } = await import('../monitor/metrics.js');
@@ -142,6 +154,7 @@ async function openParts(
     journalMaxBytes: config.buffer.max_bytes,
     lag: () => new Map([...cursors].map(([name, c]) => [name, c.lag()])),
     now: () => clock.now(),
+    ...(checkpointCounts ? { checkpoints: checkpointCounts } : {}),
   });
   const health = await startHealthServer(config.metrics.address, metrics, () =>
     readiness({
@@ -156,7 +169,16 @@ async function openParts(
     address: health.address,
     paths: '/metrics /healthz /readyz',
   });
-  return { deadLetter, log, out, runtimes, cursors, health, observeRequest: metrics.observeRequest };
+  return {
+    deadLetter,
+    log,
+    out,
+    runtimes,
+    cursors,
+    health,
+    observeRequest: metrics.observeRequest,
+    checkpointCounts,
+  };
 }
 
 const isStdoutSink = (config: Config, name: string) =>
@@ -185,6 +207,18 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     throw error;
   }
   const { deadLetter, log, out, runtimes, cursors, health, observeRequest } = parts;
+  const checkpoints: Checkpoints | undefined = log.integrity
+    ? createCheckpoints({
+        integrity: log.integrity,
+        every: config.integrity.checkpoint_every,
+        intervalMs: config.integrity.checkpoint_interval_ms,
+        file: config.integrity.checkpoint_file,
+        clock,
+        logger,
+        ...(parts.checkpointCounts ? { counts: parts.checkpointCounts } : {}),
+      })
+    : undefined;
+  const ingestLog = checkpoints ? withCheckpoints(log, checkpoints) : log;
   const isStdout = (name: string) => isStdoutSink(config, name);
   const stdoutSinks = stdoutSinksOf(config, cursors);
 
@@ -265,7 +299,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
             maxLineBytes: config.input.max_line_bytes,
             classify,
             audit: config.audit,
-            log,
+            log: ingestLog,
             deadLetter,
             stats,
             logger,
@@ -283,6 +317,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     } finally {
       // A file input saves its positions here, a Forward listener ends its connections.
       await Promise.all(inputs.map(({ input }) => input.close().catch(() => undefined)));
+      // The last checkpoint goes after the last append and before endInput, so sinks deliver it.
+      await checkpoints?.finish(stopReading.signal);
       log.endInput();
     }
     logger.info(

@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { AuditRecord } from '../../src/audit/record.js';
+import { chainOf, chainSeed } from '../../src/integrity/chain.js';
+import { parseKey } from '../../src/integrity/key.js';
 import { accepted } from './helpers.js';
 import { openJournal, removeAll, tempDir } from './journal-fixture.js';
 
@@ -14,10 +16,15 @@ async function appendThenKill(
   dir: string,
   fsync: string,
   stopAfter: number,
+  keyHex?: string,
 ): Promise<{ id: string; acked: number[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, fsync], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fixture, dir, fsync, ...(keyHex ? [keyHex] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -72,4 +79,37 @@ void describe('disk journal and kill -9', () => {
       await journal.close();
     });
   }
+
+  void it('continues the integrity chain across kill -9: the first event after links to the last one kept', async () => {
+    const dir = tempDir();
+    const keyHex = '3c'.repeat(32);
+    const key = parseKey(keyHex, 'test');
+    const { acked } = await appendThenKill(dir, 'interval', 300 + Math.floor(Math.random() * 1500), keyHex);
+    const journal = await openJournal({
+      dir,
+      sinkNames: ['check'],
+      newSinkStart: 'oldest',
+      integrityKey: key,
+    });
+    const kept: AuditRecord[] = [];
+    const cursor = journal.cursor('check');
+    for (let got = await cursor.take(5000, 1 << 30); got.length > 0; got = await cursor.take(5000, 1 << 30)) {
+      kept.push(...got);
+    }
+    assert.ok(kept.length >= acked.length);
+    const next = (await journal.append(accepted(2, 1_000_000))).stored;
+    const all = [...kept, ...next];
+    assert.equal(all[0]!.integrity!.prev, chainSeed(key.bytes, journal.journalId).toString('hex'));
+    for (let i = 0; i < all.length; i++) {
+      const r = all[i]!;
+      assert.equal(r.integrity!.chain, chainOf(key.bytes, r.integrity!.prev, r.seq, JSON.parse(r.line)));
+      if (i > 0)
+        assert.equal(r.integrity!.prev, all[i - 1]!.integrity!.chain, `seq ${r.seq} links to the one before`);
+    }
+    assert.ok(next[0]!.seq > kept.at(-1)!.seq + 1, 'the restart skipped seqs (reservation)');
+    const made = (await journal.integrity!.checkpoint(0))!;
+    assert.deepEqual(made.checkpoint.skipped, [[kept.at(-1)!.seq + 1, next[0]!.seq - 1]]);
+    assert.equal(made.checkpoint.count, all.length);
+    await journal.close();
+  });
 });

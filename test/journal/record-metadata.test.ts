@@ -132,7 +132,7 @@ void describe('journal records with input metadata', () => {
     });
 
     const unknownFlag = Buffer.from(good);
-    unknownFlag[headerBytes + 17] = 3;
+    unknownFlag[headerBytes + 17] = 9; // bit 3 is undefined (bit 1: integrity block, bit 2: checkpoint)
     reseal(unknownFlag);
     assert.equal(checkFrame(unknownFlag, 0, unknownFlag.length).kind, 'corrupt');
 

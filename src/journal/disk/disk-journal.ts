@@ -16,9 +16,11 @@
  * - I/O trouble (ENOSPC, EIO) never crashes: it pauses input (when_full: block) or drops and counts
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
+import type { AuditEvent } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
+import type { IntegrityKey } from '../../integrity/key.js';
 import type { Logger } from '../../observe/logger.js';
-import type { EventLog } from '../event-log.js';
+import type { EventLog, JournalIntegrity } from '../event-log.js';
 import { validateLogOptions } from '../event-log.js';
 import type { DiskCursor } from './cursor.js';
 import { createDiskCursor } from './cursor.js';
@@ -64,6 +66,8 @@ export interface DiskJournalOptions {
    * tampering), counted once per sink and record; the damage itself is logged once per segment.
    */
   readonly onLostDamaged?: (sinkName: string, records: number) => void;
+  /** Integrity on: every audit event is chained with this key, checkpoints can be made (chain-state.ts). */
+  readonly integrityKey?: IntegrityKey;
 }
 
 export interface JournalRecovery {
@@ -109,6 +113,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     reservation,
     persisters: opened.persisters,
     ledger,
+    ...(opened.chain ? { beforeDelete: () => opened.chain!.persistHead(ledger.lastWritten) } : {}),
   });
   const journalWriter = createJournalWriter({
     clock,
@@ -124,7 +129,56 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     fsync: options.fsync,
     fsyncIntervalMs: options.fsyncIntervalMs,
     retryMs,
+    ...(opened.chain ? { chain: opened.chain } : {}),
   });
+  const chain = opened.chain;
+  const integrity: JournalIntegrity | undefined = chain && {
+    keyId: chain.keyId,
+    get sinceCheckpoint() {
+      return chain.sinceCheckpoint;
+    },
+    checkpoint: (timeMs, stop) =>
+      journalWriter.exclusive(async (appendEntries, seq) => {
+        if (chain.sinceCheckpoint === 0) return undefined;
+        const checkpoint = chain.checkpoint(timeMs);
+        const line = JSON.stringify(checkpoint);
+        // chain.json first: a crash between the two never lets this seq be reused (recovery.ts).
+        chain.addSkipped(seq, seq);
+        try {
+          await chain.persist(seq);
+        } catch (error) {
+          chain.removeSkipped(seq); // no checkpoint this time (logged by the caller)
+          throw error;
+        }
+        let result;
+        try {
+          result = await appendEntries(
+            [
+              {
+                line,
+                bytes: Buffer.byteLength(line),
+                event: checkpoint as unknown as AuditEvent,
+                source: 'server',
+                receivedAtMs: timeMs,
+                id: `checkpoint-${opened.journalId}-${checkpoint.last_seq}`,
+              },
+            ],
+            stop,
+            [{ checkpoint: true }],
+          );
+        } catch (error) {
+          chain.removeSkipped(seq); // closed meanwhile: the seq was never written
+          await chain.persist(seq - 1).catch(() => undefined);
+          throw error;
+        }
+        const journaled = result.stored.length === 1;
+        if (!journaled) {
+          chain.removeSkipped(seq); // the seq goes to the next event instead
+          await chain.persist(seq - 1);
+        }
+        return { checkpoint, journaled };
+      }),
+  };
   const cursorDeps = {
     ledger,
     fs: fsOps,
@@ -152,6 +206,13 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     const cursorsDurable = await gc.persistAll(true);
     await gc.idle();
     for (const c of cursors.values()) await c.close();
+    if (chain && clean) {
+      await chain.persist(ledger.lastWritten).catch((err: unknown) =>
+        logger.warn('journal: could not save the chain state; the next start recovers it from the journal', {
+          error: String(err),
+        }),
+      );
+    }
     if (clean && cursorsDurable) {
       try {
         await reservation.closeAt(ledger.lastWritten);
@@ -167,6 +228,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
 
   return {
     journalId: opened.journalId,
+    ...(integrity ? { integrity } : {}),
     recovery: { tornBytes: opened.tornBytes, lastSeq: opened.lastSeq, skippedSeqs: opened.skippedSeqs },
     append: (events, stop) => journalWriter.append(events, stop),
     endInput: () => ledger.endInput(),

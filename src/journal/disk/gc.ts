@@ -43,6 +43,8 @@ export interface JournalGcOptions {
   readonly reservation: SeqReservation;
   /** Persisters of the configured sinks only: removed sinks hold nothing back. */
   readonly persisters: ReadonlyMap<string, CursorPersister>;
+  /** Runs before segments are deleted (integrity: save the chain head, chain-state.ts). */
+  readonly beforeDelete?: () => Promise<void>;
   /**
    * In-memory commits to persist; lastWritten (what "everything committed" means when no sink is
    * configured). Told of every pass (`collected`: bytes freed, or only cursors moved, so a blocked
@@ -107,6 +109,17 @@ export function createJournalGc(options: JournalGcOptions): JournalGc {
       options.reservation.countRecords(after, last),
     );
     let freed = 0;
+    if (n > 0 && options.beforeDelete) {
+      try {
+        await options.beforeDelete();
+      } catch (err) {
+        // Keeping the segments could leave a full disk full for good: delete anyway. Only a crash
+        // before the next chain.json write then loses the head (verify shows a break there).
+        logger.warn('journal: cannot save the chain state before deleting segments', {
+          error: errorCode(err),
+        });
+      }
+    }
     for (let i = 0; i < n; i++) {
       const segment = segments[0]!;
       try {

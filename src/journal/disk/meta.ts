@@ -14,7 +14,13 @@ import { errorCode, writeFileAtomic } from './fs.js';
 
 export const metaFileName = 'meta.json';
 const format = 'wirety-ship-journal';
-const version = 1;
+/**
+ * The newest format this build reads. 1: the record layout with flags bit 0 (metadata). 2: records
+ * may carry an integrity block or be checkpoints (flags bits 1 and 2, README.md): a journal is
+ * raised to 2 when it is opened with an integrity key, so an older build refuses it with a clear
+ * message instead of cutting its last segment at the first record with an unknown flag.
+ */
+const version = 2;
 
 export interface JournalMeta {
   readonly journalId: string;
@@ -27,6 +33,8 @@ export async function loadOrCreateMeta(
   names: readonly string[],
   clock: Clock,
   logger: Logger,
+  /** The format the caller is about to write (2 with an integrity key); an older journal is raised. */
+  writes: 1 | 2 = 1,
 ): Promise<JournalMeta> {
   const path = join(dir, metaFileName);
   if (names.includes(metaFileName)) {
@@ -52,7 +60,12 @@ export async function loadOrCreateMeta(
         );
       }
       if (typeof parsed.journalId === 'string' && /^[0-9a-f]{8,64}$/.test(parsed.journalId)) {
-        return { journalId: parsed.journalId, createdAtMs: Number(parsed.createdAtMs) || 0 };
+        const meta = { journalId: parsed.journalId, createdAtMs: Number(parsed.createdAtMs) || 0 };
+        if (parsed.version < writes) {
+          const body = JSON.stringify({ format, version: writes, ...meta }) + '\n';
+          await writeFileAtomic(fsOps, dir, path, Buffer.from(body), true);
+        }
+        return meta;
       }
       logger.error('journal: meta.json has no valid journalId; starting a new journal id', {});
     }
@@ -60,7 +73,7 @@ export async function loadOrCreateMeta(
     logger.warn('journal: segments exist but meta.json is missing; starting a new journal id', { dir });
   }
   const meta: JournalMeta = { journalId: randomBytes(10).toString('hex'), createdAtMs: clock.now() };
-  const body = JSON.stringify({ format, version, ...meta }) + '\n';
+  const body = JSON.stringify({ format, version: writes, ...meta }) + '\n';
   await writeFileAtomic(fsOps, dir, path, Buffer.from(body), true);
   return meta;
 }

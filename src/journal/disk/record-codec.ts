@@ -7,19 +7,23 @@
  *  12  u32  seq, high bits           (seq < 2^53)
  *  16  f64  receivedAtMs
  *  24  u8   source                   (0 server, 1 agent)
- *  25  u8   flags                    (bit 0: metadata present; other bits 0, refused as corrupt)
+ *  25  u8   flags                    (bit 0: metadata present; bit 1: integrity block present;
+ *                                     bit 2: checkpoint record; other bits 0, refused as corrupt)
  *  26  u16  id length L              (0: the id is derived as `${journalId}-${seq}`)
  *  28  L    id, UTF-8                (only when the source chose one)
  *  28+L     with flag bit 0 only: u16 metadata length M, then M bytes of UTF-8 JSON of the
  *           input metadata (an object of strings, e.g. {"namespace":"prod","pod":"…"})
+ *  …        with flag bit 1 only: 32 bytes prev, then 32 bytes chain (integrity/chain.ts)
  *  …        line, UTF-8              (the original line; the parsed event is re-derived from it)
  *
  * Only what cannot be derived is stored: `bytes` is N - 20 - L (- 2 - M) and `event` is
  * JSON.parse(line). A record without metadata (stdin, every journal written before metadata
- * existed) has flags 0 and is laid out exactly as before, so old journals open unchanged.
+ * existed) has flags 0 and is laid out exactly as before, so old journals open unchanged; the
+ * integrity block and the checkpoint flag are only written when an integrity key is configured.
  */
 import { crc32 } from 'node:zlib';
 import type { AcceptedEvent, AuditEvent, AuditRecord } from '../../audit/record.js';
+import { CHAIN_BYTES } from '../../integrity/chain.js';
 
 export const headerBytes = 8;
 const fixedPayload = 20;
@@ -31,6 +35,19 @@ export const maxPayloadBytes = 16 * 1024 * 1024;
 const maxIdBytes = 0xffff;
 const maxMetadataBytes = 0xffff;
 const METADATA_FLAG = 1;
+const INTEGRITY_FLAG = 2;
+const CHECKPOINT_FLAG = 4;
+const KNOWN_FLAGS = METADATA_FLAG | INTEGRITY_FLAG | CHECKPOINT_FLAG;
+/** prev ‖ chain, stored with each audit event when integrity is on. */
+export const integrityBlockBytes = 2 * CHAIN_BYTES;
+
+/** What the journal writes beside the event when integrity is on (chain-state.ts). */
+export interface EntryExtras {
+  /** prev ‖ chain (64 bytes) of an audit event. */
+  readonly block?: Buffer;
+  /** A checkpoint record: its line is the checkpoint JSON. */
+  readonly checkpoint?: boolean;
+}
 
 /**
  * The stored text of an event's metadata, or undefined when it has none. Inputs hand the same
@@ -73,11 +90,12 @@ export function encodeBatch(
   events: readonly AcceptedEvent[],
   firstSeq: number,
   scratch?: Buffer,
+  extras?: readonly (EntryExtras | undefined)[],
 ): { readonly buffer: Buffer; readonly ends: number[] } {
   let total = 0;
   const ends: number[] = new Array<number>(events.length);
   for (let i = 0; i < events.length; i++) {
-    total += encodedSize(events[i]!);
+    total += encodedSize(events[i]!) + (extras?.[i]?.block ? integrityBlockBytes : 0);
     ends[i] = total;
   }
   const buffer = scratch && scratch.length >= total + slack ? scratch : Buffer.allocUnsafe(total + slack);
@@ -91,7 +109,11 @@ export function encodeBatch(
     buffer.writeDoubleLE(e.receivedAtMs, payload + 8);
     buffer[payload + 16] = e.source === 'agent' ? 1 : 0;
     const meta = metadataText(e);
-    buffer[payload + 17] = meta === undefined ? 0 : METADATA_FLAG;
+    const extra = extras?.[i];
+    buffer[payload + 17] =
+      (meta === undefined ? 0 : METADATA_FLAG) |
+      (extra?.block ? INTEGRITY_FLAG : 0) |
+      (extra?.checkpoint ? CHECKPOINT_FLAG : 0);
     let idLength = 0;
     if (e.id !== undefined) {
       idLength = buffer.write(e.id, payload + fixedPayload, 'utf8');
@@ -107,6 +129,11 @@ export function encodeBatch(
       buffer.writeUInt16LE(meta.bytes, lineAt);
       buffer.write(meta.text, lineAt + 2, meta.bytes, 'utf8');
       lineAt += 2 + meta.bytes;
+    }
+    if (extra?.block) {
+      if (extra.block.length !== integrityBlockBytes) throw new RangeError('integrity block is not 64 bytes');
+      extra.block.copy(buffer, lineAt);
+      lineAt += integrityBlockBytes;
     }
     const end = ends[i]!;
     // `bytes` sized the buffer, and a wrong value would shift every later record: a caller bug.
@@ -145,15 +172,20 @@ export function checkFrame(buf: Buffer, at: number, available: number): FrameChe
     return { kind: 'corrupt', reason: 'checksum mismatch' };
   }
   const flags = buf[at + headerBytes + 17]!;
-  if ((flags & ~METADATA_FLAG) !== 0) return { kind: 'corrupt', reason: `unknown flags ${flags}` };
+  if ((flags & ~KNOWN_FLAGS) !== 0) return { kind: 'corrupt', reason: `unknown flags ${flags}` };
   const idLength = buf.readUInt16LE(at + headerBytes + 18);
   if (fixedPayload + idLength > length) return { kind: 'corrupt', reason: 'id longer than the record' };
+  let blockAt = fixedPayload + idLength;
   if (flags & METADATA_FLAG) {
     const metaAt = fixedPayload + idLength;
     if (metaAt + 2 > length) return { kind: 'corrupt', reason: 'metadata length past the record' };
-    if (metaAt + 2 + buf.readUInt16LE(at + headerBytes + metaAt) > length) {
+    blockAt = metaAt + 2 + buf.readUInt16LE(at + headerBytes + metaAt);
+    if (blockAt > length) {
       return { kind: 'corrupt', reason: 'metadata longer than the record' };
     }
+  }
+  if (flags & INTEGRITY_FLAG && blockAt + integrityBlockBytes > length) {
+    return { kind: 'corrupt', reason: 'integrity block past the record' };
   }
   return { kind: 'ok', size };
 }
@@ -173,6 +205,23 @@ export function frameSeq(buf: Buffer, at: number): number {
 }
 
 /**
+ * The chain facts of a frame that checked 'ok', without decoding the line (recovery reads these):
+ * its prev‖chain block when it has one, and whether it is a checkpoint record.
+ */
+export function frameChain(
+  buf: Buffer,
+  at: number,
+): { readonly block?: Buffer; readonly checkpoint: boolean } {
+  const payload = at + headerBytes;
+  const flags = buf[payload + 17]!;
+  const checkpoint = (flags & CHECKPOINT_FLAG) !== 0;
+  if ((flags & INTEGRITY_FLAG) === 0) return { checkpoint };
+  let blockAt = payload + fixedPayload + buf.readUInt16LE(payload + 18);
+  if (flags & METADATA_FLAG) blockAt += 2 + buf.readUInt16LE(blockAt);
+  return { block: Buffer.from(buf.subarray(blockAt, blockAt + integrityBlockBytes)), checkpoint };
+}
+
+/**
  * The AuditRecord of a frame that checked 'ok'. Throws RecordDecodeError when the stored line is
  * not JSON or the metadata is not an object of strings, which a valid CRC makes a writer bug
  * rather than disk damage; callers count it as corrupt.
@@ -182,12 +231,22 @@ export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: str
   const seq = frameSeq(buf, at);
   const idLength = buf.readUInt16LE(payload + 18);
   const idEnd = payload + fixedPayload + idLength;
+  const flags = buf[payload + 17]!;
   let lineAt = idEnd;
   let metadata: Readonly<Record<string, string>> | undefined;
-  if (buf[payload + 17]! & METADATA_FLAG) {
+  if (flags & METADATA_FLAG) {
     const metaBytes = buf.readUInt16LE(idEnd);
     metadata = parseMetadata(buf.toString('utf8', idEnd + 2, idEnd + 2 + metaBytes));
     lineAt = idEnd + 2 + metaBytes;
+  }
+  let integrity: AuditRecord['integrity'];
+  if (flags & INTEGRITY_FLAG) {
+    integrity = {
+      journal: idPrefix.slice(0, -1),
+      prev: buf.toString('hex', lineAt, lineAt + CHAIN_BYTES),
+      chain: buf.toString('hex', lineAt + CHAIN_BYTES, lineAt + integrityBlockBytes),
+    };
+    lineAt += integrityBlockBytes;
   }
   const line = buf.toString('utf8', lineAt, at + size);
   let event: AuditEvent;
@@ -205,7 +264,13 @@ export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: str
     seq,
     id: idLength > 0 ? buf.toString('utf8', payload + fixedPayload, idEnd) : idPrefix + seq,
   };
-  return metadata === undefined ? record : { ...record, metadata };
+  if (metadata === undefined && integrity === undefined && (flags & CHECKPOINT_FLAG) === 0) return record;
+  return {
+    ...record,
+    ...(metadata !== undefined ? { metadata } : {}),
+    ...(integrity !== undefined ? { integrity } : {}),
+    ...(flags & CHECKPOINT_FLAG ? { kind: 'checkpoint' as const } : {}),
+  };
 }
 
 function parseMetadata(text: string): Readonly<Record<string, string>> {

@@ -12,6 +12,8 @@
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
+import type { IntegrityKey } from '../../integrity/key.js';
+import { createChainTail, loadChainFile, openChainState, type ChainState } from './chain-state.js';
 import type { CursorPersister } from './cursor-store.js';
 import { createCursorPersister, loadCursors } from './cursor-store.js';
 import { errorCode, type JournalFs } from './fs.js';
@@ -19,7 +21,8 @@ import { lockJournalDir, type JournalLock } from './lock.js';
 import { loadOrCreateMeta } from './meta.js';
 import type { SegmentEntry } from './segment-files.js';
 import { listSegments } from './segment-files.js';
-import { createSegmentReader } from './segment-reader.js';
+import { frameChain } from './record-codec.js';
+import { createSegmentReader, type RecordFrame } from './segment-reader.js';
 import type { SegmentWriter } from './segment-writer.js';
 import { createSegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
@@ -33,6 +36,8 @@ export interface OpenOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly fs: JournalFs;
+  /** Integrity on: the chain is recovered (chain-state.ts). */
+  readonly integrityKey?: IntegrityKey;
 }
 
 export interface OpenedJournal {
@@ -48,6 +53,8 @@ export interface OpenedJournal {
   readonly persisters: Map<string, CursorPersister>;
   /** Held until the journal closes. */
   readonly lock: JournalLock;
+  /** With an integrity key: the chain, recovered. */
+  readonly chain?: ChainState;
 }
 
 export async function openJournalFiles(options: OpenOptions): Promise<OpenedJournal> {
@@ -69,18 +76,25 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
   }
   names = names.filter((n) => !n.endsWith('.tmp'));
 
-  const meta = await loadOrCreateMeta(fsOps, dir, names, options.clock, logger);
+  const meta = await loadOrCreateMeta(fsOps, dir, names, options.clock, logger, options.integrityKey ? 2 : 1);
   const segments = await listSegments(fsOps, dir, names);
   let lastRecordSeq = 0;
   let tornBytes = 0;
   const last = segments.at(-1);
-  if (last) ({ lastSeq: lastRecordSeq, tornBytes } = await recoverLastSegment(fsOps, last, logger));
+  const key = options.integrityKey;
+  const chainTail = key ? createChainTail() : undefined;
+  const chainFile = key ? await loadChainFile(fsOps, dir, names, logger) : undefined;
+  const onFrame = chainTail
+    ? (f: RecordFrame) => chainTail.see(f.seq, frameChain(f.buf, f.at).block)
+    : undefined;
+  if (last) ({ lastSeq: lastRecordSeq, tornBytes } = await recoverLastSegment(fsOps, last, logger, onFrame));
 
   const onDisk = await loadCursors(fsOps, dir, names, logger);
   const reservation = await loadSeqReservation(fsOps, dir, names, logger);
   let found = lastRecordSeq;
   for (const seq of onDisk.values()) if (seq !== undefined && seq > found) found = seq;
-  const lastSeq = Math.max(found, reservation.reservedThrough);
+  // chain.json may name a checkpoint seq whose record a crash kept from being written: never reuse it.
+  const lastSeq = Math.max(found, reservation.reservedThrough, chainFile?.through ?? 0);
   if (lastSeq > found) {
     reservation.addGap(found, lastSeq);
     logger.warn('journal: the previous run did not close cleanly; seqs resume after the last reserved one', {
@@ -133,7 +147,21 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
     );
   }
 
+  const chain = key
+    ? await openChainState({
+        fs: fsOps,
+        dir,
+        key,
+        journalId: meta.journalId,
+        logger,
+        file: chainFile,
+        tail: chainTail!,
+        lastSeq,
+      })
+    : undefined;
+
   return {
+    ...(chain ? { chain } : {}),
     journalId: meta.journalId,
     segments,
     writer,
@@ -160,6 +188,7 @@ export async function recoverLastSegment(
   fsOps: JournalFs,
   segment: SegmentEntry,
   logger: Logger,
+  onFrame?: (frame: RecordFrame) => void,
 ): Promise<RecoveredTail> {
   const reader = createSegmentReader(fsOps, segment, scanBufferBytes);
   let lastSeq = segment.firstSeq - 1;
@@ -168,6 +197,7 @@ export async function recoverLastSegment(
     for (let f = await reader.next(); f; f = await reader.next()) {
       lastSeq = f.seq;
       records++;
+      onFrame?.(f);
     }
   } finally {
     await reader.close();

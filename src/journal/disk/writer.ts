@@ -21,7 +21,8 @@ import type { JournalGc } from './gc.js';
 import { closedError } from '../event-log.js';
 import type { EpisodeCause } from './full-episode.js';
 import type { Ledger } from './ledger.js';
-import { encodeBatch } from './record-codec.js';
+import type { ChainState } from './chain-state.js';
+import { encodeBatch, type EntryExtras } from './record-codec.js';
 import { createRoom } from './room.js';
 import type { SegmentWriter } from './segment-writer.js';
 import type { SeqReservation } from './seq-reservation.js';
@@ -42,12 +43,37 @@ export interface JournalWriterOptions {
   readonly fsync: 'always' | 'interval' | 'never';
   readonly fsyncIntervalMs: number;
   readonly retryMs: number;
+  /** Integrity on: each audit event gets its chain value with its seq (chain-state.ts). */
+  readonly chain?: ChainState;
 }
 
 export interface JournalWriter {
   append(events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult>;
+  /**
+   * Runs `task` in the append order (no append is in progress meanwhile); `appendEntries` inside it
+   * appends with explicit extras (a checkpoint record) without queueing again.
+   */
+  exclusive<T>(task: (appendEntries: AppendWithExtras, nextSeq: number) => Promise<T>): Promise<T>;
   /** For close: waits for appends in progress, then fsyncs; false if the data may not be durable. */
   drain(): Promise<boolean>;
+}
+
+export type AppendWithExtras = (
+  events: readonly AcceptedEvent[],
+  stop: AbortSignal | undefined,
+  extras: readonly (EntryExtras | undefined)[],
+) => Promise<AppendResult>;
+
+/** The record as the sinks see it: its chain values, or its checkpoint kind. */
+function withExtras(record: AuditRecord, extra: EntryExtras | undefined, idPrefix: string): AuditRecord {
+  if (extra?.checkpoint) return { ...record, kind: 'checkpoint' };
+  if (extra?.block === undefined) return record;
+  const integrity = {
+    journal: idPrefix.slice(0, -1),
+    prev: extra.block.toString('hex', 0, 32),
+    chain: extra.block.toString('hex', 32, 64),
+  };
+  return { ...record, integrity };
 }
 
 export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
@@ -119,12 +145,17 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
   };
   if (o.fsync === 'interval') intervalSyncs().catch(() => undefined); // ends at close
 
-  const doAppend = async (events: readonly AcceptedEvent[], stop?: AbortSignal): Promise<AppendResult> => {
+  const doAppend = async (
+    events: readonly AcceptedEvent[],
+    stop?: AbortSignal,
+    given?: readonly (EntryExtras | undefined)[],
+  ): Promise<AppendResult> => {
     if (signal.aborted) throw closedError();
     const stored: AuditRecord[] = [];
     if (events.length === 0) return { stored, dropped: 0, unstored: 0 };
     const firstSeq = ledger.lastWritten + 1;
-    const { buffer, ends } = encodeBatch(events, firstSeq, scratch);
+    const extras = given ?? o.chain?.blocksFor(events, firstSeq);
+    const { buffer, ends } = encodeBatch(events, firstSeq, scratch, extras);
     // Keep a buffer for the next batch (appends run one at a time), unless it grew unusually big.
     scratch = buffer.length <= maxScratchBytes ? buffer : undefined;
     let i = 0;
@@ -184,8 +215,9 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
         const e = events[k]!;
         const seq = firstSeq + k;
         const record = stampRecord(e, seq, o.idPrefix);
-        stored.push(record);
+        stored.push(extras ? withExtras(record, extras[k], o.idPrefix) : record);
       }
+      if (extras) o.chain?.advance(extras, firstSeq, i, end);
       ledger.written(bytes, stored, from);
       if (o.fsync === 'always') await syncUntilDone(stop);
       ledger.publish();
@@ -204,6 +236,11 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
   return {
     append(events, stop) {
       const result = queue.then(() => doAppend(events, stop));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    exclusive(task) {
+      const result = queue.then(() => task(doAppend, ledger.lastWritten + 1));
       queue = result.catch(() => undefined);
       return result;
     },
