@@ -39,6 +39,11 @@ export interface AcceptedEvent {
    * Names: contract/metadata.ts. Absent for stdin: no cost anywhere for events without it.
    */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Set on audit events when integrity is on. Hex strings. */
+  readonly integrity?: { readonly journal: string; readonly prev: string; readonly chain: string };
+  /** Set on checkpoint records only: `line` is the checkpoint JSON text (checkpoint.ts), `event` its
+   *  parsed object, `receivedAtMs` when it was made; `id` = `checkpoint-<journal>-<last_seq>`. */
+  readonly kind?: 'checkpoint';
 }
 
 /** An event as stored in the journal and read back by each sink. */
