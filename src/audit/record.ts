@@ -39,11 +39,6 @@ export interface AcceptedEvent {
    * Names: contract/metadata.ts. Absent for stdin: no cost anywhere for events without it.
    */
   readonly metadata?: Readonly<Record<string, string>>;
-  /** Set on audit events when integrity is on. Hex strings. */
-  readonly integrity?: { readonly journal: string; readonly prev: string; readonly chain: string };
-  /** Set on checkpoint records only: `line` is the checkpoint JSON text (checkpoint.ts), `event` its
-   *  parsed object, `receivedAtMs` when it was made; `id` = `checkpoint-<journal>-<last_seq>`. */
-  readonly kind?: 'checkpoint';
 }
 
 /** An event as stored in the journal and read back by each sink. */
@@ -52,6 +47,14 @@ export interface AuditRecord extends AcceptedEvent {
   readonly seq: number;
   /** Stable event id: the same on every delivery attempt and across restarts. */
   readonly id: string;
+  /** Set on audit events when integrity is on (docs/integrity.md). Hex strings. */
+  readonly integrity?: { readonly journal: string; readonly prev: string; readonly chain: string };
+  /**
+   * Set on checkpoint records only: `line` is the checkpoint JSON text (integrity/checkpoint.ts),
+   * `event` its parsed object, `receivedAtMs` when it was made; `id` = `checkpoint-<journal>-<last_seq>`.
+   * Never an audit event: not counted as one anywhere.
+   */
+  readonly kind?: 'checkpoint';
 }
 
 /**
