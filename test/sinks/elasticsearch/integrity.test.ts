@@ -14,6 +14,7 @@ import {
   documentByCopy,
   documentBySplice,
 } from '../../../src/sinks/elasticsearch/encode.js';
+import { elasticsearchConfig } from '../../../src/sinks/elasticsearch/config.js';
 import { validateElasticsearchSink } from '../../../src/sinks/elasticsearch/index.js';
 import { INDEX, sinkConfig, startEsHarness } from '../../helpers/es-harness.js';
 import { makeRecord, serverLine } from '../../helpers/records.js';
@@ -143,4 +144,9 @@ void test('checkpoint_index: a date pattern from when the checkpoint was made; n
   assert.deepEqual(validateElasticsearchSink(config), [
     'sinks.es.checkpoint_index: index name "Checkpoints" must be lowercase',
   ]);
+  const reported: string[] = [];
+  elasticsearchConfig.check?.(config, undefined, (path, message) =>
+    reported.push(`${path.join('.')}: ${message}`),
+  );
+  assert.deepEqual(reported, ['sinks.es.checkpoint_index: index name "Checkpoints" must be lowercase']);
 });
