@@ -71,6 +71,8 @@ export interface ElasticsearchSinkConfig extends HttpSinkCommon {
   readonly op: 'create' | 'index';
   /** Ingest pipeline to run, if any. */
   readonly pipeline?: string;
+  /** Index (pattern) of integrity checkpoint records; the loader fills wirety-ship-checkpoints. */
+  readonly checkpoint_index?: string;
   /** GET / at startup: log the cluster version, warn on auth failure, never block. */
   readonly startup_check: boolean;
 }

@@ -25,7 +25,11 @@ export const elasticsearchConfig = defineSinkKind<'elasticsearch'>({
       default: 'create',
       doc: '`create` with the event id as `_id`: a resend into the same index is a 409, never a duplicate (a data-stream or ILM rollover in between stores it again: README, "Data streams and rollover")',
     }),
-    pipeline: text({ doc: 'ingest pipeline' }),
+    pipeline: text({ doc: 'ingest pipeline (not run on checkpoints)' }),
+    checkpoint_index: text({
+      default: 'wirety-ship-checkpoints',
+      doc: "index of the integrity checkpoints (with `integrity` on: [integrity-sinks.md](integrity-sinks.md)), apart from the audit events so they are never counted as events; op `create`, `_id` the checkpoint's id; `%Y %m %d %H` from when the checkpoint was made, UTC",
+    }),
     auth: anyAuth,
     startup_check: bool({
       default: true,
@@ -57,6 +61,9 @@ export const elasticsearchConfig = defineSinkKind<'elasticsearch'>({
       const bad = checkIndexPattern(sink.index);
       if (bad) report([...base, 'index'], bad);
     }
+    const badCheckpointIndex =
+      sink.checkpoint_index === undefined ? undefined : checkIndexPattern(sink.checkpoint_index);
+    if (badCheckpointIndex) report([...base, 'checkpoint_index'], badCheckpointIndex);
   },
   describe(sink) {
     const target = sink.data_stream ? `data stream ${sink.data_stream}` : `index ${sink.index}`;

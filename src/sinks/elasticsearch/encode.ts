@@ -10,6 +10,13 @@
  * built by splicing the original line when that is provably equivalent (it also keeps big integers
  * exact), otherwise by serialising a copy; a field of ours never silently replaces one of the
  * event's: an event field of the same name is kept under `wirety_ship.overwritten`.
+ *
+ * Integrity (issue 13): a record with `integrity` also gets `wirety_ship.{journal, chain,
+ * chain_prev}` after `source`, on both paths (one function writes our fields). A checkpoint record
+ * (`kind: 'checkpoint'`) goes to its own index (`checkpointIndex`, a pattern resolved from when it
+ * was made), op `create` whatever `op` says, `_id` = its record id (a resend is a 409: delivered),
+ * document = the checkpoint JSON with `@timestamp` (when it was made) in front, and no ingest
+ * pipeline (`_none`: a pipeline written for audit events must not alter or refuse it).
  */
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../../audit/record.js';
@@ -24,7 +31,11 @@ export interface BulkEncodeOptions {
   readonly dataStream?: string;
   readonly op: 'create' | 'index';
   readonly pipeline?: string;
+  /** Index name pattern for checkpoint records (default DEFAULT_CHECKPOINT_INDEX). */
+  readonly checkpointIndex?: string;
 }
+
+export const DEFAULT_CHECKPOINT_INDEX = 'wirety-ship-checkpoints';
 
 export interface BulkEncoder {
   /** The op every action line uses (always `create` for a data stream). */
@@ -53,6 +64,11 @@ export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
   const indexFor =
     options.dataStream === undefined ? createIndexNamer(options.index) : () => options.dataStream!;
   const timestamps = createTimestampFormatter();
+  const checkpointIndexFor = createIndexNamer(options.checkpointIndex ?? DEFAULT_CHECKPOINT_INDEX);
+  const noPipeline = options.pipeline ? ',"pipeline":"_none"' : '';
+  const checkpointPair = (record: AuditRecord): string =>
+    `{"create":{"_index":${JSON.stringify(checkpointIndexFor(record.receivedAtMs))}${noPipeline},"_id":` +
+    `${JSON.stringify(documentId(record.id))}}}\n${checkpointDocument(record, new Date(record.receivedAtMs).toISOString())}\n`;
   let lastIndex: string | undefined;
   let lastPrefix = '';
 
@@ -66,11 +82,20 @@ export function createBulkEncoder(options: BulkEncodeOptions): BulkEncoder {
 
   return {
     op,
-    indexOf: (record) => indexFor(eventTimeMs(record).ms),
+    indexOf: (record) =>
+      record.kind === 'checkpoint'
+        ? checkpointIndexFor(record.receivedAtMs)
+        : indexFor(eventTimeMs(record).ms),
     encode(records) {
       let out = Buffer.allocUnsafe(estimateBytes(records));
       let offset = 0;
       for (const record of records) {
+        if (record.kind === 'checkpoint') {
+          const pair = checkpointPair(record);
+          if (offset + pair.length * 3 > out.length) out = grow(out, offset, pair.length * 3);
+          offset += out.write(pair, offset, 'utf8');
+          continue;
+        }
         const { ms, fromEvent } = eventTimeMs(record);
         const timestamp = timestamps(ms);
         const pair =
@@ -196,8 +221,16 @@ export function documentByCopy(record: AuditRecord, timestamp: string, fromEvent
   return JSON.stringify({ '@timestamp': timestamp, wirety_ship: meta, ...objects, ...rest });
 }
 
+/** A checkpoint's document: its JSON (checkpoint.ts: a flat object of ours, no `@timestamp`) with `@timestamp` first. */
+export function checkpointDocument(record: AuditRecord, timestamp: string): string {
+  return `{"@timestamp":"${timestamp}",${record.line.slice(1)}`;
+}
+
 function shipperFields(record: AuditRecord, fromEvent: boolean, input: MetadataFields): string {
   let out = `{"event_id":${JSON.stringify(record.id)},"seq":${record.seq},"source":${JSON.stringify(record.source)}`;
+  const integrity = record.integrity;
+  if (integrity !== undefined)
+    out += `,"journal":${JSON.stringify(integrity.journal)},"chain":${JSON.stringify(integrity.chain)},"chain_prev":${JSON.stringify(integrity.prev)}`;
   if (input.tag !== undefined) out += `,"tag":${JSON.stringify(input.tag)}`;
   return fromEvent ? out + '}' : out + ',"timestamp_from":"received"}';
 }

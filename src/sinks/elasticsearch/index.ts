@@ -37,7 +37,7 @@ export function checkDataStreamName(name: string): string | undefined {
 
 /** Config-time checks; each message names the offending key. */
 export function validateElasticsearchSink(
-  config: Pick<ElasticsearchSinkConfig, 'name' | 'index' | 'data_stream' | 'pipeline'>,
+  config: Pick<ElasticsearchSinkConfig, 'name' | 'index' | 'data_stream' | 'pipeline' | 'checkpoint_index'>,
 ): string[] {
   const errors: string[] = [];
   const prefix = `sinks.${config.name}`;
@@ -48,6 +48,9 @@ export function validateElasticsearchSink(
     const problem = checkIndexPattern(config.index);
     if (problem) errors.push(`${prefix}.index: ${problem}`);
   }
+  const checkpointProblem =
+    config.checkpoint_index === undefined ? undefined : checkIndexPattern(config.checkpoint_index);
+  if (checkpointProblem) errors.push(`${prefix}.checkpoint_index: ${checkpointProblem}`);
   if (config.pipeline === '') errors.push(`${prefix}.pipeline: must not be empty (leave it out for none)`);
   return errors;
 }
@@ -61,6 +64,7 @@ export function createElasticsearchCodec(config: ElasticsearchSinkConfig): SinkC
     op: config.op,
     ...(config.data_stream !== undefined ? { dataStream: config.data_stream } : {}),
     ...(config.pipeline !== undefined ? { pipeline: config.pipeline } : {}),
+    ...(config.checkpoint_index !== undefined ? { checkpointIndex: config.checkpoint_index } : {}),
   });
   return {
     kind: 'elasticsearch',

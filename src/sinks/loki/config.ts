@@ -25,7 +25,7 @@ export const lokiConfig = defineSinkKind<'loki'>({
     auth: basicOrBearerAuth,
     labels: textMap({
       default: { job: 'wirety' },
-      doc: 'static stream labels (a `source` label, server/agent, is always added)',
+      doc: 'static stream labels (a `source` label, server/agent, is always added). Checkpoints (`integrity`) go to a stream of these labels + `wirety_ship_kind="checkpoint"`',
     }),
     label_fields: list({
       default: [],
@@ -33,11 +33,11 @@ export const lokiConfig = defineSinkKind<'loki'>({
     }),
     structured_metadata: bool({
       default: true,
-      doc: 'send structured metadata (`event_id` and `structured_metadata_fields`) with each entry. Set `false` for Loki 2.9, or Loki 3 on a schema before v13, which refuse it (`allow_structured_metadata` off): then only the line, byte-for-byte, and its timestamp are sent, and the event id is not in Loki (see the README, "Known receiver set-ups"). Listing `structured_metadata_fields` with `false` is an error',
+      doc: 'send structured metadata (`event_id` and `structured_metadata_fields`) with each entry. Set `false` for Loki 2.9, or Loki 3 on a schema before v13, which refuse it (`allow_structured_metadata` off): then only the line, byte-for-byte, and its timestamp are sent, and the event id is not in Loki (see the README, "Known receiver set-ups"); with `integrity` on, the chain values are not in Loki either, so `verify` cannot check this sink (checkpoints still arrive in their stream). Listing `structured_metadata_fields` with `false` is an error',
     }),
     structured_metadata_fields: list({
       default: ['network_id', 'peer_id', 'actor_id'],
-      doc: "event fields sent as structured metadata (at most 127); the event id is always sent as `event_id`. A value that would take an entry's metadata past 64 000 bytes, or has no faithful text, is left out of that entry and counted (`values_omitted`). Names are checked against the catalogue ([Event field names](#event-field-names))",
+      doc: "event fields sent as structured metadata (at most 123); the event id is always sent as `event_id`, and with `integrity` on `seq`, `journal`, `chain`, `chain_prev` ([integrity-sinks.md](integrity-sinks.md); these names are reserved). A value that would take an entry's metadata past 64 000 bytes, or has no faithful text, is left out of that entry and counted (`values_omitted`). Names are checked against the catalogue ([Event field names](#event-field-names))",
     }),
     metadata_labels: list({
       default: [...LOKI_METADATA_LABELS],

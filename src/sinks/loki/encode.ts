@@ -22,10 +22,17 @@
  * The cost: in event mode the sub-second part is not wall-clock time (wirety gives none anyway).
  *
  * Structured metadata never fails a push: Loki refuses an entry whose metadata is over 64 KB
- * (names + values) or 128 pairs. `event_id` always goes first; a configured field whose value has
+ * (names + values) or 128 pairs. `event_id` always goes first, then, for a record with
+ * `integrity` (issue 13), `seq`, `journal`, `chain` and `chain_prev` (never left out: a verifier
+ * needs them; ~200 bytes); a configured field whose value has
  * no text (too deep to serialise) or would pass the size budget is left out of that entry and
  * reported in the request's `omitted` list (the line still carries it). The config allows at most
- * 127 configured fields (labels.ts), so the pair limit is never reached.
+ * 123 configured fields (labels.ts: 128 − event_id − the four chain names), so the pair limit is
+ * never reached. Records without `integrity` send none of the four: their bytes are unchanged.
+ *
+ * Checkpoint records (`kind: 'checkpoint'`) go to their own stream (labels.ts: the static labels +
+ * `wirety_ship_kind="checkpoint"`), line = the checkpoint JSON, timestamp = when it was made
+ * (`receivedAtMs`, exact ms), structured metadata `event_id` only.
  *
  * Input metadata (contract/metadata.ts): the `metadata_structured` names the record's metadata
  * has are sent after the event fields, under their own names (`pod`, `container_id`…); the
@@ -37,9 +44,16 @@ import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
 import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
 import type { OmittedValue, SinkRequest } from '../../contract/sink.js';
-import { createLabeler, type LabelSet } from './labels.js';
+import { createLabeler, INTEGRITY_METADATA, type LabelSet } from './labels.js';
 import { fieldLen, utf8Length, varintLen, writeUtf8, writeVarint } from './wire.js';
 import { entryNanos } from './entry-nanos.js';
+
+/** The value of INTEGRITY_METADATA[i] for a record; undefined when it has no integrity. */
+function integrityValue(r: AuditRecord, i: number): string | undefined {
+  const integrity = r.integrity;
+  if (integrity === undefined) return undefined;
+  return i === 0 ? String(r.seq) : i === 1 ? integrity.journal : i === 2 ? integrity.chain : integrity.prev;
+}
 
 export const LOKI_PUSH_PATH = '/loki/api/v1/push';
 
@@ -87,9 +101,13 @@ export function createPushBodyEncoder(
   // Without structured metadata (Loki 2.9, pre-v13 schemas) an entry is its timestamp and line only.
   const metaFields = config.structured_metadata ? config.structured_metadata_fields : [];
   const inputNames = config.structured_metadata ? (config.metadata_structured ?? []) : [];
-  const metaNames = config.structured_metadata ? ['event_id', ...metaFields, ...inputNames] : [];
+  const metaNames = config.structured_metadata
+    ? ['event_id', ...INTEGRITY_METADATA, ...metaFields, ...inputNames]
+    : [];
+  /** Index of the first configured event field in metaNames: event_id and the chain names come before. */
+  const firstField = 1 + INTEGRITY_METADATA.length;
   /** Index of the first input metadata name in metaNames: the event's own fields come before. */
-  const firstInput = 1 + metaFields.length;
+  const firstInput = firstField + metaFields.length;
   const metaNameBytes = metaNames.map((n) => Buffer.from(n, 'utf8'));
   const k = metaNames.length;
   const received = config.timestamp === 'received';
@@ -150,7 +168,12 @@ export function createPushBodyEncoder(
       const seq = r.seq % 1_000_000_000;
       let sec: number;
       let ns: number;
-      if (received) {
+      if (r.kind === 'checkpoint') {
+        // A checkpoint has no event time: when it was made, exact to the ms (its line is unique).
+        const ms = Math.floor(r.receivedAtMs);
+        sec = Math.floor(ms / 1000);
+        ns = (ms - sec * 1000) * 1_000_000;
+      } else if (received) {
         const ms = Math.floor(r.receivedAtMs);
         sec = Math.floor(ms / 1000);
         ns = (ms - sec * 1000) * 1_000_000 + (seq % 1_000_000);
@@ -180,9 +203,13 @@ export function createPushBodyEncoder(
         const rendered =
           j === 0
             ? r.id
-            : j < firstInput
-              ? metadataValue(r.event[metaFields[j - 1] as string])
-              : input?.[metaNames[j] as string] || undefined;
+            : r.kind === 'checkpoint'
+              ? undefined
+              : j < firstField
+                ? integrityValue(r, j - 1)
+                : j < firstInput
+                  ? metadataValue(r.event[metaFields[j - firstField] as string])
+                  : input?.[metaNames[j] as string] || undefined;
         if (rendered === undefined) continue;
         if (typeof rendered !== 'string') {
           omitted?.push({ index: i, field: metaNames[j] as string, reason: rendered.unrenderable });
@@ -190,7 +217,7 @@ export function createPushBodyEncoder(
         }
         const nameBytes = (metaNameBytes[j] as Buffer).length;
         const vb = utf8Length(rendered);
-        if (j > 0 && metaBytes + nameBytes + vb > METADATA_BUDGET_BYTES) {
+        if (j >= firstField && metaBytes + nameBytes + vb > METADATA_BUDGET_BYTES) {
           omitted?.push({ index: i, field: metaNames[j] as string, reason: OVER_BUDGET });
           continue;
         }

@@ -13,6 +13,10 @@
  * the label. The label string of a label set is built once and cached, so the per-event cost is a
  * couple of Map lookups. The cache is bounded: a field that unexpectedly takes many values cannot
  * grow memory without limit.
+ *
+ * Checkpoint records (issue 13) get one fixed stream of their own: the static labels +
+ * `wirety_ship_kind="checkpoint"` (no `source`, no field labels), so they are never counted or
+ * queried as audit events.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
@@ -27,6 +31,9 @@ export interface LabelSet {
 }
 
 export type Labeler = (record: AuditRecord) => LabelSet;
+
+/** The label that marks the checkpoint stream; a static label of this name is refused. */
+export const CHECKPOINT_KIND_LABEL = 'wirety_ship_kind';
 
 const MAX_VALUE_BYTES = 2048;
 const MAX_CACHED_SETS = 4096;
@@ -81,12 +88,20 @@ type LabelerConfig = Pick<LokiSinkConfig, 'labels' | 'label_fields'> &
   Partial<Pick<LokiSinkConfig, 'metadata_labels'>>;
 
 export function createLabeler(config: LabelerConfig): Labeler {
+  const text = formatLabels({ ...config.labels, [CHECKPOINT_KIND_LABEL]: 'checkpoint' });
+  const checkpoints: LabelSet = { text, bytes: Buffer.from(text, 'utf8') };
   const plain = createTrie(config, []);
   const metadataNames = config.metadata_labels ?? [];
-  if (metadataNames.length === 0) return plain;
+  if (metadataNames.length === 0)
+    return (record) => (record.kind === 'checkpoint' ? checkpoints : plain(record));
   // Records without metadata walk only the event fields, as before metadata existed.
   const withMetadata = createTrie(config, metadataNames);
-  return (record) => (record.metadata === undefined ? plain(record) : withMetadata(record));
+  return (record) =>
+    record.kind === 'checkpoint'
+      ? checkpoints
+      : record.metadata === undefined
+        ? plain(record)
+        : withMetadata(record);
 }
 
 /**
@@ -155,6 +170,8 @@ const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_LABELS = 15;
 /** Loki's default limit on one entry's structured metadata pairs (`max_structured_metadata_entries_count`). */
 export const MAX_METADATA_PAIRS = 128;
+/** Structured metadata of an event with `integrity`, right after `event_id` (encode.ts). */
+export const INTEGRITY_METADATA = ['seq', 'journal', 'chain', 'chain_prev'] as const;
 const MAX_NAME_BYTES = 1024;
 
 /** Why a field must not be a label; undefined when it may be one. */
@@ -218,6 +235,10 @@ export function validateLokiLabels(
       errors.push(
         `${key('labels')}: "source" is set by wirety-ship itself (server or agent); choose another name`,
       );
+    } else if (name === CHECKPOINT_KIND_LABEL) {
+      errors.push(
+        `${key('labels')}: "${name}" is set by wirety-ship itself (it marks the checkpoint stream); choose another name`,
+      );
     } else if (value === '') {
       errors.push(
         `${key('labels')}: "${name}" has an empty value, and Loki drops empty labels; remove it or give it a value`,
@@ -273,14 +294,17 @@ export function validateLokiLabels(
       `${key(metadataLabels.length > 0 ? 'metadata_labels' : 'label_fields')}: ${total} labels per stream (labels + source + label_fields + metadata_labels) is more than Loki's limit of ${MAX_LABELS}`,
     );
   }
-  const metadata = new Set<string>(['event_id']);
+  // event_id and the chain names (encode.ts) are ours: reserved, and counted toward the pair limit.
+  const metadata = new Set<string>(['event_id', ...INTEGRITY_METADATA]);
   for (const field of config.structured_metadata_fields) {
     if (!checkName('structured_metadata_fields', field)) continue;
     if (metadata.has(field)) {
       errors.push(
         field === 'event_id'
           ? `${key('structured_metadata_fields')}: "event_id" is always sent (the stable event id); remove it`
-          : `${key('structured_metadata_fields')}: "${field}" is listed twice`,
+          : (INTEGRITY_METADATA as readonly string[]).includes(field)
+            ? `${key('structured_metadata_fields')}: "${field}" is sent by wirety-ship itself with integrity on (the journal chain); remove it`
+            : `${key('structured_metadata_fields')}: "${field}" is listed twice`,
       );
     }
     metadata.add(field);
@@ -301,7 +325,7 @@ export function validateLokiLabels(
   }
   if (metadata.size > MAX_METADATA_PAIRS) {
     errors.push(
-      `${key('structured_metadata_fields')}: ${metadata.size - 1} fields${metadataStructured.length > 0 ? ' (with metadata_structured)' : ''} plus event_id is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
+      `${key('structured_metadata_fields')}: ${metadata.size - 1 - INTEGRITY_METADATA.length} fields${metadataStructured.length > 0 ? ' (with metadata_structured)' : ''} plus event_id and the 4 chain names (${INTEGRITY_METADATA.join(', ')}) is more than Loki's limit of ${MAX_METADATA_PAIRS} structured metadata pairs per entry`,
     );
   }
   return errors;

@@ -12,6 +12,12 @@
  * indexed fields after the event's (`namespace`, `pod`, `container_name`…), their values strings as
  * HEC requires. A name also in `indexed_fields` or reserved (`event_id`, `seq`) is left to those (the
  * config check refuses it). A record without metadata (stdin) gets the envelope it always had.
+ *
+ * Integrity (issue 13): a record with `integrity` gets `journal`, `chain`, `chain_prev` in `fields`
+ * after `seq` (reserved names, like event_id and seq). A checkpoint record (`kind: 'checkpoint'`) is
+ * its own envelope on the same endpoint: sourcetype `wirety_ship:checkpoint`, time = when it was
+ * made, event = the checkpoint object (its JSON line spliced in), fields {event_id} only, so it is
+ * never counted or searched as an audit event. Records without either get the envelope they had.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { SplunkHecSinkConfig } from '../../config/types.js';
@@ -22,9 +28,10 @@ import { plainDecimal } from './decimal.js';
 export const HEC_EVENT_PATH = '/services/collector/event';
 export const DEFAULT_SOURCETYPE = 'wirety:audit';
 export const CHANNEL_HEADER = 'x-splunk-request-channel';
+export const CHECKPOINT_SOURCETYPE = 'wirety_ship:checkpoint';
 
-/** Names our envelope always sets in `fields`; a configured indexed field of the same name is ignored. */
-const RESERVED_FIELDS = new Set(['event_id', 'seq']);
+/** Names our envelope sets in `fields`; a configured indexed field of the same name is ignored. */
+export const RESERVED_FIELDS = new Set(['event_id', 'seq', 'journal', 'chain', 'chain_prev']);
 
 export type HecEncodeConfig = Pick<
   SplunkHecSinkConfig,
@@ -36,12 +43,23 @@ export interface HecEncoder {
   encode(records: readonly AuditRecord[]): SinkRequest;
   /** One envelope, as text (for tests and the bench); `omitted` receives the fields left out. */
   envelope(record: AuditRecord, omitted?: OmittedValue[], index?: number): string;
-  /** The bytes a record's input metadata adds to its envelope (0 without metadata). */
+  /** The bytes a record's input metadata and integrity fields add to its envelope (0 without). */
   metadataBytes(record: AuditRecord): number;
 }
 
 export function createHecEncoder(config: HecEncodeConfig, channel?: string): HecEncoder {
   const metadata = renderMetadata(config);
+  const checkpointMetadata = renderMetadata({ ...config, sourcetype: CHECKPOINT_SOURCETYPE });
+  /** What a checkpoint's envelope may have beyond the overhead of an event's (its longer sourcetype). */
+  const checkpointExtraBytes = Math.max(0, utf8Bytes(checkpointMetadata) - utf8Bytes(metadata));
+  const checkpointEnvelope = (record: AuditRecord): string =>
+    '{"time":' +
+    (plainDecimal(record.receivedAtMs / 1000) ?? '0') +
+    checkpointMetadata +
+    record.line +
+    ',"fields":{"event_id":' +
+    JSON.stringify(record.id) +
+    '}}';
   const fieldNames = indexedFieldNames(config);
   const fieldKeys = fieldNames.map((name) => ',' + JSON.stringify(name) + ':');
   const metadataNames = metadataFieldNames(config);
@@ -62,6 +80,7 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
   Object.freeze(headers);
 
   const envelope = (record: AuditRecord, omitted?: OmittedValue[], index = 0): string => {
+    if (record.kind === 'checkpoint') return checkpointEnvelope(record);
     let fields = '';
     for (let i = 0; i < fieldNames.length; i++) {
       const value = fieldValue(record.event[fieldNames[i]!]);
@@ -79,6 +98,7 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
       ',"seq":"' +
       record.seq +
       '"' +
+      integrityFields(record) +
       fields +
       metadataFields(record) +
       '}}'
@@ -87,7 +107,11 @@ export function createHecEncoder(config: HecEncodeConfig, channel?: string): Hec
 
   return {
     envelope,
-    metadataBytes: (record) => (record.metadata === undefined ? 0 : utf8Bytes(metadataFields(record))),
+    metadataBytes: (record) =>
+      record.kind === 'checkpoint'
+        ? checkpointExtraBytes
+        : (record.metadata === undefined ? 0 : utf8Bytes(metadataFields(record))) +
+          (record.integrity === undefined ? 0 : utf8Bytes(integrityFields(record))),
     encode(records) {
       let body = '';
       const omitted: OmittedValue[] = [];
@@ -125,6 +149,20 @@ export function envelopeOverheadBytes(config: HecEncodeConfig, maxIdBytes = 128)
     SEQ_DIGITS +
     keys +
     utf8Bytes('}}')
+  );
+}
+
+/** `,"journal":…,"chain":…,"chain_prev":…` for a record with integrity, else ''. */
+function integrityFields(record: AuditRecord): string {
+  const integrity = record.integrity;
+  if (integrity === undefined) return '';
+  return (
+    ',"journal":' +
+    JSON.stringify(integrity.journal) +
+    ',"chain":' +
+    JSON.stringify(integrity.chain) +
+    ',"chain_prev":' +
+    JSON.stringify(integrity.prev)
   );
 }
 

@@ -6,6 +6,8 @@
  * once stdout has taken it (backpressure is honoured); a closed stdout is never a silent success.
  * The pipeline stops this sink when stdout fails and counts what it had not written as abandoned
  * (pipeline/stdout-gone.ts); an abort (shutdown deadline) ends a write the reader never takes.
+ * With integrity on (issue 13), a checkpoint record is written like any record: its line is the
+ * checkpoint JSON (`"type":"wirety_ship_checkpoint"`); audit lines carry no chain values here.
  */
 import type { AuditRecord } from '../../audit/record.js';
 import type { HttpReply, Outcome } from '../../contract/outcome.js';

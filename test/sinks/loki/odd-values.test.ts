@@ -139,7 +139,7 @@ void test('a lone surrogate in a metadata value is written as U+FFFD without bre
   assert.equal(odd.metadata.actor_id, '\uFFFD');
 });
 
-void test('config: at most 127 structured_metadata_fields (128 pairs with event_id)', () => {
+void test('config: at most 123 structured_metadata_fields (128 pairs with event_id and the 4 chain names)', () => {
   const fields = (n: number) => Array.from({ length: n }, (_, i) => `f${i}`);
   const check = (n: number) =>
     validateLokiLabels({
@@ -148,8 +148,8 @@ void test('config: at most 127 structured_metadata_fields (128 pairs with event_
       label_fields: [],
       structured_metadata_fields: fields(n),
     });
-  assert.deepEqual(check(127), []);
-  assert.deepEqual(check(128), [
-    "sinks.loki.structured_metadata_fields: 128 fields plus event_id is more than Loki's limit of 128 structured metadata pairs per entry",
+  assert.deepEqual(check(123), []);
+  assert.deepEqual(check(124), [
+    "sinks.loki.structured_metadata_fields: 124 fields plus event_id and the 4 chain names (seq, journal, chain, chain_prev) is more than Loki's limit of 128 structured metadata pairs per entry",
   ]);
 });
