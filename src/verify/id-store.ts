@@ -31,7 +31,7 @@ export function createIdStore(tempDir?: string): IdStore {
       dir = mkdtempSync(path.join(tempDir ?? tmpdir(), 'wirety-ship-verify-ids-'));
       fd = openSync(path.join(dir, 'ids'), 'w+', 0o600);
     }
-    for (let at = 0; at < used; ) at += writeSync(fd, chunk, at, used - at, flushed + at);
+    for (let at = 0; at < used;) at += writeSync(fd, chunk, at, used - at, flushed + at);
     flushed += used;
     used = 0;
   };

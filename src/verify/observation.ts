@@ -68,7 +68,11 @@ export function eventFromFields(
     fields.journal === undefined &&
     fields.seq === undefined
   ) {
-    return { kind: 'unusable', why: 'unchained', reason: 'carries no integrity fields (seq, journal, chain)' };
+    return {
+      kind: 'unusable',
+      why: 'unchained',
+      reason: 'carries no integrity fields (seq, journal, chain)',
+    };
   }
   const seq = typeof fields.seq === 'string' && /^\d+$/.test(fields.seq) ? Number(fields.seq) : fields.seq;
   const chain = typeof fields.chain === 'string' ? fields.chain.toLowerCase() : undefined;
@@ -79,7 +83,11 @@ export function eventFromFields(
   if (chain === undefined || !HEX_64.test(chain)) problems.push('chain');
   if (prev === undefined || !HEX_64.test(prev)) problems.push('chain_prev');
   if (problems.length > 0) {
-    return { kind: 'unusable', why: 'unreadable', reason: `integrity field ${problems.join(', ')} missing or malformed` };
+    return {
+      kind: 'unusable',
+      why: 'unreadable',
+      reason: `integrity field ${problems.join(', ')} missing or malformed`,
+    };
   }
   const first = candidates[0] as { time?: unknown } | undefined;
   const time = typeof first === 'object' && first !== null ? first.time : undefined;

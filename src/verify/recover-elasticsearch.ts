@@ -15,13 +15,7 @@
  * Checkpoints live in their own index as the checkpoint object plus `@timestamp`.
  */
 import { CHECKPOINT_TYPE } from '../integrity/checkpoint.js';
-import {
-  eventFromFields,
-  IGNORED,
-  isObject,
-  parseJson,
-  type Observation,
-} from './observation.js';
+import { eventFromFields, IGNORED, isObject, parseJson, type Observation } from './observation.js';
 
 const METADATA_OBJECTS = ['kubernetes', 'container'] as const;
 
@@ -50,7 +44,9 @@ export function fromElasticsearchDocument(doc: Record<string, unknown>): Observa
   }
   const { '@timestamp': _timestamp, wirety_ship: _ours, ...rest } = doc;
   const overwritten = isObject(ours.overwritten) ? ours.overwritten : {};
-  const ambiguous = METADATA_OBJECTS.filter((key) => Object.hasOwn(rest, key) && !Object.hasOwn(overwritten, key));
+  const ambiguous = METADATA_OBJECTS.filter(
+    (key) => Object.hasOwn(rest, key) && !Object.hasOwn(overwritten, key),
+  );
   const candidates: Record<string, unknown>[] = [];
   // Every subset of the ambiguous objects kept as the event's own: at most 4 candidates.
   for (let keep = 0; keep < 1 << ambiguous.length; keep++) {

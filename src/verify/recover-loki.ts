@@ -38,7 +38,8 @@ export function fromLogcliLine(text: string): Observation {
 /** An entry's line and every label it has (stream labels and structured metadata together). */
 export function fromLokiEntry(line: string, labels: Readonly<Record<string, unknown>>): Observation {
   const parsed = parseJson(line);
-  const hasChainFields = labels.chain !== undefined || labels.seq !== undefined || labels.journal !== undefined;
+  const hasChainFields =
+    labels.chain !== undefined || labels.seq !== undefined || labels.journal !== undefined;
   if (
     labels[CHECKPOINT_KIND_LABEL] === 'checkpoint' ||
     (!hasChainFields && parsed.ok && isObject(parsed.value) && parsed.value.type === CHECKPOINT_TYPE)

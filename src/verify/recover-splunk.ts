@@ -36,7 +36,10 @@ export function fromSplunkExportLine(text: string): Observation {
   };
   const isCheckpoint =
     single(result.sourcetype) === CHECKPOINT_SOURCETYPE ||
-    (chainFields.chain === undefined && event.ok && isObject(event.value) && event.value.type === CHECKPOINT_TYPE);
+    (chainFields.chain === undefined &&
+      event.ok &&
+      isObject(event.value) &&
+      event.value.type === CHECKPOINT_TYPE);
   if (isCheckpoint) {
     return event.ok
       ? { kind: 'checkpoint', value: event.value }

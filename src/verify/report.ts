@@ -71,7 +71,10 @@ export function humanLine(finding: Finding): string {
           ? `${plural(finding.count, 'record')} carry no integrity fields (not checked)`
           : `${plural(finding.count, 'record')} cannot be read`;
       const list = finding.examples.map((e) => `\n  ${e.where}: ${e.reason}`).join('');
-      const more = finding.count > finding.examples.length ? `\n  … and ${n(finding.count - finding.examples.length)} more` : '';
+      const more =
+        finding.count > finding.examples.length
+          ? `\n  … and ${n(finding.count - finding.examples.length)} more`
+          : '';
       return `${finding.why === 'unchained' ? 'UNCHAINED ' : 'UNREADABLE'} ${what}${list}${more}`;
     }
     case 'entry':
@@ -124,7 +127,8 @@ export function createReportWriter(out: (text: string) => void, json: boolean): 
     },
     end({ events }) {
       const ok = problems === 0;
-      if (json) out(JSON.stringify({ kind: 'result', ok, problems, explained, journals, records: events }) + '\n');
+      if (json)
+        out(JSON.stringify({ kind: 'result', ok, problems, explained, journals, records: events }) + '\n');
       else
         out(
           ok

@@ -53,7 +53,7 @@ export async function runVerification(options: VerificationOptions): Promise<Ver
     }
   } catch (error) {
     // Temp files go even when a read fails half-way.
-    verifier.finish(() => undefined);
+    verifier.discard();
     throw error;
   }
   const runs = verifier.runs;

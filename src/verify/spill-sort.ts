@@ -48,7 +48,10 @@ export interface SpillSorter {
 
 export function createSpillSorter(options: SpillSortOptions = {}): SpillSorter {
   const runRecords = options.runRecords ?? 131_072;
-  const windowBytes = Math.max(RECORD_BYTES, Math.floor((options.windowBytes ?? 262_144) / RECORD_BYTES) * RECORD_BYTES);
+  const windowBytes = Math.max(
+    RECORD_BYTES,
+    Math.floor((options.windowBytes ?? 262_144) / RECORD_BYTES) * RECORD_BYTES,
+  );
   let buffer = Buffer.alloc(runRecords * RECORD_BYTES);
   let filled = 0;
   let count = 0;
@@ -56,7 +59,9 @@ export function createSpillSorter(options: SpillSortOptions = {}): SpillSorter {
   const runs: Run[] = [];
   let sealed = false;
 
-  const sortBuffer = (records: number): { sorted: Buffer; sections: Map<number, readonly [number, number]> } => {
+  const sortBuffer = (
+    records: number,
+  ): { sorted: Buffer; sections: Map<number, readonly [number, number]> } => {
     const order = new Uint32Array(records);
     const journals = new Uint32Array(records);
     const seqs = new Float64Array(records);
@@ -86,7 +91,7 @@ export function createSpillSorter(options: SpillSortOptions = {}): SpillSorter {
     const file = path.join(dir, `run-${runs.length}`);
     const fd = openSync(file, 'w', 0o600);
     try {
-      for (let at = 0; at < sorted.length; ) at += writeSync(fd, sorted, at, sorted.length - at);
+      for (let at = 0; at < sorted.length;) at += writeSync(fd, sorted, at, sorted.length - at);
     } finally {
       closeSync(fd);
     }
@@ -163,7 +168,13 @@ class RunCursor {
         this.window = Buffer.allocUnsafe(this.window.length);
         let got = 0;
         while (got < want * RECORD_BYTES) {
-          const n = readSync(this.fd!, this.window, got, want * RECORD_BYTES - got, this.next * RECORD_BYTES + got);
+          const n = readSync(
+            this.fd!,
+            this.window,
+            got,
+            want * RECORD_BYTES - got,
+            this.next * RECORD_BYTES + got,
+          );
           if (n === 0) throw new Error(`spill sorter: run file ${this.run.file} is shorter than written`);
           got += n;
         }

@@ -50,6 +50,8 @@ export interface Verifier {
   add(observation: Observation, where: string): void;
   /** Emits every finding, journal by journal (ids in order), then closes the temp files. */
   finish(emit: (finding: Finding) => void): void;
+  /** Deletes the temp files without a report (a read failed). */
+  discard(): void;
   /** Events added (copies included). */
   readonly events: number;
   /** Temp files used by the sort (0: everything fit in memory). */
@@ -133,7 +135,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
           for (const candidate of observation.candidates) {
             const d = eventDigest(candidate);
             digest ??= d;
-            const k = keys.findIndex((key) => chainStep(key.bytes, prevBytes, observation.seq, d).equals(chain));
+            const k = keys.findIndex((key) =>
+              chainStep(key.bytes, prevBytes, observation.seq, d).equals(chain),
+            );
             if (k >= 0) {
               verifiedBy = k;
               digest = d;
@@ -151,6 +155,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
         }
       }
     },
+    discard() {
+      sorter.close();
+      ids.close();
+    },
     finish(emit) {
       try {
         for (const finding of badCheckpoints) emit(finding);
@@ -166,7 +174,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
             checkpoint: checkpoints.get(journal),
             deadLetters: options.deadLetters,
             windowed: options.windowed ?? false,
-            eventId: (record) => ids.get(record.readDoubleLE(ID_OFFSET_AT), record.readUInt16LE(ID_LENGTH_AT)),
+            eventId: (record) =>
+              ids.get(record.readDoubleLE(ID_OFFSET_AT), record.readUInt16LE(ID_LENGTH_AT)),
             emit,
           });
         }
@@ -246,7 +255,9 @@ function scanJournal(input: ScanInput): void {
         to: b,
         ...(after ? { after: bound(after) } : {}),
         ...(before ? { before: bound(before) } : {}),
-        ...(tail && checkpoint ? { checkpoint: { lastSeq: checkpoint.last_seq, time: checkpoint.time } } : {}),
+        ...(tail && checkpoint
+          ? { checkpoint: { lastSeq: checkpoint.last_seq, time: checkpoint.time } }
+          : {}),
       });
     };
     for (const [a, b] of subtractSkipped(from, to, skipped)) {
@@ -296,7 +307,11 @@ function scanJournal(input: ScanInput): void {
     events++;
     firstSeq ??= seqOf(n);
     lastSeq = seqOf(n);
-    if (checkpoint && seqOf(n) === checkpoint.last_seq && chainOfRecord(n).toString('hex') !== checkpoint.head) {
+    if (
+      checkpoint &&
+      seqOf(n) === checkpoint.last_seq &&
+      chainOfRecord(n).toString('hex') !== checkpoint.head
+    ) {
       report({ kind: 'head_mismatch', journal, seq: seqOf(n), checkpointTime: checkpoint.time });
     }
     if (checkpoint && seqOf(n) > checkpoint.last_seq) afterCheckpoint++;
@@ -347,7 +362,11 @@ function scanJournal(input: ScanInput): void {
   flushGroup();
   if (pending) {
     const p = pending;
-    settle(checkpoint !== undefined && checkpoint.last_seq === seqOf(p) && chainOfRecord(p).toString('hex') === checkpoint.head);
+    settle(
+      checkpoint !== undefined &&
+        checkpoint.last_seq === seqOf(p) &&
+        chainOfRecord(p).toString('hex') === checkpoint.head,
+    );
   }
 
   // A tail cut off after the last event present, up to what the newest checkpoint says.
@@ -366,7 +385,9 @@ function scanJournal(input: ScanInput): void {
     ...(lastSeq !== undefined ? { lastSeq } : {}),
     duplicates,
     rotations,
-    ...(checkpoint ? { checkpoint: { lastSeq: checkpoint.last_seq, time: checkpoint.time, keyId: checkpoint.key_id } } : {}),
+    ...(checkpoint
+      ? { checkpoint: { lastSeq: checkpoint.last_seq, time: checkpoint.time, keyId: checkpoint.key_id } }
+      : {}),
     afterCheckpoint,
     problems,
     explained,
