@@ -103,6 +103,16 @@ export const LAYERS = [
     patterns: [reaches('check')],
   },
   {
+    folder: 'src/verify',
+    why: "verify/ (the `verify` command's readers, verifier and report) reads sinks' content on its own: it may use integrity/, contract/, audit/, transport/, observe/ and config/units, never the sinks, delivery, storage or the app",
+    patterns: [reaches('sinks', 'deliver', 'batch', 'journal', 'dead-letter', 'sources', 'commands', ...APP)],
+  },
+  {
+    folder: 'src/commands',
+    why: 'commands/ are the subcommands cli.ts dispatches to (verify, check): thin layers over their own folders',
+    patterns: [reaches('pipeline', 'monitor', 'check', 'deliver', 'batch')],
+  },
+  {
     folder: 'src/types',
     why: 'types/ holds ambient declarations of untyped packages only',
     patterns: ['^\\.'],

@@ -89,7 +89,7 @@ export async function startFakeElasticsearch(
           .map((doc, shardDoc) => ({ ...doc, _score: null, sort: [shardDoc] }))
           .filter((hit) => hit.sort[0]! > from)
           .filter((hit) => {
-            const t = String(hit._source['@timestamp'] ?? '');
+            const t = typeof hit._source['@timestamp'] === 'string' ? hit._source['@timestamp'] : '';
             return (!range?.gte || t >= range.gte) && (!range?.lte || t <= range.lte);
           })
           .slice(0, q.size);

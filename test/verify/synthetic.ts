@@ -131,7 +131,7 @@ function reordered(value: unknown): unknown {
 }
 
 export const es = {
-  hit(e: ChainedEvent, options: { bare?: boolean; metadata?: boolean } = {}): string {
+  hit: (e: ChainedEvent, options: { bare?: boolean; metadata?: boolean } = {}): string => {
     const doc: Record<string, unknown> = {
       '@timestamp': new Date((e.event.time as number) * 1000).toISOString(),
       wirety_ship: {
@@ -152,7 +152,7 @@ export const es = {
         : { _index: 'wirety-audit-2026.11.30', _id: e.id, _score: null, _source: source, sort: [e.seq] },
     );
   },
-  checkpoint(c: Checkpoint): string {
+  checkpoint: (c: Checkpoint): string => {
     return JSON.stringify({
       _index: 'wirety-ship-checkpoints',
       _id: `checkpoint-${c.journal}-${c.last_seq}`,
@@ -163,7 +163,7 @@ export const es = {
 
 export const loki = {
   /** logcli --output=jsonl, structured metadata merged into labels. */
-  line(e: ChainedEvent): string {
+  line: (e: ChainedEvent): string => {
     return JSON.stringify({
       labels: {
         job: 'wirety',
@@ -177,7 +177,7 @@ export const loki = {
       timestamp: new Date((e.event.time as number) * 1000 + (e.seq % 1000) / 1e3).toISOString(),
     });
   },
-  checkpoint(c: Checkpoint): string {
+  checkpoint: (c: Checkpoint): string => {
     return JSON.stringify({
       labels: {
         job: 'wirety',
@@ -191,7 +191,7 @@ export const loki = {
 };
 
 export const splunk = {
-  line(e: ChainedEvent): string {
+  line: (e: ChainedEvent): string => {
     return JSON.stringify({
       preview: false,
       result: {
@@ -206,7 +206,7 @@ export const splunk = {
       },
     });
   },
-  checkpoint(c: Checkpoint): string {
+  checkpoint: (c: Checkpoint): string => {
     return JSON.stringify({
       preview: false,
       result: {

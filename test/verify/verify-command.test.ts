@@ -164,7 +164,7 @@ describe('export files', () => {
     assert.equal(out.code, 1);
     assert.match(
       out.stdout,
-      /^MISSING   seq 1,491–1,500 \(10 events, after 2026-11-30T10:24:50Z; the checkpoint of .* says the journal reached seq 1,500\)$/m,
+      /^MISSING {3}seq 1,491–1,500 \(10 events, after 2026-11-30T10:24:50Z; the checkpoint of .* says the journal reached seq 1,500\)$/m,
     );
   });
 
@@ -224,7 +224,7 @@ describe('querying Elasticsearch: point in time + search_after', () => {
       assert.equal(out.code, 1, out.stderr);
       assert.match(
         out.stdout,
-        /^MISSING   seq 321 \(1 event, between 2026-11-30T10:05:20Z and 10:05:22Z\)$/m,
+        /^MISSING {3}seq 321 \(1 event, between 2026-11-30T10:05:20Z and 10:05:22Z\)$/m,
       );
       assert.match(out.stdout, /1,489 events seq 1–1,500: 1 problem/);
       assert.match(out.stdout, /verified through seq 1,500/);
@@ -259,7 +259,7 @@ describe('querying Elasticsearch: point in time + search_after', () => {
       assert.equal(windowed.code, 0, windowed.stdout + windowed.stderr);
       assert.match(
         windowed.stdout,
-        /NOTE      journal j-3f9c0000: the read window starts inside the chain, at seq 1,400/,
+        /NOTE {6}journal j-3f9c0000: the read window starts inside the chain, at seq 1,400/,
       );
       assert.match(windowed.stdout, /all 101 events from journal j-3f9c0000 seq 1,400–1,500/);
       const refused = await run([
@@ -367,7 +367,7 @@ describe('querying Loki: query_range paged by time', () => {
       assert.equal(out.code, 1);
       assert.match(
         out.stdout,
-        /^MISSING   seq 502 \(1 event, between 2026-11-30T10:08:21Z and 10:08:23Z\)$/m,
+        /^MISSING {3}seq 502 \(1 event, between 2026-11-30T10:08:21Z and 10:08:23Z\)$/m,
       );
     } finally {
       await fake.close();
