@@ -153,7 +153,13 @@ export async function runVerify(args: readonly string[], io: VerifyIo): Promise<
           ...(sinceMs !== undefined ? { sinceMs } : {}),
           ...(untilMs !== undefined ? { untilMs } : {}),
         }),
-        elasticsearchQuery(client, { index: options.checkpointIndex, pageSize, optional: true }),
+        // Checkpoints made after --until would claim events outside the window.
+        elasticsearchQuery(client, {
+          index: options.checkpointIndex,
+          pageSize,
+          optional: true,
+          ...(untilMs !== undefined ? { untilMs } : {}),
+        }),
       );
     } else {
       if (options.query === undefined)

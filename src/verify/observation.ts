@@ -62,16 +62,12 @@ export function eventFromFields(
   candidates: readonly unknown[],
 ): ObservedEvent | Unusable {
   const { journal, eventId } = fields;
-  if (
-    fields.chain === undefined &&
-    fields.prev === undefined &&
-    fields.journal === undefined &&
-    fields.seq === undefined
-  ) {
+  // `seq` and `event_id` are carried with integrity off too: the chain fields tell.
+  if (fields.chain === undefined && fields.prev === undefined && fields.journal === undefined) {
     return {
       kind: 'unusable',
       why: 'unchained',
-      reason: 'carries no integrity fields (seq, journal, chain)',
+      reason: 'carries no integrity fields (journal, chain, chain_prev)',
     };
   }
   const seq = typeof fields.seq === 'string' && /^\d+$/.test(fields.seq) ? Number(fields.seq) : fields.seq;

@@ -95,7 +95,7 @@ function journalLines(s: JournalSummary): string {
   if (s.problems === 0 && s.explained === 0) {
     head = `all ${plural(s.events, 'event')} from journal ${s.journal}${range} present and unaltered${extra}`;
   } else if (s.problems === 0) {
-    head = `journal ${s.journal}: ${plural(s.events, 'event')}${range} present and unaltered; ${n(s.explained)} absent ${s.explained === 1 ? 'one is' : 'ones are'} explained by dead-letter records${extra}`;
+    head = `journal ${s.journal}: ${plural(s.events, 'event')}${range} present and unaltered; ${plural(s.explained, 'absent event')} explained by dead-letter records${extra}`;
   } else {
     head = `journal ${s.journal}: ${plural(s.events, 'event')}${range}: ${plural(s.problems, 'problem')}${extra}`;
   }

@@ -361,4 +361,20 @@ describe('records that cannot be checked', () => {
       ],
     );
   });
+
+  test('Elasticsearch documents shipped with integrity off (wirety_ship without chain fields) are UNCHAINED', () => {
+    const off = {
+      '@timestamp': 'x',
+      wirety_ship: { event_id: 'e-1', seq: 1, source: 'server' },
+      ...events[0]!.event,
+    };
+    const out = verify('elasticsearch', [
+      JSON.stringify({ _source: off }),
+      JSON.stringify({ _source: events[1]!.event }),
+    ]);
+    assert.deepEqual(
+      out.findings.map((f) => (f.kind === 'unusable' ? [f.why, f.count] : f.kind)),
+      [['unchained', 2]],
+    );
+  });
 });
