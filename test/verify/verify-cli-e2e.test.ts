@@ -31,6 +31,6 @@ test('wirety-ship verify --from … --format loki', async () => {
   );
   const failed = await runCli(['verify', '--from', cut, '--format', 'loki'], '', { env });
   assert.equal(failed.code, 1);
-  assert.match(failed.stdout.toString(), /^MISSING   seq 26–30 \(5 events, after 2026-11-30T10:00:25Z; /m);
+  assert.match(failed.stdout.toString(), /^MISSING {3}seq 26–30 \(5 events, after 2026-11-30T10:00:25Z; /m);
   assert.doesNotMatch(failed.stdout.toString() + failed.stderr, new RegExp(KEY_HEX));
 });
