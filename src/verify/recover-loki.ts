@@ -53,7 +53,7 @@ export function fromLokiEntry(line: string, labels: Readonly<Record<string, unkn
       ? { kind: 'unusable', why: 'unreadable', reason: `log line is ${parsed.reason}` }
       : { kind: 'unusable', why: 'unchained', reason: 'carries no integrity fields (seq, journal, chain)' };
   }
-  return eventFromFields(
+  const observed = eventFromFields(
     {
       journal: labels.journal,
       seq: labels.seq,
@@ -63,4 +63,11 @@ export function fromLokiEntry(line: string, labels: Readonly<Record<string, unkn
     },
     [parsed.value],
   );
+  if (observed.kind === 'unusable' && observed.why === 'unreadable' && labels.journal === undefined) {
+    return {
+      ...observed,
+      reason: `${observed.reason} (logcli leaves out labels common to a batch: export with --include-label, see docs/verify.md)`,
+    };
+  }
+  return observed;
 }
