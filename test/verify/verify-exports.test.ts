@@ -258,6 +258,20 @@ describe('tampering is reported exactly', () => {
     assert.equal(out.summaries[0]!.afterCheckpoint, 20);
   });
 
+  test('the newest event altered: the checkpoint head confirms its chain value, so ALTERED (FORGED without one)', () => {
+    const list = events.map((e) => (e.seq === 100 ? altered(e) : e));
+    assert.deepEqual(verify('elasticsearch', lines(list)).findings, [
+      { kind: 'altered', journal: JOURNAL, seq: 100, eventId: `${JOURNAL}-100` },
+    ]);
+    assert.deepEqual(
+      verify(
+        'elasticsearch',
+        list.map((e) => es.hit(e)),
+      ).findings,
+      [{ kind: 'forged', journal: JOURNAL, seq: 100, eventId: `${JOURNAL}-100` }],
+    );
+  });
+
   test('a checkpoint whose head the event at its last_seq does not carry', () => {
     const bad = chainJournal({ last: 100, journal: JOURNAL }).checkpoint();
     const list = events.map((e) => (e.seq === 100 ? { ...e, chain: 'ab'.repeat(32) } : e));
