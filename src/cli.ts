@@ -43,12 +43,7 @@ if (!process.execArgv.some((arg) => arg.includes('optimize-for-size'))) {
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  if (argv[0] === 'verify')
-    return (await import('./commands/verify.js')).runVerify(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-      env: process.env,
-    });
+  if (argv[0] === 'verify') return (await import('./commands/verify.js')).runVerify(argv.slice(1), process);
   let command;
   try {
     command = await loadCommand(process.argv.slice(2), process.env);
