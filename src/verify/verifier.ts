@@ -370,7 +370,9 @@ function scanJournal(input: ScanInput): void {
   }
 
   // A tail cut off after the last event present, up to what the newest checkpoint says.
-  if (checkpoint && checkpoint.count > 0) {
+  // A windowed read with no event of this journal has no anchor: its checkpoints describe events
+  // outside the window.
+  if (checkpoint && checkpoint.count > 0 && !(input.windowed && member === undefined)) {
     const last = member === undefined ? start - 1 : seqOf(member);
     if (last < checkpoint.last_seq) {
       const from = Math.max(last + 1, start);

@@ -283,6 +283,19 @@ describe('tampering is reported exactly', () => {
     ]);
   });
 
+  test('every event deleted: MISSING through the checkpoint; a windowed read with no event reports nothing', () => {
+    assert.deepEqual(verify('elasticsearch', [es.checkpoint(checkpoint)]).findings, [
+      {
+        kind: 'missing',
+        journal: JOURNAL,
+        from: 1,
+        to: 100,
+        checkpoint: { lastSeq: 100, time: checkpoint.time },
+      },
+    ]);
+    assert.deepEqual(verify('elasticsearch', [es.checkpoint(checkpoint)], { windowed: true }).findings, []);
+  });
+
   test('a checkpoint altered or made with another key: BAD CHECKPOINT', () => {
     const out = verify('elasticsearch', [
       ...events.map((e) => es.hit(e)),
