@@ -110,6 +110,11 @@ export const LAYERS = [
     ],
   },
   {
+    folder: 'src/verify',
+    why: "verify/ (the `verify` command's readers, verifier and report) reads sinks' content on its own: it may use integrity/, contract/, audit/, transport/, observe/ and config/units, never the sinks, delivery, storage or the app",
+    patterns: [reaches('sinks', 'deliver', 'batch', 'journal', 'dead-letter', 'sources', 'commands', ...APP)],
+  },
+  {
     folder: 'src/commands',
     why: 'commands/ holds the subcommands (`wirety-ship check`, `verify`): app level like cli.ts, they may import any layer below',
     patterns: [],

@@ -45,6 +45,7 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'check')
     return (await import('./commands/check-log.js')).runCheckLog(argv.slice(1), process);
+  if (argv[0] === 'verify') return (await import('./commands/verify.js')).runVerify(argv.slice(1), process);
   let command;
   try {
     command = await loadCommand(process.argv.slice(2), process.env);
