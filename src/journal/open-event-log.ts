@@ -2,6 +2,7 @@
  * Chooses the event log from `buffer`: the durable disk journal (default) or the in-memory log
  * for users who accept losing undelivered events on a crash.
  */
+import type { EventProjector } from '../audit/projection.js';
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
@@ -17,10 +18,17 @@ export async function openEventLog(
     readonly logger: Logger;
     /** Records a sink will never get because a journal segment is damaged (disk journal only). */
     readonly onLostDamaged?: (sinkName: string, records: number) => void;
+    /** What each record keeps of its parsed event (audit/projection.ts); default: all of it. */
+    readonly project?: EventProjector;
   },
 ): Promise<EventLog> {
   if (buffer.type === 'memory') {
-    return createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full });
+    return createMemoryLog({
+      sinkNames,
+      maxBytes: buffer.max_bytes,
+      whenFull: buffer.when_full,
+      project: deps.project,
+    });
   }
   const journal = await createDiskJournal({
     dir: buffer.data_dir,
@@ -34,6 +42,7 @@ export async function openEventLog(
     clock: deps.clock,
     logger: deps.logger,
     onLostDamaged: deps.onLostDamaged,
+    project: deps.project,
   });
   deps.logger.info('journal opened', {
     data_dir: buffer.data_dir,
