@@ -33,10 +33,10 @@ import { createProgressReporter } from './monitor/progress.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { hintIfTerminal } from './stdin-hint.js';
 
-// The V8 heap policy (docs/PERFORMANCE.md, "Memory"). wirety-ship mostly runs as a sidecar or
-// DaemonSet where RSS is what operators pay for, so the heap must stay small; --optimize-for-size
-// did that but also trims the JIT, and cost ~30 % more CPU per event than these two, measured at
-// the same peak RSS: the young generation stays at its initial 1 MiB semi-spaces (records that
+// The V8 heap policy (docs/PERFORMANCE.md, "Memory versus speed"). wirety-ship mostly runs as a
+// sidecar or DaemonSet where RSS is what operators pay for, so the heap must stay small;
+// --optimize-for-size did that but also trims the JIT, and cost ~30 % more CPU per event than
+// these two, measured at the same peak RSS: the young generation stays at its initial 1 MiB semi-spaces (records that
 // outlive a batch are promoted at once instead of being copied between ever larger semi-spaces),
 // and the old generation grows at most 50 % past what the last full GC kept. Both apply at run
 // time. Any heap flag on the node command line (`node --optimize-for-size …`,
