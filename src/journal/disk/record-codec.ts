@@ -15,8 +15,9 @@
  *  …        line, UTF-8              (the original line; the parsed event is re-derived from it)
  *
  * Only what cannot be derived is stored: `bytes` is N - 20 - L (- 2 - M) and `event` is
- * JSON.parse(line) (projected as the journal was told: audit/projection.ts). A record without metadata (stdin, every journal written before metadata
- * existed) has flags 0 and is laid out exactly as before, so old journals open unchanged.
+ * JSON.parse(line), projected as the journal was told (audit/projection.ts). A record without
+ * metadata (stdin, every journal written before metadata existed) has flags 0 and is laid out
+ * exactly as before, so old journals open unchanged.
  */
 import { crc32 } from 'node:zlib';
 import { keepWholeEvent, type EventProjector } from '../../audit/projection.js';
