@@ -27,5 +27,5 @@ RUN mkdir -p /var/lib/wirety-ship && chown node:node /var/lib/wirety-ship
 VOLUME /var/lib/wirety-ship
 USER node
 # Exit codes: 0 ok, 75 events left in the journal, 78 config error (see README).
-# --optimize-for-size from the start: the lowest RSS (see docs/PERFORMANCE.md).
-ENTRYPOINT ["node", "--optimize-for-size", "dist/cli.js"]
+# The CLI sets its own V8 heap policy at start (src/cli.ts, docs/PERFORMANCE.md "Memory versus speed").
+ENTRYPOINT ["node", "dist/cli.js"]

@@ -4,6 +4,7 @@
  * Invariant: `line` is the original input line exactly as wirety wrote it (minus the line
  * terminator and a leading UTF-8 BOM), so every sink can ship it byte-for-byte.
  */
+import { keepWholeEvent, type EventProjector } from './projection.js';
 
 /** Server events carry actor_id/actor_email/remote_ip; agent events carry actor_type="agent". */
 export type EventSource = 'server' | 'agent';
@@ -16,6 +17,16 @@ export interface AuditEvent {
   readonly time: number;
   readonly action: string;
   readonly message: 'audit';
+  readonly [field: string]: unknown;
+}
+
+/**
+ * What a record keeps of its parsed event: at least `time` (every sink reads it), and every field
+ * a configured sink reads, with its parsed value.
+ */
+export interface RecordedEvent {
+  /** Unix seconds (integer). */
+  readonly time: number;
   readonly [field: string]: unknown;
 }
 
@@ -41,8 +52,14 @@ export interface AcceptedEvent {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-/** An event as stored in the journal and read back by each sink. */
-export interface AuditRecord extends AcceptedEvent {
+/**
+ * An event as stored in the journal and read back by each sink. Its `event` may be a projection
+ * (projection.ts): the fields the configured sinks read, not the whole parse tree; `wholeEvent`
+ * gives the whole one.
+ */
+export interface AuditRecord extends Omit<AcceptedEvent, 'event'> {
+  /** The parsed event, or the part of it the configured sinks read (audit/projection.ts). */
+  readonly event: RecordedEvent;
   /** Journal sequence number: strictly increasing, never reused within one journal. */
   readonly seq: number;
   /** Stable event id: the same on every delivery attempt and across restarts. */
@@ -60,11 +77,18 @@ export interface AuditRecord extends AcceptedEvent {
 /**
  * Stamps an accepted event with its journal sequence number and id. The id is the source's own
  * when it has one, else `<idPrefix><seq>` (the journal's identity makes it unique across journals).
+ * `project` chooses what the record keeps of the parsed event (projection.ts; default: all of it).
  */
-export function stampRecord(event: AcceptedEvent, seq: number, idPrefix: string): AuditRecord {
+export function stampRecord(
+  event: AcceptedEvent,
+  seq: number,
+  idPrefix: string,
+  project: EventProjector = keepWholeEvent,
+): AuditRecord {
   const id = event.id ?? idPrefix + seq;
   const { line, bytes, source, receivedAtMs, metadata } = event;
+  const kept = project(event.event);
   // Two literals, not a spread: records without metadata (stdin) keep the one object shape they had.
-  if (metadata === undefined) return { line, bytes, event: event.event, source, receivedAtMs, seq, id };
-  return { line, bytes, event: event.event, source, receivedAtMs, seq, id, metadata };
+  if (metadata === undefined) return { line, bytes, event: kept, source, receivedAtMs, seq, id };
+  return { line, bytes, event: kept, source, receivedAtMs, seq, id, metadata };
 }

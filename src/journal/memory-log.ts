@@ -11,6 +11,7 @@
  * - append is O(batch), take is O(taken), release is O(released): see seq-window.ts.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventProjector } from '../audit/projection.js';
 import { stampRecord, type AcceptedEvent, type AuditRecord } from '../audit/record.js';
 import type { AppendResult, EventLog, SinkCursor } from './event-log.js';
 import { createSeqWindow } from './seq-window.js';
@@ -24,6 +25,11 @@ export interface MemoryLogOptions {
   readonly whenFull: 'block' | 'drop_newest';
   /** Prefix of derived ids; default 12 random hex characters. */
   readonly streamId?: string;
+  /**
+   * What each record keeps of its parsed event (audit/projection.ts); default: all of it. The
+   * pipeline keeps only the fields its sinks read, so cached and lagging records hold no parse tree.
+   */
+  readonly project?: EventProjector;
 }
 
 interface CursorState {
@@ -76,7 +82,7 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
     for (let i = from; i < to; i++) {
       const e = events[i]!;
       const seq = ++lastSeq;
-      const record = stampRecord(e, seq, idPrefix);
+      const record = stampRecord(e, seq, idPrefix, options.project);
       window.push(record);
       heldBytes += e.bytes;
       out.push(record);

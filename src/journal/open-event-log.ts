@@ -2,6 +2,7 @@
  * Chooses the event log from `buffer`: the durable disk journal (default) or the in-memory log
  * for users who accept losing undelivered events on a crash.
  */
+import type { EventProjector } from '../audit/projection.js';
 import type { Clock } from '../clock.js';
 import type { BufferConfig } from '../config/types.js';
 import type { IntegrityKey } from '../integrity/key.js';
@@ -20,11 +21,18 @@ export async function openEventLog(
     readonly onLostDamaged?: (sinkName: string, records: number) => void;
     /** Integrity on: the disk journal chains every event (the config refuses it with memory). */
     readonly integrityKey?: IntegrityKey;
+    /** What each record keeps of its parsed event (audit/projection.ts); default: all of it. */
+    readonly project?: EventProjector;
   },
 ): Promise<EventLog> {
   if (buffer.type === 'memory') {
     if (deps.integrityKey) throw new Error('integrity needs the disk journal (buffer.type: disk)');
-    return createMemoryLog({ sinkNames, maxBytes: buffer.max_bytes, whenFull: buffer.when_full });
+    return createMemoryLog({
+      sinkNames,
+      maxBytes: buffer.max_bytes,
+      whenFull: buffer.when_full,
+      project: deps.project,
+    });
   }
   const journal = await createDiskJournal({
     dir: buffer.data_dir,
@@ -39,6 +47,7 @@ export async function openEventLog(
     logger: deps.logger,
     onLostDamaged: deps.onLostDamaged,
     ...(deps.integrityKey ? { integrityKey: deps.integrityKey } : {}),
+    project: deps.project,
   });
   deps.logger.info('journal opened', {
     data_dir: buffer.data_dir,

@@ -18,7 +18,7 @@
  *   as undelivered_at_shutdown (stdin). A dead-letter write the disk keeps refusing gives up and
  *   is counted as dead_letter_failed. Nothing is left uncounted.
  */
-import type { AcceptedEvent } from '../audit/record.js';
+import type { AcceptedEvent, AuditEvent, EventSource } from '../audit/record.js';
 import type { Classification } from '../audit/classify.js';
 import type { AuditConfig } from '../config/types.js';
 import type { DeadLetterRecord, DeadLetterSink } from '../dead-letter/dead-letter.js';
@@ -143,14 +143,7 @@ function createBatchHandler(options: IngestOptions): (batch: InputBatch) => Prom
             }
           }
           stats.verdicts.valid++;
-          accepted.push({
-            line: framed.text,
-            bytes: framed.bytes,
-            event: c.event,
-            source: c.source,
-            receivedAtMs,
-            ...acceptedExtras(line),
-          });
+          accepted.push(acceptedEvent(framed, c.event, c.source, receivedAtMs, line));
           acceptedAt.push(framed);
           break;
       }
@@ -179,10 +172,24 @@ function createBatchHandler(options: IngestOptions): (batch: InputBatch) => Prom
   };
 }
 
-/** The input's id and metadata, carried with the event when it has them. */
-function acceptedExtras(line: InputLine): Pick<AcceptedEvent, 'id' | 'metadata'> {
-  return {
-    ...(line.id !== undefined ? { id: line.id } : {}),
-    ...(line.metadata !== undefined ? { metadata: line.metadata } : {}),
-  };
+/**
+ * The accepted event, with the input's id and metadata when it has them. Literals, not spreads:
+ * this runs per event, and stdin's events (neither) keep one object shape.
+ */
+function acceptedEvent(
+  framed: TextLine,
+  event: AuditEvent,
+  source: EventSource,
+  receivedAtMs: number,
+  { id, metadata }: InputLine,
+): AcceptedEvent {
+  const { text: line, bytes } = framed;
+  if (id === undefined) {
+    return metadata === undefined
+      ? { line, bytes, event, source, receivedAtMs }
+      : { line, bytes, event, source, receivedAtMs, metadata };
+  }
+  return metadata === undefined
+    ? { line, bytes, event, source, receivedAtMs, id }
+    : { line, bytes, event, source, receivedAtMs, id, metadata };
 }

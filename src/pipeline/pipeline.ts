@@ -29,6 +29,7 @@ import { createFileDeadLetter, type FileDeadLetter } from '../dead-letter/file-d
 import { createSinkWorker } from '../deliver/sink-worker.js';
 import type { EventLog, SinkCursor } from '../journal/event-log.js';
 import { openEventLog } from '../journal/open-event-log.js';
+import { eventProjectorFor } from './event-projection.js';
 import type { HealthServer } from '../monitor/health-server.js';
 import { instrumentTransport } from '../monitor/instrument-transport.js';
 import { linkedAbort } from '../linked-abort.js';
@@ -125,6 +126,7 @@ async function openParts(
     clock,
     logger,
     ...(integrityKey ? { integrityKey } : {}),
+    project: eventProjectorFor(config.sinks),
     onLostDamaged: (sinkName, records) => {
       sinkStats(stats, sinkName).lostDamaged += records;
     },

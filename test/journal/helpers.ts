@@ -2,7 +2,7 @@
  * Shared helpers for the journal tests: accepted events (no seq/id yet) built from the project's
  * record factory, and a bounded condition poll for states reached through real I/O.
  */
-import type { AcceptedEvent, AuditRecord } from '../../src/audit/record.js';
+import type { AcceptedEvent, AuditEvent, AuditRecord } from '../../src/audit/record.js';
 import type { EventLog } from '../../src/journal/event-log.js';
 import { makeRecords } from '../helpers/records.js';
 
@@ -11,7 +11,7 @@ export function accepted(n: number, first = 1): AcceptedEvent[] {
   return makeRecords(n, first).map((r) => ({
     line: r.line,
     bytes: r.bytes,
-    event: r.event,
+    event: r.event as AuditEvent, // makeRecords' records hold whole events
     source: r.source,
     receivedAtMs: r.receivedAtMs,
   }));

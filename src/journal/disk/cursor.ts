@@ -11,6 +11,7 @@
  * - Damage in a segment (bit rot, tampering) skips the rest of that segment, never more; the records
  *   skipped are reported once per sink and record (onLostDamaged), never silently.
  */
+import type { EventProjector } from '../../audit/projection.js';
 import type { ErrorCode } from '../../errors.js';
 import type { AuditRecord } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
@@ -78,6 +79,8 @@ export interface CursorDeps {
   /** Persists a commit per the fsync policy, then collects garbage. */
   readonly gc: Pick<JournalGc, 'cursorCommitted'>;
   readonly idPrefix: string;
+  /** What a record read back keeps of its parsed event (audit/projection.ts). */
+  readonly project?: EventProjector;
   readonly readBufferBytes: number;
   readonly retryMs: number;
   /** Records this sink will never get because the segment holding them is damaged. */
@@ -166,7 +169,7 @@ export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAt
       if (frame) {
         if (frame.seq <= after) continue;
         try {
-          return decodeFrame(frame.buf, frame.at, frame.size, deps.idPrefix);
+          return decodeFrame(frame.buf, frame.at, frame.size, deps.idPrefix, deps.project);
         } catch (err) {
           const reason = err instanceof RecordDecodeError ? err.reason : 'record does not decode';
           damaged(

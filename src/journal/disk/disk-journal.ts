@@ -17,6 +17,7 @@
  *   (drop_newest), and a failed write is cut back so no half record is left behind.
  */
 import type { AuditEvent } from '../../audit/record.js';
+import type { EventProjector } from '../../audit/projection.js';
 import type { Clock } from '../../clock.js';
 import type { IntegrityKey } from '../../integrity/key.js';
 import type { Logger } from '../../observe/logger.js';
@@ -59,6 +60,11 @@ export interface DiskJournalOptions {
   readonly tailCacheRecords?: number;
   /** Read buffer of each lagging sink (default 256 KiB). */
   readonly readBufferBytes?: number;
+  /**
+   * What each record keeps of its parsed event (audit/projection.ts); default: all of it. The
+   * pipeline keeps only the fields its sinks read, so cached and lagging records hold no parse tree.
+   */
+  readonly project?: EventProjector;
   /** Pause before retrying a failed write, fsync or read (default 1000 ms). */
   readonly retryMs?: number;
   /**
@@ -123,6 +129,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     gc,
     ledger,
     idPrefix,
+    project: options.project,
     maxBytes: options.maxBytes,
     segmentBytes: options.segmentBytes,
     whenFull: options.whenFull,
@@ -188,6 +195,7 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     reservation,
     gc,
     idPrefix,
+    project: options.project,
     readBufferBytes: options.readBufferBytes ?? 256 * 1024,
     retryMs,
     onLostDamaged: options.onLostDamaged,

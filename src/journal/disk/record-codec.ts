@@ -17,12 +17,14 @@
  *  …        line, UTF-8              (the original line; the parsed event is re-derived from it)
  *
  * Only what cannot be derived is stored: `bytes` is N - 20 - L (- 2 - M) and `event` is
- * JSON.parse(line). A record without metadata (stdin, every journal written before metadata
- * existed) has flags 0 and is laid out exactly as before, so old journals open unchanged; the
- * integrity block and the checkpoint flag are only written when an integrity key is configured.
+ * JSON.parse(line), projected as the journal was told (audit/projection.ts). A record without
+ * metadata (stdin, every journal written before metadata existed) has flags 0 and is laid out
+ * exactly as before, so old journals open unchanged; the integrity block and the checkpoint flag
+ * are only written when an integrity key is configured.
  */
 import { crc32 } from 'node:zlib';
-import type { AcceptedEvent, AuditEvent, AuditRecord } from '../../audit/record.js';
+import { keepWholeEvent, type EventProjector } from '../../audit/projection.js';
+import type { AcceptedEvent, AuditEvent, AuditRecord, RecordedEvent } from '../../audit/record.js';
 import { CHAIN_BYTES } from '../../integrity/chain.js';
 
 export const headerBytes = 8;
@@ -226,7 +228,13 @@ export function frameChain(
  * not JSON or the metadata is not an object of strings, which a valid CRC makes a writer bug
  * rather than disk damage; callers count it as corrupt.
  */
-export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: string): AuditRecord {
+export function decodeFrame(
+  buf: Buffer,
+  at: number,
+  size: number,
+  idPrefix: string,
+  project: EventProjector = keepWholeEvent,
+): AuditRecord {
   const payload = at + headerBytes;
   const seq = frameSeq(buf, at);
   const idLength = buf.readUInt16LE(payload + 18);
@@ -249,9 +257,9 @@ export function decodeFrame(buf: Buffer, at: number, size: number, idPrefix: str
     lineAt += integrityBlockBytes;
   }
   const line = buf.toString('utf8', lineAt, at + size);
-  let event: AuditEvent;
+  let event: RecordedEvent;
   try {
-    event = JSON.parse(line) as AuditEvent;
+    event = project(JSON.parse(line) as AuditEvent);
   } catch {
     throw new RecordDecodeError('line is not JSON');
   }

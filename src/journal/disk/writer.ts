@@ -12,6 +12,7 @@
  *   was not stored is returned as `unstored`.
  * - Each episode (paused or dropping) is logged once when it starts and once when it ends.
  */
+import type { EventProjector } from '../../audit/projection.js';
 import { stampRecord, type AcceptedEvent, type AuditRecord } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observe/logger.js';
@@ -37,6 +38,8 @@ export interface JournalWriterOptions {
   readonly gc: JournalGc;
   readonly ledger: Ledger;
   readonly idPrefix: string;
+  /** What each record keeps of its parsed event (audit/projection.ts). */
+  readonly project?: EventProjector;
   readonly maxBytes: number;
   readonly segmentBytes: number;
   readonly whenFull: 'block' | 'drop_newest';
@@ -214,7 +217,7 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
       for (let k = i; k < end; k++) {
         const e = events[k]!;
         const seq = firstSeq + k;
-        const record = stampRecord(e, seq, o.idPrefix);
+        const record = stampRecord(e, seq, o.idPrefix, o.project);
         stored.push(extras ? withExtras(record, extras[k], o.idPrefix) : record);
       }
       if (extras) o.chain?.advance(extras, firstSeq, i, end);

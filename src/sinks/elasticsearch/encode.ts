@@ -18,6 +18,7 @@
  * document = the checkpoint JSON with `@timestamp` (when it was made) in front, and no ingest
  * pipeline (`_none`: a pipeline written for audit events must not alter or refuse it).
  */
+import { eventKeyCount, wholeEvent } from '../../audit/projection.js';
 import { createHash } from 'node:crypto';
 import type { AuditRecord } from '../../audit/record.js';
 import type { SinkRequest } from '../../contract/sink.js';
@@ -170,7 +171,7 @@ export function documentBySplice(
   }
   // JSON.parse keeps the last of repeated keys, Elasticsearch refuses them ("Duplicate field"):
   // when the line names more keys than the parsed event has, send the parsed copy instead.
-  if (countKeyMarks(line) !== Object.keys(record.event).length) return undefined;
+  if (countKeyMarks(line) !== eventKeyCount(record.event)) return undefined;
   return `{"@timestamp":"${timestamp}","wirety_ship":${shipperFields(record, fromEvent, input)},${objects}${line.slice(1)}`;
 }
 
@@ -205,7 +206,8 @@ function countTopLevelKeys(line: string): number {
 
 /** The careful path: a serialised copy; colliding original values are kept under wirety_ship.overwritten. */
 export function documentByCopy(record: AuditRecord, timestamp: string, fromEvent = true): string {
-  const rest: Record<string, unknown> = { ...record.event };
+  // The record may hold only a projection of the event (audit/projection.ts): parse the line again.
+  const rest: Record<string, unknown> = { ...wholeEvent(record) };
   const input = metadataFields(record);
   const meta = JSON.parse(shipperFields(record, fromEvent, input)) as Record<string, unknown>;
   const objects: Record<string, unknown> = {};
