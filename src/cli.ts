@@ -43,7 +43,7 @@ const isVersion = (arg: string) => arg === '-V' || arg === '--version';
  * --help and --version, answered before the rest of the configuration layer loads: --version reads
  * package.json and nothing else, --help only the key declarations and commander (no YAML parser,
  * no ajv, no sink or input code). Same precedence as config/flags.ts parseArgs, whose text this is:
- * either wins over everything else on the line, help first (test/start/light-start.test.ts).
+ * either wins over everything else on the line, help first (test/e2e/light-start.test.ts).
  */
 async function answerEarly(argv: readonly string[]): Promise<string | undefined> {
   if (argv.some(isHelp)) {
