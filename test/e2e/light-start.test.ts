@@ -1,8 +1,9 @@
 /**
  * What the built CLI loads, recorded module by module (not timed: timings on a shared machine
  * prove nothing). --version loads no dependency at all, --help only the key declarations and
- * commander, and a run compiles no schema: ajv itself never loads, because `npm run build` wrote
- * the validators as code (scripts/precompile-validators.ts). Needs `npm run build` (npm test runs it).
+ * commander; a run compiles no schema (ajv itself never loads: `npm run build` wrote the
+ * validators as code, scripts/precompile-validators.ts) and loads no input it was not given.
+ * Needs `npm run build` (npm test runs it).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -104,7 +105,7 @@ test('--help loads the declarations and commander, not the YAML parser, ajv, a s
   );
 });
 
-test('a run and --check-config compile no schema: ajv never loads', async () => {
+test('a run and --check-config compile no schema (ajv never loads); a stdin run loads no other input', async () => {
   assert.ok(
     existsSync(path.join(root, 'dist/audit/schema.compiled.cjs')) &&
       existsSync(path.join(root, 'dist/config/file-schema.compiled.cjs')),
@@ -126,6 +127,13 @@ test('a run and --check-config compile no schema: ajv never loads', async () => 
   assert.ok(run.files.includes('dist/audit/schema.js'));
   assert.deepEqual(
     run.files.filter((f) => f.startsWith('node_modules/ajv/')),
+    [],
+  );
+  // Inputs load their code when configured: stdin alone needs neither msgpack nor the globber.
+  const otherInputs =
+    /^(node_modules\/(@msgpack|tinyglobby)\/|dist\/sources\/(forward\/index|files\/file-input)\.js)/;
+  assert.deepEqual(
+    run.files.filter((f) => otherInputs.test(f)),
     [],
   );
 });
