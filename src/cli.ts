@@ -25,13 +25,8 @@ import v8 from 'node:v8';
 import { systemClock } from './clock.js';
 import { ConfigError, formatProblem } from './config/config-error.js';
 import { ERRORS, EXIT, type ErrorCode } from './errors.js';
-import { loadCommand } from './config/load.js';
-import './sinks/config-kinds.js';
-import './sources/config-kinds.js';
-import { createLogger } from './observe/logger.js';
-import { createProgressReporter } from './monitor/progress.js';
 import type { Pipeline } from './pipeline/pipeline.js';
-import { hintIfTerminal } from './stdin-hint.js';
+import { readVersion } from './version.js';
 
 // The V8 heap policy (docs/PERFORMANCE.md, "Memory versus speed"). wirety-ship mostly runs as a
 // sidecar or DaemonSet where RSS is what operators pay for, so the heap must stay small;
@@ -46,14 +41,46 @@ if (!process.execArgv.some((arg) => /optimize-for-size|semi-space|heap-growing/.
   for (const flag of HEAP_FLAGS) v8.setFlagsFromString(flag);
 }
 
+const isHelp = (arg: string) => arg === '-h' || arg === '--help';
+const isVersion = (arg: string) => arg === '-V' || arg === '--version';
+
+/**
+ * --help and --version, answered before the rest of the configuration layer loads: --version reads
+ * package.json and nothing else, --help only the key declarations and commander (no YAML parser,
+ * no ajv, no sink or input code). Same precedence as config/flags.ts parseArgs, whose text this is:
+ * either wins over everything else on the line, help first (test/e2e/light-start.test.ts).
+ */
+async function answerEarly(argv: readonly string[]): Promise<string | undefined> {
+  if (argv.some(isHelp)) {
+    // In this order, as for a run: the order of registration is the order of the flags.
+    const { parseArgs } = await import('./config/flags.js');
+    await import('./sinks/config-kinds.js');
+    await import('./sources/config-kinds.js');
+    const parsed = parseArgs(argv, await readVersion());
+    return parsed.kind === 'help' ? parsed.text : undefined;
+  }
+  if (argv.some(isVersion)) return `wirety-ship ${await readVersion()}`;
+  return undefined;
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'check')
     return (await import('./commands/check-log.js')).runCheckLog(argv.slice(1), process);
   if (argv[0] === 'verify') return (await import('./commands/verify.js')).runVerify(argv.slice(1), process);
+  const early = await answerEarly(argv);
+  if (early !== undefined) {
+    process.stdout.write(early.endsWith('\n') ? early : early + '\n');
+    return EXIT.OK;
+  }
+  // Loaded only past --help and --version: the config layer and every sink's and input's declarations.
+  // In this order: the order of registration is the order of the flags (and of --help).
+  const { loadCommand } = await import('./config/load.js');
+  await import('./sinks/config-kinds.js');
+  await import('./sources/config-kinds.js');
   let command;
   try {
-    command = await loadCommand(process.argv.slice(2), process.env);
+    command = await loadCommand(argv, process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`wirety-ship: configuration error: ${error.message}\n`);
@@ -89,6 +116,7 @@ async function main(): Promise<number> {
 
   const config = command.config;
   const format = config.log.format === 'auto' ? (process.stderr.isTTY ? 'text' : 'json') : config.log.format;
+  const { createLogger } = await import('./observe/logger.js');
   const logger = createLogger({ level: config.log.level, format });
   for (const { where, key, message, hint } of command.warnings) {
     logger.warn(`configuration: ${where.text}: ${key ? `${key}: ` : ''}${message}`, hint ? { hint } : {});
@@ -124,7 +152,11 @@ async function main(): Promise<number> {
   process.stderr.on('error', () => undefined);
 
   // Loaded only to run: --help, --version and --check-config stay light.
-  const { startPipeline } = await import('./pipeline/pipeline.js');
+  const [{ startPipeline }, { hintIfTerminal }, { createProgressReporter }] = await Promise.all([
+    import('./pipeline/pipeline.js'),
+    import('./stdin-hint.js'),
+    import('./monitor/progress.js'),
+  ]);
   try {
     running = await startPipeline(config, {
       input: process.stdin,

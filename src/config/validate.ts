@@ -8,7 +8,8 @@
  * ajv would coerce them to "", 0 or false, which is never what the user meant. A refused value is
  * removed from the tree, so the cross-checks after this still run on everything else.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { fingerprint, loadCompiled, newAjv } from '../audit/precompiled.js';
 import type { Problem, ProblemList } from './config-error.js';
 import { ANNOTATIONS } from './declare.js';
 import { fileSchema, type RawConfig } from './file-schema.js';
@@ -18,16 +19,43 @@ import type { Origins } from './origins.js';
 import { didYouMean } from './suggest.js';
 import { formatKey, fromPointer, getOwn, isTree, type Path, type Tree } from './tree.js';
 
-const ajv = new Ajv({
+/** The options fileSchema is compiled with, at run time and at build time alike. */
+export const CONFIG_AJV_OPTIONS: Options = {
   allErrors: true,
   coerceTypes: true,
   verbose: true,
   discriminator: true,
   allowUnionTypes: true,
-});
-ajv.addVocabulary([...ANNOTATIONS]);
+};
+const COMPILED_MODULE = './file-schema.compiled.cjs';
+const SCHEMA_KEY = 'wirety-ship-config';
+const EXPORTED = ['validate'];
 
-/** Compiled on first use, once the sinks and inputs have registered their blocks (kind-registry.ts). */
+/**
+ * What a compiled module must match to stand in for compiling fileSchema as the kinds registered
+ * now make it (audit/precompiled.ts). JSON leaves out TypeBox's symbol keys, which ajv ignores too.
+ */
+export const configFingerprint = (): string =>
+  fingerprint({ ...CONFIG_AJV_OPTIONS, vocabulary: ANNOTATIONS }, fileSchema, EXPORTED);
+
+/** fileSchema compiled by ajv; the build passes `{ code: { source: true } }` to write it as code. */
+export function compileConfigSchema(extra: Options = {}): {
+  readonly ajv: Ajv;
+  readonly refs: Record<string, string>;
+  readonly validate: ValidateFunction<RawConfig>;
+} {
+  const ajv = newAjv({ ...CONFIG_AJV_OPTIONS, ...extra });
+  ajv.addVocabulary([...ANNOTATIONS]);
+  ajv.addSchema(fileSchema, SCHEMA_KEY);
+  const validate = ajv.getSchema<RawConfig>(SCHEMA_KEY);
+  if (!validate) throw new Error('ajv lost the config schema');
+  return { ajv, refs: { validate: SCHEMA_KEY }, validate };
+}
+
+/**
+ * Compiled on first use, once the sinks and inputs have registered their blocks (kind-registry.ts):
+ * the build's compiled module when it matches them, else ajv here.
+ */
 let compiled: { readonly version: string; readonly check: ValidateFunction<RawConfig> } | undefined;
 function validator(): ValidateFunction<RawConfig> {
   // Each throws when nothing registered: every block would be an "unknown type".
@@ -35,8 +63,11 @@ function validator(): ValidateFunction<RawConfig> {
   inputTypes();
   const version = `${sinkRegistryVersion()}/${inputRegistryVersion()}`;
   if (compiled?.version !== version) {
-    ajv.removeSchema(fileSchema);
-    compiled = { version, check: ajv.compile<RawConfig>(fileSchema) };
+    const built = loadCompiled(import.meta.url, COMPILED_MODULE, configFingerprint());
+    compiled = {
+      version,
+      check: built ? (built.validate as ValidateFunction<RawConfig>) : compileConfigSchema().validate,
+    };
   }
   return compiled.check;
 }

@@ -17,9 +17,6 @@ import type { Clock } from '../clock.js';
 import type { Config, FileInputSpec, ForwardInputSpec, InputSpec } from '../config/types.js';
 import type { Logger } from '../observe/logger.js';
 import type { InputStats, Stats } from '../observe/stats.js';
-import { createFileInput } from '../sources/files/file-input.js';
-import { DEFAULT_EXCLUDE } from '../sources/files/discover-files.js';
-import { createForwardInput } from '../sources/forward/index.js';
 import type { Input } from '../sources/input.js';
 import { createStdinInput } from '../sources/stdin/stdin-input.js';
 
@@ -73,6 +70,8 @@ async function createOne(spec: InputSpec, config: Config, deps: InputDeps): Prom
     case 'file':
       return createFile(spec, config, deps, maxLineBytes);
     case 'forward': {
+      // Loaded only when configured, like the file input: a stdin-only start skips msgpack and the globber.
+      const { createForwardInput } = await import('../sources/forward/index.js');
       const input = createForwardInput({
         name: spec.name,
         address: spec.address,
@@ -133,12 +132,16 @@ async function createOne(spec: InputSpec, config: Config, deps: InputDeps): Prom
   }
 }
 
-function createFile(
+async function createFile(
   spec: FileInputSpec,
   config: Config,
   deps: InputDeps,
   maxLineBytes: number,
-): RunningInput {
+): Promise<RunningInput> {
+  const [{ createFileInput }, { DEFAULT_EXCLUDE }] = await Promise.all([
+    import('../sources/files/file-input.js'),
+    import('../sources/files/discover-files.js'),
+  ]);
   const input = createFileInput({
     name: spec.name,
     include: spec.include,

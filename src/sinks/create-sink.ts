@@ -11,6 +11,7 @@ import type { Logger } from '../observe/logger.js';
 import { checkCluster } from './elasticsearch/startup-check.js';
 import { createElasticsearchCodec } from './elasticsearch/index.js';
 import { createLokiCodec } from './loki/index.js';
+import { reportSnappyChoice } from './loki/snappy.js';
 import type { Credentials, Transport } from '../contract/sink.js';
 import type { SinkRuntime } from './sink-runtime.js';
 import {
@@ -52,6 +53,7 @@ export function createSinkRuntime(config: SinkConfig, deps: SinkDeps): SinkRunti
       };
     }
     case 'loki':
+      reportSnappyChoice(deps.logger);
       return httpSinkRuntime(common, config, deps, createLokiCodec(config));
     case 'elasticsearch': {
       const runtime = httpSinkRuntime(common, config, deps, createElasticsearchCodec(config));

@@ -39,7 +39,7 @@
  * `metadata_labels` names are stream labels (labels.ts). A record without metadata costs nothing
  * more than before. With `structured_metadata: false` the structured names go nowhere.
  */
-import { compress } from 'snappyjs';
+import { compress } from './snappy.js';
 import type { AuditRecord } from '../../audit/record.js';
 import type { LokiSinkConfig } from '../../config/types.js';
 import { jsonText, NOT_FINITE, type Unrenderable } from '../json-text.js';
