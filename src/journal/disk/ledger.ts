@@ -6,6 +6,7 @@
  *
  *   wait                   notified by
  *   waitForRecords         publish (writer), endInput, close          cursors waiting for new records
+ *   onRecords              the same, as a subscription (no promise)   the delivery loop's waits (wait.ts)
  *   waitForSpace           collected (end of a GC pass); close rejects appends waiting for room
  *   waitForSyncRequest     requestSync (append, cursor commit)        the fsync: interval background sync
  *
@@ -53,6 +54,11 @@ export interface Ledger {
   readonly lastWritten: number;
   /** Highest seq readers may see. */
   readonly published: number;
+  /**
+   * Segment bytes written up to `published` since open, a running total: what a cursor that was at
+   * the head has had published since, framing included (an upper bound of the records' bytes).
+   */
+  readonly publishedBytes: number;
   readonly diskBytes: number;
   readonly tail: TailCache;
   /** The current full or failing episode; `full` is what stats() reports. */
@@ -75,6 +81,8 @@ export interface Ledger {
   endInput(): void;
   /** Resolves at the next publish, endInput or close; rejects with the signal's reason. */
   waitForRecords(signal: AbortSignal): Promise<void>;
+  /** Calls `listener` at every publish, endInput and close until the returned function is called. */
+  onRecords(listener: () => void): () => void;
 
   addCursor(cursor: CursorPosition): void;
   committedOf(sinkName: string): number;
@@ -109,6 +117,8 @@ export function createLedger(options: LedgerOptions): Ledger {
   const damagedSegments = new Set<SegmentEntry>();
   let lastWritten = options.lastSeq;
   let published = options.lastSeq;
+  let writtenBytes = 0;
+  let publishedBytes = 0;
   let diskBytes = options.diskBytes;
   let ended = false;
   let closed = false;
@@ -122,6 +132,9 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     get published() {
       return published;
+    },
+    get publishedBytes() {
+      return publishedBytes;
     },
     get diskBytes() {
       return diskBytes;
@@ -147,6 +160,7 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     written(bytes, records, from) {
       diskBytes += bytes;
+      writtenBytes += bytes;
       lastWritten = records.at(-1)!.seq;
       // Cache only while some sink is close enough to the head to read these from memory: with
       // every sink dead or far behind, caching would only churn the heap.
@@ -158,6 +172,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     publish() {
       published = lastWritten;
+      publishedBytes = writtenBytes;
       appended.wakeAll();
     },
     endInput() {
@@ -165,6 +180,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       appended.wakeAll();
     },
     waitForRecords: (signal) => appended.wait(signal),
+    onRecords: (listener) => appended.subscribe(listener),
 
     addCursor(cursor) {
       cursors.set(cursor.sinkName, cursor);
