@@ -289,7 +289,11 @@ export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAt
       const fromSeq = ledger.published;
       const fromBytes = ledger.publishedBytes;
       return ledger.onRecords(() => {
-        if (ledger.ended || ledger.published - fromSeq >= events || ledger.publishedBytes - fromBytes >= bytes)
+        if (
+          ledger.ended ||
+          ledger.published - fromSeq >= events ||
+          ledger.publishedBytes - fromBytes >= bytes
+        )
           wake();
       });
     },

@@ -8,7 +8,7 @@
  *   waitForRecords         publish (writer), endInput, close          cursors waiting for new records
  *   onRecords              the same, as a subscription (no promise)   the delivery loop's waits (wait.ts)
  *   waitForSpace           collected (end of a GC pass); close rejects appends waiting for room
- *   waitForSyncRequest     requestSync (append, cursor commit)        the fsync: interval background sync
+ *   onSyncRequest          requestSync (append, cursor commit)        the fsync: interval background sync
  *
  * Invariants:
  * - published <= lastWritten: readers see a record only once it is written (with fsync: always,
@@ -96,8 +96,10 @@ export interface Ledger {
 
   /** Something was written or committed that fsync: interval must make durable. */
   requestSync(): void;
-  /** Resolves once a sync is requested (at once when one is pending). */
-  waitForSyncRequest(signal: AbortSignal): Promise<void>;
+  /** A sync was requested and has not started yet. */
+  readonly syncRequested: boolean;
+  /** Calls `listener` at every requestSync until the returned function is called. */
+  onSyncRequest(listener: () => void): () => void;
   /** The background sync starts: requests from now on ask for the next one. */
   syncStarted(): void;
 
@@ -204,9 +206,10 @@ export function createLedger(options: LedgerOptions): Ledger {
       syncRequested = true;
       syncWanted.wakeAll();
     },
-    async waitForSyncRequest(signal) {
-      while (!syncRequested) await syncWanted.wait(signal);
+    get syncRequested() {
+      return syncRequested;
     },
+    onSyncRequest: (listener) => syncWanted.subscribe(listener),
     syncStarted() {
       syncRequested = false;
     },
