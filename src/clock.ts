@@ -12,11 +12,21 @@ export interface Clock {
    * signal fires first, so loops waiting on the clock stop promptly at shutdown.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fire` once after `ms` milliseconds unless the returned function is called first. For
+   * waits that usually end early (a batch deadline that records beat): cancelling is a cleared
+   * timer, where a cancelled `sleep` costs an AbortSignal, its listener and a thrown AbortError.
+   */
+  timer(ms: number, fire: () => void): () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: async (ms, signal) => {
     await delay(Math.max(0, ms), undefined, signal ? { signal } : undefined);
+  },
+  timer: (ms, fire) => {
+    const handle = setTimeout(fire, Math.max(0, ms));
+    return () => clearTimeout(handle);
   },
 };

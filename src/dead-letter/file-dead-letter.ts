@@ -66,17 +66,21 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       await h.write(data);
     });
 
-  const timer =
-    options.fsync === 'interval'
-      ? setInterval(() => {
-          if (dirty && !closed) {
-            dirty = false;
-            handle.datasync().catch((error: unknown) => {
-              options.logger.error('dead-letter fsync failed', { path: file, error: String(error) });
-            });
-          }
-        }, options.fsyncIntervalMs).unref()
-      : undefined;
+  // fsync: interval: one timer armed by the write that made the file dirty, not a timer that
+  // wakes the process every interval while nothing is written (an idle shipper stays asleep).
+  let timer: NodeJS.Timeout | undefined;
+  const syncSoon = (): void => {
+    if (options.fsync !== 'interval' || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (dirty && !closed) {
+        dirty = false;
+        handle.datasync().catch((error: unknown) => {
+          options.logger.error('dead-letter fsync failed', { path: file, error: String(error) });
+        });
+      }
+    }, options.fsyncIntervalMs).unref();
+  };
 
   const rotate = async (): Promise<void> => {
     await handle.close();
@@ -96,7 +100,10 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
     }
     size += data.length;
     if (options.fsync === 'always') await handle.datasync();
-    else dirty = true;
+    else {
+      dirty = true;
+      syncSoon();
+    }
   };
 
   const giveUp = (count: number, code: string): DeadLetterUnwritten => {
@@ -213,7 +220,7 @@ export async function createFileDeadLetter(options: FileDeadLetterOptions): Prom
       // Every caller waits for the one close.
       closing ??= (async () => {
         shutdown.abort(); // a write still retrying on a failing disk gives up: close never hangs
-        if (timer) clearInterval(timer);
+        if (timer) clearTimeout(timer);
         await queue;
         if (options.fsync !== 'never') await handle.datasync().catch(() => undefined);
         await handle.close();

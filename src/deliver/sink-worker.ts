@@ -14,6 +14,7 @@
 import type { Clock } from '../clock.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
 import { linkedAbort } from '../linked-abort.js';
+import { createWaiter } from '../wait.js';
 import { createSerialQueue } from '../serial-queue.js';
 import type { SinkCursor } from '../journal/event-log.js';
 import type { Logger } from '../observe/logger.js';
@@ -97,6 +98,8 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       // An inner controller so a bug in one batch can stop the others too.
       const stop = linkedAbort(outer);
       const signal = stop.signal;
+      // One waiter (one listener on the signal) for every wait of the run.
+      const waiter = createWaiter(clock, signal);
 
       const codec = runtime.codec;
       const batcher = createBatcher(
@@ -122,7 +125,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
 
       try {
         for (;;) {
-          const records = await nextBatch(cursor, batcher, clock, signal);
+          const records = await nextBatch(cursor, batcher, clock, signal, waiter);
           if (!records || records.length === 0) break;
           while (inFlight.size >= maxInFlight && !signal.aborted) {
             await new Promise<void>((resolve) => (slotFreed = resolve));
@@ -152,6 +155,7 @@ export function createSinkWorker(options: SinkWorkerOptions): SinkWorker {
       } finally {
         await Promise.all(inFlight);
         await commits.idle();
+        waiter.dispose();
         stop.dispose();
         running = false;
       }

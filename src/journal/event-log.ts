@@ -64,6 +64,12 @@ export interface JournalIntegrity {
   ): Promise<{ readonly checkpoint: Checkpoint; readonly journaled: boolean } | undefined>;
 }
 
+/** How many new records a waiting delivery loop needs before it is worth waking (SinkCursor.onRecords). */
+export interface RecordsWanted {
+  readonly events: number;
+  readonly bytes: number;
+}
+
 export interface SinkCursor {
   readonly sinkName: string;
   /**
@@ -73,6 +79,15 @@ export interface SinkCursor {
   take(maxEvents: number, maxBytes: number): Promise<AuditRecord[]>;
   /** Resolves when `take` may return something new or the input has ended. */
   waitForRecords(signal: AbortSignal): Promise<void>;
+  /**
+   * Calls `wake` (once or more, maybe at once) when `take` may return what the caller waits for:
+   * `want.events` new records or about `want.bytes` of them, whichever comes first (any record
+   * when `want` is omitted), or the input has ended. A hint: the caller takes and checks again.
+   * Returns the function that stops the calls. No promise and no signal: the delivery loop's wait
+   * (wait.ts) owns the deadline and shutdown, and a sink gathering a partial batch is not woken
+   * by every single record.
+   */
+  onRecords(wake: () => void, want?: RecordsWanted): () => void;
   /** Input ended and every record has been taken. */
   readonly drained: boolean;
   /**

@@ -37,6 +37,8 @@ interface CursorState {
   committed: number;
 }
 
+const noop = (): void => {};
+
 export function createMemoryLog(options: MemoryLogOptions): EventLog {
   validateLogOptions(options);
   const { maxBytes, whenFull } = options;
@@ -129,6 +131,20 @@ export function createMemoryLog(options: MemoryLogOptions): EventLog {
     },
     async waitForRecords(signal) {
       while (state.taken >= lastSeq && !ended) await appended.wait(signal);
+    },
+    onRecords(wake, want) {
+      if (state.taken < lastSeq || ended) {
+        wake();
+        return noop;
+      }
+      const events = want?.events ?? 1;
+      const bytes = want?.bytes ?? Infinity;
+      let seen = lastSeq;
+      let newBytes = 0;
+      return appended.subscribe(() => {
+        for (; seen < lastSeq; seen++) newBytes += window.get(seen + 1)?.bytes ?? 0;
+        if (ended || lastSeq - state.taken >= events || newBytes >= bytes) wake();
+      });
     },
     get drained() {
       return ended && state.taken >= lastSeq;

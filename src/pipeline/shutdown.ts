@@ -5,6 +5,7 @@
  * and the exit code when even that could not be written.
  */
 import type { Clock } from '../clock.js';
+import { createWaiter } from '../wait.js';
 import type { DeadLetterSink } from '../dead-letter/dead-letter.js';
 import { ERRORS, type ErrorCode } from '../errors.js';
 import { journaledRecord } from '../dead-letter/records.js';
@@ -28,7 +29,8 @@ export async function waitForWorkers(
   logger: Logger,
 ): Promise<void> {
   const all = Promise.all(workers).then(() => 'done' as const);
-  const watchdog = new AbortController();
+  // Ended (disposed) once the workers are done: its pending wait resolves 'aborted', no AbortError.
+  const watchdog = createWaiter(clock);
   // Progress = events reaching a final outcome (delivered or dead-lettered) on any sink.
   const progressMark = () => [...stats.sinks.values()].reduce((n, s) => n + s.delivered + s.rejected, 0);
   const timer = (async () => {
@@ -36,7 +38,7 @@ export async function waitForWorkers(
     let stalledSince = clock.now();
     const signalAt = signalled() ? clock.now() : undefined;
     for (;;) {
-      await clock.sleep(Math.min(1000, timeoutMs), watchdog.signal);
+      if ((await watchdog.wait(undefined, Math.min(1000, timeoutMs))) === 'aborted') return 'done' as const;
       const now = clock.now();
       const mark = progressMark();
       if (mark !== lastMark) {
@@ -46,9 +48,13 @@ export async function waitForWorkers(
       const deadlineFromSignal = signalled() ? (signalAt ?? now) + timeoutMs : Infinity;
       if (now >= deadlineFromSignal || now - stalledSince >= timeoutMs) return 'timeout' as const;
     }
-  })().catch(() => 'done' as const);
-  const first = await Promise.race([all, timer]);
-  watchdog.abort();
+  })();
+  let first: 'done' | 'timeout';
+  try {
+    first = await Promise.race([all, timer]);
+  } finally {
+    watchdog.dispose();
+  }
   if (first === 'timeout') {
     logger.warn('shutdown_timeout reached: abandoning in-flight deliveries');
     stop.abort(new Error('shutdown_timeout'));

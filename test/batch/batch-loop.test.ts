@@ -127,3 +127,26 @@ void test('many waits leave no listeners on the caller signal', async () => {
   }
   assert.equal(getEventListeners(signal, 'abort').length, 0);
 });
+
+void test('a partial batch is woken when the records to fill it are there or at its deadline, not by every record', async () => {
+  const clock = createFakeClock();
+  const cursor = createArrayCursor([], { ended: false });
+  let takes = 0;
+  const counted = { ...cursor, take: (n: number, b: number) => (takes++, cursor.take(n, b)) };
+  const signal = new AbortController().signal;
+  const records = makeRecords(4);
+  const pending = watch(nextBatch(counted, createBatcher({ ...config, max_events: 4 }), clock, signal));
+  await turn();
+  cursor.push(records[0]!);
+  assert.equal(await clock.nextSleep(), 500, 'the first record starts the deadline');
+  const takesWithOne = takes;
+  cursor.push(records[1]!);
+  cursor.push(records[2]!);
+  await turn();
+  assert.equal(takes, takesWithOne, 'two more records, the batch still has room: the loop sleeps on');
+  assert.equal(pending.done, false);
+  cursor.push(records[3]!);
+  assert.deepEqual(seqs(await pending.result), [1, 2, 3, 4], 'the fourth fills it: sent before the deadline');
+  assert.equal(clock.pending(), 0, 'the deadline timer is cleared');
+  assert.equal(getEventListeners(signal, 'abort').length, 0);
+});

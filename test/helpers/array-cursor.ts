@@ -23,10 +23,12 @@ export function createArrayCursor(
   let committed = 0;
   let ended = options.ended ?? true;
   let wake: (() => void)[] = [];
+  const subscribers = new Set<() => void>();
   const notify = () => {
     const w = wake;
     wake = [];
     for (const f of w) f();
+    for (const f of subscribers) f();
   };
 
   return {
@@ -58,6 +60,20 @@ export function createArrayCursor(
         wake.push(resolve);
         signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       });
+    },
+    onRecords(wakeUp, want) {
+      if (taken < records.length || ended) {
+        wakeUp();
+        return () => {};
+      }
+      const from = records.length;
+      const listener = () => {
+        const fresh = records.slice(from);
+        const bytes = fresh.reduce((sum, r) => sum + r.bytes, 0);
+        if (ended || fresh.length >= (want?.events ?? 1) || bytes >= (want?.bytes ?? Infinity)) wakeUp();
+      };
+      subscribers.add(listener);
+      return () => subscribers.delete(listener);
     },
     get drained() {
       return ended && taken >= records.length;

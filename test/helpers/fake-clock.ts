@@ -1,6 +1,8 @@
 /**
- * A Clock that only moves when the test says so. `sleep` resolves when `advance` passes its
- * deadline; `nextSleep()` lets a test wait until the code under test has started waiting.
+ * A Clock that only moves when the test says so. `sleep` resolves (and `timer` fires) when `advance`
+ * passes its deadline; `nextSleep()` lets a test wait until the code under test has started
+ * waiting. A timer counts as a sleep everywhere (`sleeps`, `nextSleep`, `pending`): to a test both
+ * are "the code waits for time to pass"; a cancelled timer stops being pending, like an aborted sleep.
  */
 import type { Clock } from '../../src/clock.js';
 
@@ -30,18 +32,31 @@ export function createFakeClock(startMs = 1_748_000_000_000): FakeClock {
 
   const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+  const started = (ms: number): void => {
+    sleeps.push(ms);
+    if (waiters.length > 0) {
+      const w = waiters;
+      waiters = [];
+      for (const resolveWaiter of w) resolveWaiter(ms);
+    } else {
+      unclaimed.push(ms);
+    }
+  };
+
   return {
     sleeps,
     now: () => now,
+    timer(ms, fire) {
+      started(ms);
+      const sleeper: Sleeper = { until: now + Math.max(0, ms), resolve: fire };
+      sleepers.push(sleeper);
+      return () => {
+        const i = sleepers.indexOf(sleeper);
+        if (i >= 0) sleepers.splice(i, 1);
+      };
+    },
     sleep(ms, signal) {
-      sleeps.push(ms);
-      if (waiters.length > 0) {
-        const w = waiters;
-        waiters = [];
-        for (const resolveWaiter of w) resolveWaiter(ms);
-      } else {
-        unclaimed.push(ms);
-      }
+      started(ms);
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason as Error);
         const sleeper: Sleeper = { until: now + Math.max(0, ms), resolve };

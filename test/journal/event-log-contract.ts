@@ -132,6 +132,46 @@ export function runEventLogContract(subject: ContractSubject): void {
       await assert.rejects(waiting, (err) => err === reason);
     });
 
+    void it('onRecords wakes a caught-up cursor once the wanted number of records is there, and not before', async () => {
+      const log = await open({ sinkNames: ['a'] });
+      const c = log.cursor('a');
+      let wakes = 0;
+      const stop = c.onRecords(() => wakes++, { events: 3, bytes: Number.MAX_SAFE_INTEGER });
+      await log.append(accepted(1));
+      await log.append(accepted(1));
+      assert.equal(wakes, 0, 'two of the three wanted records: the loop sleeps on');
+      await log.append(accepted(1));
+      assert.equal(wakes, 1, 'the third fills the batch: wake');
+      stop();
+      await log.append(accepted(1));
+      assert.equal(wakes, 1, 'no call once cancelled');
+      assert.equal((await c.take(10, 1 << 20)).length, 4);
+    });
+
+    void it('onRecords wakes on bytes before the event count, on endInput, and at once when records are there', async () => {
+      const log = await open({ sinkNames: ['a'] });
+      const c = log.cursor('a');
+      const [first, second] = accepted(2);
+      let wakes = 0;
+      const stop = c.onRecords(() => wakes++, { events: 100, bytes: first!.bytes + second!.bytes });
+      await log.append([first!]);
+      assert.equal(wakes, 0);
+      await log.append([second!]);
+      assert.equal(wakes, 1, 'two records hold the wanted bytes');
+      stop();
+
+      let immediate = 0;
+      c.onRecords(() => immediate++)(); // two records not taken yet
+      assert.equal(immediate, 1);
+      await c.take(10, 1 << 20);
+
+      let ended = 0;
+      const stopEnded = c.onRecords(() => ended++, { events: 100, bytes: 1 << 30 });
+      log.endInput();
+      assert.ok(ended >= 1, 'endInput wakes whatever is wanted');
+      stopEnded();
+    });
+
     void it('endInput releases waiters, and drained turns true only once everything is taken', async () => {
       const log = await open({ sinkNames: ['a'] });
       const c = log.cursor('a');

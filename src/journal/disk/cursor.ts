@@ -94,6 +94,8 @@ export interface DiskCursor extends SinkCursor {
   close(): Promise<void>;
 }
 
+const noop = (): void => {};
+
 export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAtOpen: number): DiskCursor {
   const { ledger, clock } = deps;
   let committed = committedAtOpen;
@@ -276,6 +278,27 @@ export function createDiskCursor(deps: CursorDeps, sinkName: string, committedAt
         if (taken < ledger.published || ledger.ended) return;
         await ledger.waitForRecords(signal);
       }
+    },
+    onRecords(wake, want) {
+      const pause = ioPauseUntil - clock.now();
+      if (pause > 0) return clock.timer(pause, wake);
+      if (taken < ledger.published || ledger.ended) {
+        wake();
+        return noop;
+      }
+      // Caught up: count what is published from here on (segment bytes, an upper bound).
+      const events = want?.events ?? 1;
+      const bytes = want?.bytes ?? Infinity;
+      const fromSeq = ledger.published;
+      const fromBytes = ledger.publishedBytes;
+      return ledger.onRecords(() => {
+        if (
+          ledger.ended ||
+          ledger.published - fromSeq >= events ||
+          ledger.publishedBytes - fromBytes >= bytes
+        )
+          wake();
+      });
     },
     get drained() {
       return ledger.ended && taken >= ledger.published;

@@ -6,8 +6,9 @@
  *
  *   wait                   notified by
  *   waitForRecords         publish (writer), endInput, close          cursors waiting for new records
+ *   onRecords              the same, as a subscription (no promise)   the delivery loop's waits (wait.ts)
  *   waitForSpace           collected (end of a GC pass); close rejects appends waiting for room
- *   waitForSyncRequest     requestSync (append, cursor commit)        the fsync: interval background sync
+ *   onSyncRequest          requestSync (append, cursor commit)        the fsync: interval background sync
  *
  * Invariants:
  * - published <= lastWritten: readers see a record only once it is written (with fsync: always,
@@ -53,6 +54,11 @@ export interface Ledger {
   readonly lastWritten: number;
   /** Highest seq readers may see. */
   readonly published: number;
+  /**
+   * Segment bytes written up to `published` since open, a running total: what a cursor that was at
+   * the head has had published since, framing included (an upper bound of the records' bytes).
+   */
+  readonly publishedBytes: number;
   readonly diskBytes: number;
   readonly tail: TailCache;
   /** The current full or failing episode; `full` is what stats() reports. */
@@ -75,6 +81,8 @@ export interface Ledger {
   endInput(): void;
   /** Resolves at the next publish, endInput or close; rejects with the signal's reason. */
   waitForRecords(signal: AbortSignal): Promise<void>;
+  /** Calls `listener` at every publish, endInput and close until the returned function is called. */
+  onRecords(listener: () => void): () => void;
 
   addCursor(cursor: CursorPosition): void;
   committedOf(sinkName: string): number;
@@ -88,8 +96,10 @@ export interface Ledger {
 
   /** Something was written or committed that fsync: interval must make durable. */
   requestSync(): void;
-  /** Resolves once a sync is requested (at once when one is pending). */
-  waitForSyncRequest(signal: AbortSignal): Promise<void>;
+  /** A sync was requested and has not started yet. */
+  readonly syncRequested: boolean;
+  /** Calls `listener` at every requestSync until the returned function is called. */
+  onSyncRequest(listener: () => void): () => void;
   /** The background sync starts: requests from now on ask for the next one. */
   syncStarted(): void;
 
@@ -109,6 +119,8 @@ export function createLedger(options: LedgerOptions): Ledger {
   const damagedSegments = new Set<SegmentEntry>();
   let lastWritten = options.lastSeq;
   let published = options.lastSeq;
+  let writtenBytes = 0;
+  let publishedBytes = 0;
   let diskBytes = options.diskBytes;
   let ended = false;
   let closed = false;
@@ -122,6 +134,9 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     get published() {
       return published;
+    },
+    get publishedBytes() {
+      return publishedBytes;
     },
     get diskBytes() {
       return diskBytes;
@@ -147,6 +162,7 @@ export function createLedger(options: LedgerOptions): Ledger {
 
     written(bytes, records, from) {
       diskBytes += bytes;
+      writtenBytes += bytes;
       lastWritten = records.at(-1)!.seq;
       // Cache only while some sink is close enough to the head to read these from memory: with
       // every sink dead or far behind, caching would only churn the heap.
@@ -158,6 +174,7 @@ export function createLedger(options: LedgerOptions): Ledger {
     },
     publish() {
       published = lastWritten;
+      publishedBytes = writtenBytes;
       appended.wakeAll();
     },
     endInput() {
@@ -165,6 +182,7 @@ export function createLedger(options: LedgerOptions): Ledger {
       appended.wakeAll();
     },
     waitForRecords: (signal) => appended.wait(signal),
+    onRecords: (listener) => appended.subscribe(listener),
 
     addCursor(cursor) {
       cursors.set(cursor.sinkName, cursor);
@@ -188,9 +206,10 @@ export function createLedger(options: LedgerOptions): Ledger {
       syncRequested = true;
       syncWanted.wakeAll();
     },
-    async waitForSyncRequest(signal) {
-      while (!syncRequested) await syncWanted.wait(signal);
+    get syncRequested() {
+      return syncRequested;
     },
+    onSyncRequest: (listener) => syncWanted.subscribe(listener),
     syncStarted() {
       syncRequested = false;
     },

@@ -15,6 +15,7 @@
 import type { EventProjector } from '../../audit/projection.js';
 import { stampRecord, type AcceptedEvent, type AuditRecord } from '../../audit/record.js';
 import type { Clock } from '../../clock.js';
+import { createWaiter } from '../../wait.js';
 import type { Logger } from '../../observe/logger.js';
 import type { AppendResult } from '../event-log.js';
 import { errorCode, isDiskFull } from './fs.js';
@@ -139,14 +140,25 @@ export function createJournalWriter(o: JournalWriterOptions): JournalWriter {
    * it waits are served by it. It is not awaited here, so a slow sync never delays the next one.
    */
   const intervalSyncs = async (): Promise<void> => {
-    for (;;) {
-      await ledger.waitForSyncRequest(signal);
-      await clock.sleep(Math.max(0, lastSyncAt + o.fsyncIntervalMs - clock.now()), signal);
-      ledger.syncStarted();
-      void backgroundSync();
+    // Asleep until something is written or committed: an idle journal sets no timer at all. The
+    // waits end in a value at close, not an exception.
+    const waiter = createWaiter(clock, signal);
+    try {
+      for (;;) {
+        if (!ledger.syncRequested) {
+          if ((await waiter.wait((wake) => ledger.onSyncRequest(wake))) === 'aborted') return;
+          continue;
+        }
+        const due = lastSyncAt + o.fsyncIntervalMs - clock.now();
+        if (due > 0 && (await waiter.wait(undefined, due)) === 'aborted') return;
+        ledger.syncStarted();
+        void backgroundSync();
+      }
+    } finally {
+      waiter.dispose();
     }
   };
-  if (o.fsync === 'interval') intervalSyncs().catch(() => undefined); // ends at close
+  if (o.fsync === 'interval') void intervalSyncs();
 
   const doAppend = async (
     events: readonly AcceptedEvent[],
