@@ -52,8 +52,9 @@ const WHAT: Readonly<Record<string, string>> = {
 /** Names wirety-ship sets itself under each key; their own checks (or encoders) deal with them. */
 const OWN_NAMES: Readonly<Record<string, readonly string[]>> = {
   label_fields: ['source'],
-  structured_metadata_fields: ['event_id'],
-  indexed_fields: ['event_id', 'seq'],
+  // The shipper's own names (the integrity chain's among them: docs/integrity-sinks.md).
+  structured_metadata_fields: ['event_id', 'seq', 'journal', 'chain', 'chain_prev'],
+  indexed_fields: ['event_id', 'seq', 'journal', 'chain', 'chain_prev'],
 };
 
 function checkList(path: readonly string[], names: readonly string[], report: Report, warn: Report): void {

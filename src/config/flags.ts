@@ -156,10 +156,15 @@ Examples:
   WIRETY_SHIP_ES_API_KEY=… wirety-ship --elasticsearch https://es:9200 --stdout
   wirety-ship --config /etc/wirety-ship.yaml --check-config
 
+Commands (each has its own --help):
+  wirety-ship check [file …]    classify a captured wirety log offline: counts, every invalid line
+  wirety-ship verify …          check what a sink holds against the integrity chain (docs/integrity.md)
+
 Documentation, shipped with the package (in ${PACKAGE_ROOT}):
   README.md              what happens to every line, delivery guarantees, exit codes
   docs/config.md         every setting, its default and its variable
-  docs/audit-events.md   the audit events accepted, field by field`;
+  docs/audit-events.md   the audit events accepted, field by field
+  docs/integrity.md      the keyed chain, checkpoints and verify`;
 
 function buildProgram(
   version: string,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keyId } from '../../src/integrity/key.js';
-import { fails, load, run, withFile } from './helpers.js';
+import { fails, failsFile, load, run, withFile } from './helpers.js';
 
 const KEY = 'ab'.repeat(32);
 const LOKI = ['--loki', 'http://127.0.0.1:3100'];
@@ -76,5 +76,19 @@ void describe('integrity: configuration', () => {
     assert.match(error.message, /integrity needs the disk journal/);
     const stdoutOnly = await run(['--stdout'], { WIRETY_SHIP_INTEGRITY_KEY: KEY });
     assert.equal(stdoutOnly.buffer.type, 'disk');
+  });
+
+  void it('refuses a Loki sink without structured metadata, where the chain values travel', async () => {
+    const error = await failsFile(
+      'sinks:\n  audit:\n    type: loki\n    url: http://127.0.0.1:3100\n    structured_metadata: false\n',
+      { WIRETY_SHIP_INTEGRITY_KEY: KEY },
+    );
+    assert.match(error.message, /sinks\.audit\.structured_metadata/);
+    assert.match(error.message, /integrity is on/);
+    // The same sink without a key is fine.
+    await withFile(
+      'sinks:\n  audit:\n    type: loki\n    url: http://127.0.0.1:3100\n    structured_metadata: false\n',
+      (dir) => run(['--config', 'ship.yaml'], {}, dir),
+    );
   });
 });
