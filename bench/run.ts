@@ -67,13 +67,13 @@ import { targetsText } from './targets.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'bench', 'out');
-const cli = path.join(root, 'dist', 'cli.js');
-
 const args = process.argv.slice(2);
 const flag = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+/** `--cli <path>`: measure another build (e.g. an earlier commit's dist/cli.js) against this run's floor. */
+const cli = path.resolve(flag('--cli') ?? path.join(root, 'dist', 'cli.js'));
 const LINES = Number(flag('--lines') ?? 1_000_000);
 const APPEND_RATE = Number(flag('--append-rate') ?? 0);
 const FILES_SECONDS = Number(flag('--files-seconds') ?? 30);
