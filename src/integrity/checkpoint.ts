@@ -7,7 +7,7 @@
  * operator can copy to a second place as a witness:
  *
  *   { "type": "wirety_ship_checkpoint", "v": 1, "journal": "<journal id>", "key_id": "<16 hex>",
- *     "seq": 1204345, "last_seq": 1204331, "count": 1204316, "head": "<chain of last_seq, hex>",
+ *     "seq": 1204332, "last_seq": 1204331, "count": 1204196, "head": "<chain of last_seq, hex>",
  *     "skipped": [[88120, 88134]], "time": "2026-11-30T10:02:13.000Z", "mac": "<hex>" }
  *
  * - seq: the seq of this checkpoint's own record in the journal (above last_seq), or 0 when the
