@@ -254,6 +254,27 @@ void describe('the integrity chain in the disk journal', () => {
     await reopened.close();
   });
 
+  void it('reads a chain.json written before checkpoints stated their seq (no count, checkpoint seqs skipped)', async () => {
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key });
+    await journal.append(accepted(3));
+    await journal.integrity!.checkpoint(1000);
+    await journal.append(accepted(2, 4));
+    await journal.close();
+    const { count, ...state } = JSON.parse(readFileSync(join(dir, 'chain.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(count, 5);
+    writeFileSync(join(dir, 'chain.json'), JSON.stringify({ ...state, skipped: [[4, 4]] }) + '\n');
+    const reopened = await openJournal({ dir, integrityKey: key });
+    await reopened.append(accepted(1, 6));
+    const made = (await reopened.integrity!.checkpoint(2000))!;
+    assert.equal(made.checkpoint.count, 6, 'count = head_seq less the skipped seqs below it, then +1');
+    assert.deepEqual(made.checkpoint.skipped, [[4, 4]]);
+    await reopened.close();
+  });
+
   void it('a checkpoint the journal could not take states seq 0, and its seq goes to the next event', async () => {
     const dir = tempDir();
     // Full (nothing commits for sink a) and shutting down: the checkpoint record cannot be stored.
