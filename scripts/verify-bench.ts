@@ -142,6 +142,7 @@ async function writeExport(file: string, format: ExportFormat, events: number): 
   }
   const checkpoint = signCheckpoint(KEY, {
     journal: JOURNAL,
+    seq: events + 1,
     last_seq: events,
     count: events,
     head,

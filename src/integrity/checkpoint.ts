@@ -7,12 +7,18 @@
  * operator can copy to a second place as a witness:
  *
  *   { "type": "wirety_ship_checkpoint", "v": 1, "journal": "<journal id>", "key_id": "<16 hex>",
- *     "last_seq": 1204331, "count": 1204331, "head": "<chain of last_seq, hex>",
+ *     "seq": 1204332, "last_seq": 1204331, "count": 1204196, "head": "<chain of last_seq, hex>",
  *     "skipped": [[88120, 88134]], "time": "2026-11-30T10:02:13.000Z", "mac": "<hex>" }
  *
+ * - seq: the seq of this checkpoint's own record in the journal (above last_seq), or 0 when the
+ *   journal could not take it (full at shutdown: it is then only in the checkpoint file). A
+ *   verifier treats the seq of every checkpoint it sees as holding no event;
  * - count: events chained in this journal from its first event through last_seq;
- * - skipped: every seq range in [1, last_seq] that holds no event (the journal's reservation
- *   skipped it), inclusive pairs, so count + skipped sizes = last_seq;
+ * - skipped: every seq range in [1, last_seq] that holds neither an event nor a checkpoint record
+ *   (the journal's reservation skipped it after an unclean stop, or it was journaled before
+ *   integrity was on), inclusive pairs. Checkpoint seqs are not listed (each checkpoint states its
+ *   own), so the list grows with unclean stops, not with time: count + skipped sizes + the
+ *   checkpoint records below last_seq = last_seq;
  * - head: chain_n of the event at last_seq (the seed when count is 0);
  * - mac: HMAC-SHA256(key, canonicalJson(the checkpoint without "mac")), hex.
  */
@@ -27,6 +33,7 @@ export interface CheckpointBody {
   readonly v: 1;
   readonly journal: string;
   readonly key_id: string;
+  readonly seq: number;
   readonly last_seq: number;
   readonly count: number;
   readonly head: string;
@@ -64,6 +71,7 @@ export function checkCheckpoint(value: unknown, keys: readonly IntegrityKey[]): 
   for (const [name, ok] of [
     ['journal', typeof c.journal === 'string'],
     ['key_id', typeof c.key_id === 'string'],
+    ['seq', Number.isSafeInteger(c.seq) && (c.seq as number) >= 0],
     ['last_seq', Number.isSafeInteger(c.last_seq)],
     ['count', Number.isSafeInteger(c.count)],
     ['head', typeof c.head === 'string'],

@@ -5,26 +5,30 @@
  * chainOf(key, prev, seq, content) equal its chain for one of the keys? — and reduced to a
  * fixed-size record (journal, seq, verdict, time, chain, prev, content digest, where its event id
  * is) handed to the external sorter (spill-sort.ts); the event id goes to an id file (id-store.ts).
- * Checkpoints are checked as they come; only the newest valid one per journal is kept.
+ * Checkpoints are checked as they come; the newest valid one per journal is kept, and the seq of
+ * every valid one (the seq its own record took in the journal: it holds no event).
  *
  * Phase 2 (`finish`): per journal in seq order, duplicates are folded (identical copies are
  * harmless; different copies are a CONFLICT), and consecutive events m < n are linked:
  * - n.prev == m.chain, or == rotationLink(key, journal, m.chain): nothing was journaled between
  *   them (the seqs between are journal skips, never reported);
  * - otherwise m+1…n-1 held events that are not here: MISSING (with the time span from m to n),
- *   less the seqs a checkpoint lists as skipped, and less those a dead-letter record explains.
+ *   less the seqs the newest checkpoint lists as skipped and the seqs of the checkpoints seen (a
+ *   checkpoint record not seen widens a MISSING range that touches its seq by that one seq), and
+ *   less those a dead-letter record explains.
  * An event that fails its own check is ALTERED when the next present event links to its chain
  * value (so a key-holder made that chain value: the content was changed), FORGED otherwise; a
  * forged event takes no part in linking.
  * The first event links to the seed (chainSeed(key, journal)); if it does not, seqs before it are
  * MISSING, unless the read was limited in time (`windowed`: --since/--until), where the chain
  * simply enters the window there. With a valid checkpoint, every seq up to its last_seq not listed
- * as skipped must be present, and the event at last_seq must carry its head: a tail cut off after
+ * as skipped and not a checkpoint's seq must be present, and the event at last_seq must carry its head: a tail cut off after
  * the last event present is MISSING up to last_seq. Events after the newest checkpoint are covered
  * only by the chain (the summary counts them).
  *
  * Memory: the sorter's buffer and merge windows, the id file's 1 MiB chunk, the newest checkpoint
- * per journal, the dead-letter index, and a few records of look-behind: not the number of events.
+ * per journal and one number per checkpoint seen, the dead-letter index, and a few records of
+ * look-behind: not the number of events.
  */
 import { rotationLink, chainSeed, chainStep, eventDigest } from '../integrity/chain.js';
 import { checkCheckpoint, type Checkpoint } from '../integrity/checkpoint.js';
@@ -76,6 +80,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const ids = createIdStore(options.sort?.tempDir);
   const journals = new Map<string, number>();
   const checkpoints = new Map<string, Checkpoint>();
+  /** Per journal, the seqs of the checkpoint records seen (copies included: merged at the end). */
+  const checkpointSeqs = new Map<string, number[]>();
   const badCheckpoints: Finding[] = [];
   const examples = options.examples ?? 20;
   const unusable = {
@@ -120,6 +126,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
           journalIndex(c.journal);
           const newest = checkpoints.get(c.journal);
           if (newest === undefined || c.last_seq > newest.last_seq) checkpoints.set(c.journal, c);
+          if (c.seq > 0) {
+            const seqs = checkpointSeqs.get(c.journal);
+            if (seqs === undefined) checkpointSeqs.set(c.journal, [c.seq]);
+            else seqs.push(c.seq);
+          }
           return;
         }
         case 'event': {
@@ -172,6 +183,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
             records: sorter.journal(index),
             keys,
             checkpoint: checkpoints.get(journal),
+            checkpointSeqs: checkpointSeqs.get(journal) ?? [],
             deadLetters: options.deadLetters,
             windowed: options.windowed ?? false,
             eventId: (record) =>
@@ -192,6 +204,8 @@ interface ScanInput {
   readonly records: Iterable<Buffer>;
   readonly keys: readonly IntegrityKey[];
   readonly checkpoint: Checkpoint | undefined;
+  /** Seqs of the checkpoint records seen: they hold no event. */
+  readonly checkpointSeqs: readonly number[];
   readonly deadLetters: DeadLetterIndex | undefined;
   readonly windowed: boolean;
   readonly eventId: (record: Buffer) => string;
@@ -213,7 +227,7 @@ function bound(r: Buffer): Bound {
 function scanJournal(input: ScanInput): void {
   const { journal, keys, checkpoint, emit } = input;
   const seeds = keys.map((key) => chainSeed(key.bytes, journal));
-  const skipped = checkpoint?.skipped ?? [];
+  const skipped = mergeSkips(checkpoint?.skipped ?? [], input.checkpointSeqs);
   let problems = 0;
   let explained = 0;
   let events = 0;
@@ -236,7 +250,7 @@ function scanJournal(input: ScanInput): void {
   };
 
   /** Seqs [from, to] with no event here and a chain that says they held events. */
-  /** Returns how many findings it made (0: every seq between is a skip the checkpoint lists). */
+  /** Returns how many findings it made (0: every seq between is a skip or a checkpoint's seq). */
   const missing = (
     from: number,
     to: number,
@@ -397,23 +411,50 @@ function scanJournal(input: ScanInput): void {
   emit({ kind: 'journal', summary });
 }
 
-/** [from, to] less the skipped ranges (sorted or not), as sorted disjoint ranges. */
+/**
+ * The seqs that hold no event: a checkpoint's skipped ranges and the checkpoint seqs, as sorted
+ * disjoint ranges (adjacent ones joined).
+ */
+export function mergeSkips(
+  skipped: ReadonlyArray<readonly [number, number]>,
+  checkpointSeqs: readonly number[],
+): [number, number][] {
+  const all: [number, number][] = skipped.map(([a, b]) => [a, b]);
+  for (const seq of checkpointSeqs) all.push([seq, seq]);
+  all.sort((p, q) => p[0] - q[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of all) {
+    const last = out.at(-1);
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/**
+ * [from, to] less the skipped ranges (sorted and disjoint: mergeSkips), as sorted disjoint
+ * ranges; a binary search finds where to start, so many checkpoints cost log time per gap.
+ */
 export function subtractSkipped(
   from: number,
   to: number,
   skipped: ReadonlyArray<readonly [number, number]>,
 ): [number, number][] {
-  let ranges: [number, number][] = from <= to ? [[from, to]] : [];
-  for (const [a, b] of skipped) {
-    const next: [number, number][] = [];
-    for (const [x, y] of ranges) {
-      if (b < x || a > y) next.push([x, y]);
-      else {
-        if (x < a) next.push([x, a - 1]);
-        if (b < y) next.push([b + 1, y]);
-      }
-    }
-    ranges = next;
+  const out: [number, number][] = [];
+  let lo = 0;
+  let hi = skipped.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (skipped[mid]![1] < from) lo = mid + 1;
+    else hi = mid;
   }
-  return ranges.sort((p, q) => p[0] - q[0]);
+  let at = from;
+  for (let i = lo; i < skipped.length && at <= to; i++) {
+    const [a, b] = skipped[i]!;
+    if (a > to) break;
+    if (a > at) out.push([at, a - 1]);
+    at = Math.max(at, b + 1);
+  }
+  if (at <= to) out.push([at, to]);
+  return out;
 }

@@ -1,6 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditRecord } from '../../src/audit/record.js';
 import { chainOf, chainSeed, rotationLink } from '../../src/integrity/chain.js';
@@ -156,7 +156,7 @@ void describe('the integrity chain in the disk journal', () => {
     await chained.close();
   });
 
-  void it('journals signed checkpoints whose own seqs the next checkpoint lists as skipped', async () => {
+  void it('journals signed checkpoints that state their own seq, never listed as skipped', async () => {
     const dir = tempDir();
     const journal = await openJournal({ dir, integrityKey: key, newSinkStart: 'oldest' });
     assert.equal(await journal.integrity!.checkpoint(0), undefined, 'nothing chained: no checkpoint');
@@ -167,8 +167,10 @@ void describe('the integrity chain in the disk journal', () => {
     const two = (await journal.integrity!.checkpoint(2000))!;
     assert.deepEqual(one.checkpoint.skipped, []);
     assert.equal(one.checkpoint.last_seq, 3);
-    assert.deepEqual(two.checkpoint.skipped, [[4, 4]]);
+    assert.equal(one.checkpoint.seq, 4);
+    assert.deepEqual(two.checkpoint.skipped, [], 'the seq of the first checkpoint is not a skip');
     assert.equal(two.checkpoint.last_seq, 6);
+    assert.equal(two.checkpoint.seq, 7);
     assert.equal(two.checkpoint.count, 5);
     assert.equal(two.checkpoint.time, new Date(2000).toISOString());
     assert.ok(checkCheckpoint(two.checkpoint, [key]).ok);
@@ -184,15 +186,116 @@ void describe('the integrity chain in the disk journal', () => {
     assertChained(events(all));
     assert.equal(events(all).at(-1)!.integrity!.chain, two.checkpoint.head);
     await journal.close();
-    // Reopened: the chain and the checkpoint seqs survive in chain.json.
+    // Reopened: the chain and the count survive in chain.json; still nothing skipped.
+    const reopened = await openJournal({ dir, integrityKey: key });
+    const [eight] = (await reopened.append(accepted(1, 6))).stored;
+    assert.equal(eight!.seq, 8);
+    const three = (await reopened.integrity!.checkpoint(3000))!;
+    assert.deepEqual(three.checkpoint.skipped, []);
+    assert.equal(three.checkpoint.count, 6);
+    assert.equal(three.checkpoint.seq, 9);
+    await reopened.close();
+  });
+
+  void it('keeps the skipped list and chain.json the same size however many checkpoints are made', async () => {
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key, newSinkStart: 'oldest' });
+    const chainFileBytes: number[] = [];
+    let made;
+    for (let i = 0; i < 50; i++) {
+      await journal.append(accepted(2, 1 + i * 2));
+      made = (await journal.integrity!.checkpoint(i * 1000))!;
+      assert.equal(made.journaled, true);
+      // Each checkpoint record follows the two events it covers: seqs 3, 6, 9, …
+      assert.equal(made.checkpoint.seq, 3 * (i + 1));
+      assert.equal(made.checkpoint.last_seq, 3 * (i + 1) - 1);
+      assert.equal(made.checkpoint.count, 2 * (i + 1));
+      assert.equal(made.checkpoint.skipped.length, 0, `checkpoint ${i + 1} lists skips`);
+      const state = JSON.parse(readFileSync(join(dir, 'chain.json'), 'utf8')) as { skipped: unknown[] };
+      assert.equal(state.skipped.length, 0, `chain.json lists skips after checkpoint ${i + 1}`);
+      chainFileBytes.push(readFileSync(join(dir, 'chain.json')).length);
+    }
+    assert.equal(
+      Math.max(...chainFileBytes) - Math.min(...chainFileBytes) <= 8,
+      true,
+      'only its numbers grow',
+    );
+    const cps = (await everything(journal, 'a')).filter((r) => r.kind === 'checkpoint');
+    assert.deepEqual(
+      cps.map((r) => r.seq),
+      cps.map((r) => (JSON.parse(r.line) as { seq: number }).seq),
+      'each checkpoint states the seq its record took',
+    );
+    assert.equal(cps.length, 50);
+    await journal.close();
+    const reopened = await openJournal({ dir, integrityKey: key });
+    await reopened.append(accepted(1, 101));
+    const next = (await reopened.integrity!.checkpoint(99_000))!;
+    assert.deepEqual(next.checkpoint.skipped, []);
+    assert.equal(next.checkpoint.count, 101);
+    await reopened.close();
+  });
+
+  void it('never reuses a checkpoint seq whose record a crash kept from being written; it is then skipped', async () => {
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key, newSinkStart: 'oldest' });
+    await journal.append(accepted(3));
+    await journal.close();
+    // What a checkpoint leaves when the process dies after chain.json and before its record.
+    const state = JSON.parse(readFileSync(join(dir, 'chain.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'chain.json'), JSON.stringify({ ...state, through: 4 }) + '\n');
+    const reopened = await openJournal({ dir, integrityKey: key });
+    const [next] = (await reopened.append(accepted(1, 4))).stored;
+    assert.ok(next!.seq > 4, 'seq 4 is not reused');
+    const made = (await reopened.integrity!.checkpoint(5000))!;
+    assert.deepEqual(made.checkpoint.skipped, [[4, next!.seq - 1]]);
+    assert.equal(made.checkpoint.count, 4);
+    assert.equal(made.checkpoint.seq, next!.seq + 1);
+    await reopened.close();
+  });
+
+  void it('reads a chain.json written before checkpoints stated their seq (no count, checkpoint seqs skipped)', async () => {
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key });
+    await journal.append(accepted(3));
+    await journal.integrity!.checkpoint(1000);
+    await journal.append(accepted(2, 4));
+    await journal.close();
+    const { count, ...state } = JSON.parse(readFileSync(join(dir, 'chain.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(count, 5);
+    writeFileSync(join(dir, 'chain.json'), JSON.stringify({ ...state, skipped: [[4, 4]] }) + '\n');
     const reopened = await openJournal({ dir, integrityKey: key });
     await reopened.append(accepted(1, 6));
-    const three = (await reopened.integrity!.checkpoint(3000))!;
-    assert.deepEqual(three.checkpoint.skipped, [
-      [4, 4],
-      [7, 7],
-    ]);
-    assert.equal(three.checkpoint.count, 6);
+    const made = (await reopened.integrity!.checkpoint(2000))!;
+    assert.equal(made.checkpoint.count, 6, 'count = head_seq less the skipped seqs below it, then +1');
+    assert.deepEqual(made.checkpoint.skipped, [[4, 4]]);
+    await reopened.close();
+  });
+
+  void it('a checkpoint the journal could not take states seq 0, and its seq goes to the next event', async () => {
+    const dir = tempDir();
+    // Full (nothing commits for sink a) and shutting down: the checkpoint record cannot be stored.
+    const journal = await openJournal({ dir, integrityKey: key, maxBytes: 900, segmentBytes: 4096 });
+    const stopped = new AbortController();
+    stopped.abort();
+    const { stored } = await journal.append(accepted(10), stopped.signal);
+    assert.ok(stored.length > 0 && stored.length < 10, 'the journal is full');
+    const made = (await journal.integrity!.checkpoint(1000, stopped.signal))!;
+    assert.equal(made.journaled, false);
+    assert.equal(made.checkpoint.seq, 0, 'no seq: the checkpoint is only in the checkpoint file');
+    assert.equal(made.checkpoint.last_seq, stored.at(-1)!.seq);
+    assert.ok(checkCheckpoint(made.checkpoint, [key]).ok);
+    await journal.close();
+    const reopened = await openJournal({ dir, integrityKey: key, sinkNames: [] });
+    const [next] = (await reopened.append(accepted(1, 11))).stored;
+    assert.equal(
+      next!.seq,
+      stored.at(-1)!.seq + 1,
+      'the seq the checkpoint did not take goes to the next event',
+    );
     await reopened.close();
   });
 });

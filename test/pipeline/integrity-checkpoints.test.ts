@@ -52,19 +52,13 @@ void describe('integrity checkpoints in the pipeline', () => {
         join(run.config.buffer.data_dir, 'checkpoints.ndjson'),
       );
       // Events take seqs 1-3, checkpoint 4, events 5-7, checkpoint 8, event 9, final checkpoint 10.
+      // Each states its own seq; none lists a checkpoint's seq as skipped.
       assert.deepEqual(
-        file.map((c) => [c.last_seq, c.count, c.skipped]),
+        file.map((c) => [c.seq, c.last_seq, c.count, c.skipped]),
         [
-          [3, 3, []],
-          [7, 6, [[4, 4]]],
-          [
-            9,
-            7,
-            [
-              [4, 4],
-              [8, 8],
-            ],
-          ],
+          [4, 3, 3, []],
+          [8, 7, 6, []],
+          [10, 9, 7, []],
         ],
       );
       for (const c of file) assert.ok(checkCheckpoint(c, [key]).ok, 'a valid mac');
@@ -85,8 +79,11 @@ void describe('integrity checkpoints in the pipeline', () => {
       let seq = 0;
       for (const line of out) {
         seq++;
-        const parsed = JSON.parse(line) as { type?: string };
-        if (parsed.type === 'wirety_ship_checkpoint') continue;
+        const parsed = JSON.parse(line) as { type?: string; seq?: number };
+        if (parsed.type === 'wirety_ship_checkpoint') {
+          assert.equal(parsed.seq, seq, 'a checkpoint states the seq its record took');
+          continue;
+        }
         if (prev === '') {
           const { chainSeed } = await import('../../src/integrity/chain.js');
           const journalId = file[0]!.journal;
@@ -132,10 +129,10 @@ void describe('integrity checkpoints in the pipeline', () => {
       assert.equal(r.exitCode, 0, r.stderr);
       const all = await checkpointFile(path);
       assert.deepEqual(
-        all.map((c) => [c.last_seq, c.count, c.skipped]),
+        all.map((c) => [c.seq, c.last_seq, c.count, c.skipped]),
         [
-          [2, 2, []],
-          [4, 3, [[3, 3]]],
+          [3, 2, 2, []],
+          [5, 4, 3, []],
         ],
       );
     } finally {

@@ -32,6 +32,7 @@ export function checkpointRecord(records: readonly AuditRecord[], seq: number): 
   const receivedAtMs = 1_748_000_123_456;
   const checkpoint = signCheckpoint(KEY, {
     journal: JOURNAL,
+    seq,
     last_seq: last.seq,
     count: records.length,
     head: last.integrity!.chain,

@@ -41,9 +41,11 @@ export function auditEvent(seq: number): Record<string, unknown> {
 }
 
 export interface JournalSpec {
-  /** Last seq; every seq 1…last holds an event except those in `skipped`. */
+  /** Last seq; every seq 1…last holds an event except those in `skipped` and `checkpointSeqs`. */
   readonly last: number;
   readonly skipped?: ReadonlyArray<readonly [number, number]>;
+  /** Seqs that hold checkpoint records (journaled between the events, as the shipper does). */
+  readonly checkpointSeqs?: readonly number[];
   readonly journal?: string;
   readonly key?: IntegrityKey;
   /** From this seq on, events are chained with `key` after a rotation from `oldKey`. */
@@ -52,15 +54,22 @@ export interface JournalSpec {
 
 export interface Journal {
   readonly events: ChainedEvent[];
-  /** A checkpoint through `lastSeq` (default: the last event). */
-  checkpoint(lastSeq?: number): Checkpoint;
+  /**
+   * A checkpoint through `lastSeq` (default: the last seq), its own record at `seq` (default: the
+   * first of `checkpointSeqs` above lastSeq, else last + 1).
+   */
+  checkpoint(lastSeq?: number, seq?: number): Checkpoint;
+  /** The checkpoint journaled at each of `checkpointSeqs`, through the event before it. */
+  checkpoints(): Checkpoint[];
 }
 
 export function chainJournal(spec: JournalSpec): Journal {
   const journal = spec.journal ?? JOURNAL;
   const key = spec.key ?? KEY;
   const skipped = spec.skipped ?? [];
-  const isSkipped = (seq: number) => skipped.some(([a, b]) => seq >= a && seq <= b);
+  const checkpointSeqs = spec.checkpointSeqs ?? [];
+  const isSkipped = (seq: number) =>
+    skipped.some(([a, b]) => seq >= a && seq <= b) || checkpointSeqs.includes(seq);
   const events: ChainedEvent[] = [];
   let prev: Buffer | undefined;
   for (let seq = 1; seq <= spec.last; seq++) {
@@ -82,19 +91,26 @@ export function chainJournal(spec: JournalSpec): Journal {
     events.push({ seq, id: `${journal}-${seq}`, line, event, journal, prev: prevHex, chain });
     prev = Buffer.from(chain, 'hex');
   }
+  const checkpoint = (
+    lastSeq = spec.last,
+    seq = checkpointSeqs.find((c) => c > lastSeq) ?? spec.last + 1,
+  ): Checkpoint => {
+    const through = events.filter((e) => e.seq <= lastSeq);
+    return signCheckpoint(key, {
+      journal,
+      seq,
+      last_seq: lastSeq,
+      count: through.length,
+      head: through.at(-1)?.chain ?? chainSeed(key.bytes, journal).toString('hex'),
+      skipped: skipped.filter(([a]) => a <= lastSeq).map(([a, b]) => [a, Math.min(b, lastSeq)] as const),
+      time: new Date((T0 + lastSeq) * 1000).toISOString(),
+    });
+  };
   return {
     events,
-    checkpoint(lastSeq = spec.last) {
-      const through = events.filter((e) => e.seq <= lastSeq);
-      return signCheckpoint(key, {
-        journal,
-        last_seq: lastSeq,
-        count: through.length,
-        head: through.at(-1)?.chain ?? chainSeed(key.bytes, journal).toString('hex'),
-        skipped: skipped.filter(([a]) => a <= lastSeq).map(([a, b]) => [a, Math.min(b, lastSeq)] as const),
-        time: new Date((T0 + lastSeq) * 1000).toISOString(),
-      });
-    },
+    checkpoint,
+    checkpoints: () =>
+      checkpointSeqs.map((c) => checkpoint(events.filter((e) => e.seq < c).at(-1)?.seq ?? 0, c)),
   };
 }
 

@@ -168,6 +168,34 @@ describe('export files', () => {
     );
   });
 
+  test('the checkpoint file names the checkpoint seqs: deletions next to them give exact ranges', async () => {
+    const shipped = chainJournal({ last: 200, checkpointSeqs: [50, 100, 150] });
+    const from = file(
+      'around-checkpoints.ndjson',
+      shipped.events
+        .filter((e) => e.seq !== 49 && e.seq !== 51 && e.seq <= 149)
+        .map((e) => es.hit(e))
+        .join('\n'),
+    );
+    const witness = file(
+      'checkpoints-seqs.ndjson',
+      [...shipped.checkpoints(), shipped.checkpoint()].map((c) => JSON.stringify(c) + '\n').join(''),
+    );
+    const args = ['--key-file', keyFile, '--from', from, '--format', 'elasticsearch'];
+    const out = await run([...args, '--checkpoints', witness]);
+    assert.equal(out.code, 1);
+    const missing = out.stdout.split('\n').filter((l) => l.startsWith('MISSING'));
+    assert.equal(missing.length, 3, out.stdout);
+    assert.match(missing[0]!, /^MISSING {3}seq 49 \(1 event,/);
+    assert.match(missing[1]!, /^MISSING {3}seq 51 \(1 event,/);
+    assert.match(missing[2]!, /^MISSING {3}seq 151–200 \(50 events,/);
+    // Without the checkpoints: one range over seq 50, and the cut tail cannot show.
+    const alone = await run(args);
+    const lines = alone.stdout.split('\n').filter((l) => l.startsWith('MISSING'));
+    assert.equal(lines.length, 1, alone.stdout);
+    assert.match(lines[0]!, /^MISSING {3}seq 49–51 \(3 events,/);
+  });
+
   test('usage and I/O errors have their own exit codes, and never echo a key', async () => {
     const badKey = file('bad-key', 'correct horse battery staple');
     const bad = await run(['--key-file', badKey, '--from', keyFile, '--format', 'loki']);

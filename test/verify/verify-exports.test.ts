@@ -331,6 +331,67 @@ describe('gaps that are not losses', () => {
     );
   });
 
+  // As the shipper journals them: a checkpoint record takes a seq of its own between the events,
+  // states it, and is never listed in a later checkpoint's skipped ranges.
+  const withCheckpoints = chainJournal({ last: 60, checkpointSeqs: [11, 22, 33, 44, 55] });
+  const cps = [...withCheckpoints.checkpoints(), withCheckpoints.checkpoint()];
+  const tail = { checkpoint: { lastSeq: 60, time: cps.at(-1)!.time } };
+
+  test('checkpoint records hold no event: their seqs are never MISSING, nor expected by the tail check', () => {
+    assert.deepEqual(
+      cps.map((c) => [c.seq, c.last_seq, c.skipped]),
+      [
+        [11, 10, []],
+        [22, 21, []],
+        [33, 32, []],
+        [44, 43, []],
+        [55, 54, []],
+        [61, 60, []],
+      ],
+    );
+    const lines = [...withCheckpoints.events.map(loki.line), ...cps.map(loki.checkpoint)];
+    assert.deepEqual(verify('loki', lines).findings, []);
+    assert.deepEqual(verify('loki', shuffled(lines, 7)).findings, []);
+  });
+
+  test('a deletion next to a checkpoint seq gives the exact range', () => {
+    const list = without(withCheckpoints.events, 21, 23).map(loki.line);
+    assert.deepEqual(verify('loki', [...list, ...cps.map(loki.checkpoint)]).findings, [
+      missing(21, 21, 20, 24),
+      missing(23, 23, 20, 24),
+    ]);
+    // A tail cut through checkpoint seqs: the events only, up to the newest checkpoint's last_seq.
+    const cut = withCheckpoints.events.filter((e) => e.seq < 40).map(loki.line);
+    assert.deepEqual(verify('loki', [...cut, ...cps.map(loki.checkpoint)]).findings, [
+      { ...missing(40, 43, 39), ...tail },
+      { ...missing(45, 54, 39), ...tail },
+      { ...missing(56, 60, 39), ...tail },
+    ]);
+  });
+
+  test('a checkpoint record not seen widens a MISSING range that touches its seq, nothing more', () => {
+    const list = without(withCheckpoints.events, 21, 23).map(loki.line);
+    const others = cps.filter((c) => c.seq !== 22).map(loki.checkpoint);
+    assert.deepEqual(verify('loki', [...list, ...others]).findings, [missing(21, 23, 20, 24)]);
+    // Intact events with checkpoint records missing: nothing to report (the chain links over them).
+    assert.deepEqual(verify('loki', [...withCheckpoints.events.map(loki.line), others.at(-1)!]).findings, []);
+  });
+
+  test('a long journal with a checkpoint every few seqs verifies, through the external sort', () => {
+    const seqs = Array.from({ length: 1000 }, (_, i) => 4 * (i + 1));
+    const long = chainJournal({ last: 4001, checkpointSeqs: seqs });
+    const all = [...long.checkpoints(), long.checkpoint()];
+    assert.ok(all.every((c) => c.skipped.length === 0));
+    const lines = shuffled([...long.events.map(loki.line), ...all.map(loki.checkpoint)], 3);
+    const out = verify('loki', lines, { runRecords: 500 });
+    assert.deepEqual(out.findings, []);
+    assert.equal(out.summaries[0]!.events, 3001);
+    assert.equal(out.summaries[0]!.checkpoint?.lastSeq, 4001);
+    // One event lost between two checkpoints: exactly that seq.
+    const gap = shuffled([...without(long.events, 2001).map(loki.line), ...all.map(loki.checkpoint)], 5);
+    assert.deepEqual(verify('loki', gap, { runRecords: 500 }).findings, [missing(2001, 2001, 1999, 2002)]);
+  });
+
   test('a dead-lettered event is EXPLAINED with the dead-letter file, MISSING without it', () => {
     const list = without(events, 60, 61, 62).map((e) => es.hit(e));
     assert.deepEqual(verify('elasticsearch', list).findings, [missing(60, 62, 59, 63)]);

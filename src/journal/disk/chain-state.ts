@@ -5,18 +5,25 @@
  *
  *   chain.json  {"v":1,"key_id":"<key of the run that wrote it>","through":S,
  *                "head":"<hex>","head_seq":n,"head_key_id":"<key that made head>",
- *                "skipped":[[a,b],…]}
+ *                "count":c,"skipped":[[a,b],…]}
  *
- * Meaning: every seq ≤ `through` is either a chained event (seq ≤ head_seq) or inside `skipped`
- * (inclusive ranges of seqs holding no chained event: reservation skips, checkpoint records, seqs
- * journaled before integrity was turned on). `head` is the chain value of the event at `head_seq`
- * (the seed when there is none). It is written (atomically, fsynced) at open, before each
- * checkpoint record and at a clean close, so after a crash only seqs above `through` are unknown:
- * those are chained events of the run that wrote it (no checkpoint is appended without a write
- * first), up to the newest chained record in the last segment, which recovery finds; nothing
- * after that record is chained. The one case this cannot reconstruct exactly: a run with
+ * Meaning: every seq ≤ `through` is a chained event (seq ≤ head_seq; `count` of them), a
+ * checkpoint record, or inside `skipped` (inclusive ranges of seqs holding neither: reservation
+ * skips after an unclean stop, seqs journaled before integrity was turned on, a checkpoint seq a
+ * crash kept from being written). Checkpoint records are not listed: each checkpoint states its own
+ * seq, so `skipped` grows with unclean stops, never with time. `head` is the chain value of the
+ * event at `head_seq` (the seed when there is none). It is written (atomically, fsynced) at open,
+ * before each checkpoint record (through = the checkpoint's seq, so a crash never lets that seq be
+ * reused) and at a clean close, so after a crash only seqs above `through` are unknown: those are
+ * chained events of the run that wrote it (no checkpoint is appended without a write first), up to
+ * the newest chained record in the last segment, which recovery finds; nothing after that record
+ * is chained. Seqs above the last record found on disk hold nothing (a checkpoint seq claimed by
+ * `through` whose record a crash kept from being written is one of them: recovery lists it as
+ * skipped, one seq per such crash). The one case this cannot reconstruct exactly: a run with
  * integrity on that stopped uncleanly, then a run without a key, then one with a key again whose
  * last segment no longer holds the first run's records (documented in docs/integrity.md).
+ * A chain.json without `count` (written before checkpoints stated their seq, when it listed the
+ * checkpoint seqs as skipped) is read as count = head_seq less the skipped seqs below it.
  *
  * Key rotation: when the key changes between runs, the first event under the new key links to
  * rotationLink(newKey, journalId, head) instead of head (integrity/chain.ts).
@@ -70,6 +77,8 @@ interface StateFile {
   readonly head: string;
   readonly head_seq: number;
   readonly head_key_id: string;
+  /** Chained events through head_seq (absent in files written before checkpoints had a seq). */
+  readonly count?: number;
   readonly skipped: SeqRange[];
 }
 
@@ -90,6 +99,7 @@ export async function loadChainFile(
       /^[0-9a-f]{64}$/.test(s.head) &&
       Number.isSafeInteger(s.head_seq) &&
       typeof s.head_key_id === 'string' &&
+      (s.count === undefined || (Number.isSafeInteger(s.count) && s.count >= 0)) &&
       Array.isArray(s.skipped) &&
       s.skipped.every((r) => Array.isArray(r) && Number.isSafeInteger(r[0]) && Number.isSafeInteger(r[1]));
     if (ok) return s;
@@ -118,11 +128,15 @@ export interface ChainState {
   blocksFor(events: readonly AcceptedEvent[], firstSeq: number): EntryExtras[];
   /** extras[from, end) were written with seqs firstSeq+from…: the last chained one is the head. */
   advance(extras: readonly (EntryExtras | undefined)[], firstSeq: number, from: number, end: number): void;
-  /** The checkpoint of the chain as it stands (time = ms since the epoch). */
-  checkpoint(timeMs: number): Checkpoint;
-  addSkipped(from: number, to: number): void;
-  removeSkipped(seq: number): void;
-  /** Writes chain.json: every seq ≤ through is accounted for (writes run one at a time). */
+  /**
+   * The checkpoint of the chain as it stands (time = ms since the epoch), to be journaled at `seq`
+   * (0: not journaled). Its seq is not listed as skipped: the checkpoint states it.
+   */
+  checkpoint(timeMs: number, seq: number): Checkpoint;
+  /**
+   * Writes chain.json: every seq ≤ through is a chained event, a checkpoint record (or one about
+   * to be written at `through`) or skipped (writes run one at a time).
+   */
   persist(through: number): Promise<void>;
   /**
    * Writes chain.json with the head as it stands, `through` never below what was last written
@@ -143,6 +157,8 @@ export interface OpenChainOptions {
   readonly tail: ChainTail;
   /** Appends continue after this seq (reservation skips already counted in it). */
   readonly lastSeq: number;
+  /** The highest seq found on disk (last record, or a cursor): nothing above it was written. */
+  readonly written: number;
 }
 
 /** Rebuilds the chain's head and skipped seqs at open, links across a key change, writes chain.json. */
@@ -153,6 +169,7 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
   let head: Buffer | undefined = file && file.head_seq > 0 ? Buffer.from(file.head, 'hex') : undefined;
   let headSeq = file?.head_seq ?? 0;
   let headKeyId = file?.head_key_id ?? key.id;
+  let count = file ? (file.count ?? file.head_seq - seqsWithin(file.skipped, file.head_seq)) : 0;
   if (tail.newest && tail.newest.seq > headSeq) {
     if (!file) {
       logger.warn('journal: chain.json is missing; the chain continues from the last segment', {
@@ -164,19 +181,31 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
     // Records above `through` were chained by the run that wrote chain.json last.
     headKeyId = file?.key_id ?? key.id;
   }
-  // Above `through`: the seqs seen without a chain, and everything after the newest chained event.
+  // Above `through` (and above the head chain.json knew, below which it accounts for every seq):
+  // the seqs seen without a chain, the rest up to the newest chained event are chained events.
+  const known = Math.max(through, file?.head_seq ?? 0);
+  let unchained = 0;
   for (const [a, b] of tail.unchained) {
-    const from = Math.max(a, through + 1);
+    const from = Math.max(a, known + 1);
     const to = Math.min(b, headSeq);
-    if (from <= to) skipped.push([from, to]);
+    if (from <= to) {
+      skipped.push([from, to]);
+      unchained += to - from + 1;
+    }
   }
-  if (lastSeq > Math.max(through, headSeq)) skipped.push([Math.max(through, headSeq) + 1, lastSeq]);
+  if (headSeq > known) count += headSeq - known - unchained;
+  // Nothing above the newest chained event and above the last record on disk holds an event or
+  // a checkpoint: up to `through` only a checkpoint seq whose record a crash kept from being
+  // written (chain.json is written first), above it the reservation's skip.
+  const empty = Math.max(Math.min(through, o.written), headSeq);
+  if (lastSeq > empty) skipped.push([empty + 1, lastSeq]);
   skipped = mergeRanges(skipped);
 
   let prev: Buffer;
   if (head === undefined || headSeq === 0) {
     head = chainSeed(key.bytes, journalId);
     headSeq = 0;
+    count = 0;
     headKeyId = key.id;
     prev = head;
   } else if (headKeyId !== key.id) {
@@ -207,6 +236,7 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
       head: top.toString('hex'),
       head_seq: headSeq,
       head_key_id: headKeyId,
+      count,
       skipped,
     };
     await writeFileAtomic(
@@ -248,37 +278,28 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
         headKeyId = key.id;
         break;
       }
-      for (let k = from; k < end; k++) if (extras[k]?.block) sinceCheckpoint++;
+      for (let k = from; k < end; k++) {
+        if (extras[k]?.block) {
+          sinceCheckpoint++;
+          count++;
+        }
+      }
     },
-    checkpoint(timeMs) {
+    checkpoint(timeMs, seq) {
       sinceCheckpoint = 0;
       const within: [number, number][] = [];
-      let gaps = 0;
       for (const [a, b] of skipped) {
         if (a > headSeq) break;
-        const to = Math.min(b, headSeq);
-        within.push([a, to]);
-        gaps += to - a + 1;
+        within.push([a, Math.min(b, headSeq)]);
       }
       return signCheckpoint(key, {
         journal: journalId,
+        seq,
         last_seq: headSeq,
-        count: headSeq - gaps,
+        count,
         head: top.toString('hex'),
         skipped: within,
         time: new Date(timeMs).toISOString(),
-      });
-    },
-    addSkipped(from, to) {
-      skipped = mergeRanges([...skipped, [from, to]]);
-    },
-    removeSkipped(seq) {
-      skipped = skipped.flatMap(([a, b]): SeqRange[] => {
-        if (seq < a || seq > b) return [[a, b]];
-        return [
-          ...(a < seq ? [[a, seq - 1] as SeqRange] : []),
-          ...(seq < b ? [[seq + 1, b] as SeqRange] : []),
-        ];
       });
     },
     persist,
@@ -297,6 +318,13 @@ export async function openChainState(o: OpenChainOptions): Promise<ChainState> {
  */
 function digestOf(event: unknown): Buffer {
   return hash('sha256', canonicalJson(event), 'buffer');
+}
+
+/** How many seqs of `ranges` are ≤ `upTo`. */
+function seqsWithin(ranges: readonly SeqRange[], upTo: number): number {
+  let n = 0;
+  for (const [a, b] of ranges) if (a <= upTo) n += Math.min(b, upTo) - a + 1;
+  return n;
 }
 
 /** Sorted, with overlapping and adjacent ranges joined. */

@@ -147,16 +147,11 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     checkpoint: (timeMs, stop) =>
       journalWriter.exclusive(async (appendEntries, seq) => {
         if (chain.sinceCheckpoint === 0) return undefined;
-        const checkpoint = chain.checkpoint(timeMs);
+        const checkpoint = chain.checkpoint(timeMs, seq);
         const line = JSON.stringify(checkpoint);
-        // chain.json first: a crash between the two never lets this seq be reused (recovery.ts).
-        chain.addSkipped(seq, seq);
-        try {
-          await chain.persist(seq);
-        } catch (error) {
-          chain.removeSkipped(seq); // no checkpoint this time (logged by the caller)
-          throw error;
-        }
+        // chain.json first (through = seq): a crash between the two never lets this seq be reused,
+        // and recovery lists it as skipped when its record is not there (chain-state.ts).
+        await chain.persist(seq); // on failure: no checkpoint this time (logged by the caller)
         let result;
         try {
           result = await appendEntries(
@@ -174,16 +169,13 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
             [{ checkpoint: true }],
           );
         } catch (error) {
-          chain.removeSkipped(seq); // closed meanwhile: the seq was never written
-          await chain.persist(seq - 1).catch(() => undefined);
+          await chain.persist(seq - 1).catch(() => undefined); // closed meanwhile: never written
           throw error;
         }
-        const journaled = result.stored.length === 1;
-        if (!journaled) {
-          chain.removeSkipped(seq); // the seq goes to the next event instead
-          await chain.persist(seq - 1);
-        }
-        return { checkpoint, journaled };
+        if (result.stored.length === 1) return { checkpoint, journaled: true };
+        await chain.persist(seq - 1); // the seq goes to the next event instead
+        // Only in the checkpoint file: it states no seq (0), so no verifier takes `seq` for it.
+        return { checkpoint: chain.checkpoint(timeMs, 0), journaled: false };
       }),
   };
   const cursorDeps = {

@@ -157,6 +157,7 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
         file: chainFile,
         tail: chainTail!,
         lastSeq,
+        written: found,
       })
     : undefined;
 
