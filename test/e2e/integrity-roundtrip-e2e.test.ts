@@ -10,6 +10,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chainOf } from '../../src/integrity/chain.js';
 import { startBulkReceiver, type BulkReceiver } from '../receivers/bulk-receiver.js';
 import { startHecReceiver, type HecReceiver } from '../receivers/hec-receiver.js';
 import { startLokiReceiver, type LokiReceiver } from '../receivers/loki-receiver.js';
@@ -199,6 +201,65 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
       );
       assert.equal(r.code, 1);
       assert.deepEqual(r.essentials, [{ kind: 'missing', from, to }]);
+    });
+
+    void it('a range around a checkpoint record deleted: MISSING the events, the checkpoint seq excepted', async () => {
+      // The first checkpoint record takes the seq after its last_seq: no event was ever there.
+      const first = JSON.parse(checkpoints[0]!) as { _source: { last_seq: number } };
+      const checkpointSeq = first._source.last_seq + 1;
+      assert.ok(!events.some((e) => e.seq === checkpointSeq));
+      const from = checkpointSeq - 5;
+      const to = checkpointSeq + 5;
+      const r = await verifyEs(
+        'es-around-checkpoint.ndjson',
+        without((e) => e.seq >= from && e.seq <= to),
+      );
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.essentials, [
+        { kind: 'missing', from, to: checkpointSeq - 1 },
+        { kind: 'missing', from: checkpointSeq + 1, to },
+      ]);
+    });
+
+    void it("two events' contents swapped: both ALTERED", async () => {
+      const [a, b] = [events[200]!, events[900]!];
+      const hitA = JSON.parse(a.line) as { _source: Record<string, unknown> };
+      const hitB = JSON.parse(b.line) as { _source: Record<string, unknown> };
+      const swap = (into: typeof hitA, from: typeof hitA) =>
+        JSON.stringify({ ...into, _source: { ...from._source, wirety_ship: into._source.wirety_ship } });
+      const lines = events.map((e) => (e === a ? swap(hitA, hitB) : e === b ? swap(hitB, hitA) : e.line));
+      const r = await verifyEs('es-swapped.ndjson', [...lines, ...checkpoints]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.essentials, [
+        { kind: 'altered', seq: a.seq, eventId: a.id },
+        { kind: 'altered', seq: b.seq, eventId: b.id },
+      ]);
+    });
+
+    void it('an event added with a chain made by another key: FORGED, nothing else', async () => {
+      // A copy of a real event under a seq the journal never used for an event (a checkpoint's).
+      const seq = (JSON.parse(checkpoints[0]!) as { _source: { last_seq: number } })._source.last_seq + 1;
+      const model = JSON.parse(events[10]!.line) as {
+        _index: string;
+        _source: Record<string, unknown> & { wirety_ship: Record<string, unknown> };
+      };
+      const { '@timestamp': _t, wirety_ship: ours, ...event } = model._source;
+      const fake = { ...event, actor_id: 'forger' };
+      const prev = String(ours.chain);
+      const chain = chainOf(randomBytes(32), prev, seq, fake);
+      const id = `${journal}-${seq}`;
+      const forgedHit = JSON.stringify({
+        _index: model._index,
+        _id: id,
+        _source: {
+          ...model._source,
+          ...fake,
+          wirety_ship: { ...ours, event_id: id, seq, chain, chain_prev: prev },
+        },
+      });
+      const r = await verifyEs('es-forged.ndjson', [...without(() => false), forgedHit]);
+      assert.equal(r.code, 1);
+      assert.deepEqual(r.essentials, [{ kind: 'forged', seq, eventId: id }]);
     });
 
     void it('one field of one event altered: ALTERED that seq and id', async () => {
