@@ -126,6 +126,7 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
   void describe('Elasticsearch: the _search export, then tampered with', () => {
     let es: BulkReceiver;
     let journal: string;
+    let dataDir: string;
     /** The export's lines: events (by seq) and checkpoint hits. */
     let events: { seq: number; id: string; line: string }[];
     let checkpoints: string[];
@@ -134,7 +135,7 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
     before(async () => {
       es = await startBulkReceiver();
       receivers.push(es);
-      ({ journal } = await ship('es', ['--elasticsearch', es.url]));
+      ({ journal, dataDir } = await ship('es', ['--elasticsearch', es.url]));
       events = [];
       checkpoints = [];
       for (const line of elasticsearchExport(es)) {
@@ -282,6 +283,30 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
       );
       assert.equal(r.code, 1);
       assert.deepEqual(r.essentials, [
+        { kind: 'missing', from: cut[0]!.seq, to: lastCheckpointSeq, tail: true },
+      ]);
+    });
+
+    void it('the tail and every checkpoint deleted from the sink: only the chain is left, the witness file shows the cut', async () => {
+      const cut = events.slice(-30);
+      const lines = events.filter((e) => e.seq < cut[0]!.seq).map((e) => e.line);
+      // Without a checkpoint, a cut-off tail cannot be seen: what remains is a complete chain.
+      const blind = await verifyEs('es-cut-blind.ndjson', lines);
+      assert.equal(blind.code, 0, blind.stdout);
+      assert.deepEqual(blind.findings, []);
+      // The shipper's own checkpoint file (the witness copy) states how far the journal reached.
+      const run = await runVerify([
+        '--key-file',
+        key,
+        '--from',
+        dir.file('es-cut-blind.ndjson'),
+        '--format',
+        'elasticsearch',
+        '--checkpoints',
+        `${dataDir}/checkpoints.ndjson`,
+      ]);
+      assert.equal(run.code, 1);
+      assert.deepEqual(essentials(run.findings), [
         { kind: 'missing', from: cut[0]!.seq, to: lastCheckpointSeq, tail: true },
       ]);
     });
