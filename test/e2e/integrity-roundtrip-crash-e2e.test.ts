@@ -12,8 +12,15 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { startBulkReceiver } from '../receivers/bulk-receiver.js';
 import { startLokiReceiver } from '../receivers/loki-receiver.js';
-import { deadLetters, journalIdOf, makeCorpus, tempDir, type TempDir } from '../helpers/e2e-corpus.js';
-import { stopCli, waitForLines } from '../helpers/input-e2e.js';
+import {
+  deadLetters,
+  journalIdOf,
+  makeCorpus,
+  pollUntil,
+  tempDir,
+  type TempDir,
+} from '../helpers/e2e-corpus.js';
+import { journalText, stopCli, waitForLines } from '../helpers/input-e2e.js';
 import {
   elasticsearchExport,
   essentials,
@@ -103,7 +110,10 @@ void describe('integrity round trip across failures', { timeout: 120_000 }, () =
       .split('\n')
       .map((l) => JSON.parse(l) as Checkpoint);
     const last = checkpoints.at(-1)!;
-    assert.equal(last.count, lines.length, 'the last checkpoint counts every event of both runs');
+    // The file input may read again, after the kill, lines it had journaled but whose position it
+    // had not saved yet: they are journaled again under new seqs (same event id). So the journal
+    // holds at least every line once.
+    assert.ok(last.count >= lines.length, 'the last checkpoint counts every event of both runs');
     // The restart after the unclean stop skipped the seqs the first run had reserved (a range, not
     // just the single seqs of checkpoint records): the chain links across it.
     assert.ok(
@@ -116,18 +126,77 @@ void describe('integrity round trip across failures', { timeout: 120_000 }, () =
     const json = await runVerify(['--key-file', key, '--from', file, '--format', 'loki']);
     assert.equal(json.code, 0, json.stdout + json.stderr);
     assert.deepEqual(json.findings, [], 'nothing missing, altered or unlinked across the restart');
-    assert.equal(json.summaries[0]!.events, lines.length);
-    assert.equal(json.summaries[0]!.duplicates, events.length - lines.length);
+    assert.equal(json.summaries[0]!.events, last.count, 'every journaled event');
+    assert.equal(json.summaries[0]!.duplicates, events.length - last.count);
+    assert.ok(events.length > last.count, 'the re-sent push is among them');
     const human = await runVerify(['--key-file', key, '--from', file, '--format', 'loki'], false);
     assert.equal(human.code, 0);
     assert.match(
       human.stdout,
       new RegExp(
-        `^all ${lines.length.toLocaleString('en-US')} events from journal ${journal} seq 1–[\\d,]+ present and unaltered \\([\\d,]+ duplicate cop(y|ies) ignored\\)$`,
+        `^all ${last.count.toLocaleString('en-US')} events from journal ${journal} seq 1–[\\d,]+ present and unaltered \\([\\d,]+ duplicate cop(y|ies) ignored\\)$`,
         'm',
       ),
     );
   });
+
+  void it(
+    'kill -9 with the file input, Elasticsearch sink: lines read again after the kill verify',
+    {
+      todo:
+        'known bug: a line the file input reads again after a crash (its position was not saved yet) is ' +
+        'journaled again under a new seq with the same event id; Elasticsearch answers 409 for that id ' +
+        '(the first copy stays), so the new seq, which the chain counts, is reported MISSING ' +
+        '(Loki before 3.7 drops it too: it de-duplicates on timestamp and line only)',
+    },
+    async () => {
+      const lines = makeCorpus(1_500, { onlyValid: true }).validLines;
+      const es = await startBulkReceiver();
+      receivers.push(es);
+      const log = dir.file('es-crash.log');
+      await writeFile(log, lines.join('\n') + '\n');
+      const dataDir = dir.file('es-crash-data');
+      const args = [
+        '--config',
+        config,
+        '--integrity-key-file',
+        key,
+        '--file',
+        log,
+        '--file-format',
+        'raw',
+        '--elasticsearch',
+        es.url,
+        '--data-dir',
+        dataDir,
+        '--dead-letter',
+        dir.file('es-crash-dead.ndjson'),
+      ];
+      const first = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
+      // Positions are saved at most once a second: killed as soon as the last line is journaled,
+      // the run has journaled lines whose position is not saved yet.
+      await pollUntil(
+        'the last line journaled',
+        async () => ((await journalText(dataDir).catch(() => '')).includes(lines.at(-1)!) ? true : undefined),
+        30_000,
+      );
+      first.child.kill('SIGKILL');
+      await first.result;
+      const second = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
+      await second.waitForStderr(/"msg":"wirety-ship started"/);
+      const audit = () => [...es.documents.values()].filter((d) => d.wirety_ship !== undefined).length;
+      await pollUntil('every line stored', () => (audit() >= lines.length ? true : undefined), 45_000);
+      const stopped = await stopCli(second);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      const checkpoints = (await readFile(`${dataDir}/checkpoints.ndjson`, 'utf8')).trimEnd().split('\n');
+      const journaled = (JSON.parse(checkpoints.at(-1)!) as Checkpoint).count;
+      assert.ok(journaled > lines.length, `lines were journaled again after the kill (${journaled} events)`);
+      const file = await writeExport(dir.file('es-crash-export.ndjson'), elasticsearchExport(es));
+      const run = await runVerify(['--key-file', key, '--from', file, '--format', 'elasticsearch']);
+      assert.deepEqual(essentials(run.findings), []);
+      assert.equal(run.code, 0);
+    },
+  );
 
   void it('an event ES refuses for good: MISSING without --dead-letter, EXPLAINED with the shipper’s file', async () => {
     const corpus = makeCorpus(1_000); // with invalid lines: the dead-letter file holds those too
