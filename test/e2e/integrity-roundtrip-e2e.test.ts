@@ -101,7 +101,7 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
     await Promise.all(receivers.map((r) => r.close()));
   });
 
-  void it('Loki: logcli jsonl of what Loki stored verifies', async () => {
+  void it('Loki: logcli jsonl of what Loki stored verifies; one entry deleted is MISSING', async () => {
     const loki: LokiReceiver = await startLokiReceiver();
     receivers.push(loki);
     const { journal } = await ship('loki', ['--loki', loki.url]);
@@ -110,17 +110,52 @@ void describe('integrity round trip: ship → export → verify', { timeout: 180
       stored.some((e) => e.labels.wirety_ship_kind === 'checkpoint'),
       'checkpoints have their own stream',
     );
-    const file = await writeExport(dir.file('loki-export.jsonl'), lokiExport(stored));
+    const lines = lokiExport(stored);
+    const file = await writeExport(dir.file('loki-export.jsonl'), lines);
     await assertVerifies(file, 'loki', journal);
+    // One entry deleted from what Loki holds: MISSING exactly its seq.
+    // (By position among the events: where the checkpoint records fall depends on batching.)
+    const seq = stored
+      .filter((e) => e.metadata.seq !== undefined)
+      .map((e) => Number(e.metadata.seq))
+      .sort((a, b) => a - b)[1234]!;
+    const victim = stored.findIndex((e) => e.metadata.seq === String(seq));
+    const cut = await writeExport(
+      dir.file('loki-one-gone.jsonl'),
+      lines.filter((_, i) => i !== victim),
+    );
+    const r = await runVerify(['--key-file', key, '--from', cut, '--format', 'loki']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(essentials(r.findings), [{ kind: 'missing', from: seq, to: seq }]);
   });
 
-  void it('Splunk HEC: search/jobs/export json of what HEC indexed verifies', async () => {
+  void it('Splunk HEC: search/jobs/export json of what HEC indexed verifies; one _raw altered is ALTERED', async () => {
     const hec: HecReceiver = await startHecReceiver({ token: HEC_TOKEN });
     receivers.push(hec);
     const { journal } = await ship('hec', ['--splunk-hec', hec.url], { WIRETY_SHIP_SPLUNK_TOKEN: HEC_TOKEN });
     assert.ok(hec.events.some((e) => e.sourcetype === 'wirety_ship:checkpoint'));
-    const file = await writeExport(dir.file('splunk-export.json'), splunkExport(hec.events));
+    const lines = splunkExport(hec.events);
+    const file = await writeExport(dir.file('splunk-export.json'), lines);
     await assertVerifies(file, 'splunk', journal);
+    // One field of one event's _raw changed: ALTERED exactly that seq and id.
+    // (By position among the events: where the checkpoint records fall depends on batching.)
+    const seqOfLine = (l: string) => (JSON.parse(l) as { result: { seq?: string } }).result.seq;
+    const seq = lines
+      .map(seqOfLine)
+      .filter((v) => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b)[777]!;
+    const victim = lines.findIndex((l) => seqOfLine(l) === String(seq));
+    const line = JSON.parse(lines[victim]!) as { result: { _raw: string; event_id: string } };
+    const raw = JSON.parse(line.result._raw) as Record<string, unknown>;
+    line.result._raw = JSON.stringify({ ...raw, network_id: 'net-evil' });
+    const altered = await writeExport(
+      dir.file('splunk-altered.json'),
+      lines.map((l, i) => (i === victim ? JSON.stringify(line) : l)),
+    );
+    const r = await runVerify(['--key-file', key, '--from', altered, '--format', 'splunk']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(essentials(r.findings), [{ kind: 'altered', seq, eventId: line.result.event_id }]);
   });
 
   void describe('Elasticsearch: the _search export, then tampered with', () => {
