@@ -94,20 +94,19 @@ export function createMetrics(sources: MetricsSources): Metrics {
     () => stats.unknownActions,
   );
   counter('wirety_ship_journaled_total', 'Valid audit events stored in the journal.', () => stats.journaled);
+  // Checkpoint records are never audit events: their own series, not in journaled or delivered.
+  // Exported at 0 without integrity, like every other series, so dashboards need no special case.
   const checkpoints = sources.checkpoints;
-  if (checkpoints) {
-    // Checkpoint records are never audit events: their own series, not in journaled or delivered.
-    counter(
-      'wirety_ship_checkpoints_total',
-      'Signed integrity checkpoints made (each journaled for every sink and appended to the checkpoint file).',
-      () => checkpoints.made,
-    );
-    counter(
-      'wirety_ship_checkpoint_file_failures_total',
-      'Checkpoints that could not be appended to the checkpoint file (they still went to every sink).',
-      () => checkpoints.fileFailed,
-    );
-  }
+  counter(
+    'wirety_ship_checkpoints_total',
+    'Signed integrity checkpoints made (each journaled for every sink and appended to the checkpoint file).',
+    () => checkpoints?.made ?? 0,
+  );
+  counter(
+    'wirety_ship_checkpoint_file_failures_total',
+    'Checkpoints that could not be appended to the checkpoint file (they still went to every sink).',
+    () => checkpoints?.fileFailed ?? 0,
+  );
   counter(
     'wirety_ship_dropped_full_total',
     'Valid events dropped because the journal was full (when_full: drop_newest).',
