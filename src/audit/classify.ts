@@ -63,7 +63,7 @@ export function createClassifier(schemaPath?: string, options: ClassifierOptions
       parsed = JSON.parse(line);
     } catch (err) {
       if (line.trim() === '') return EMPTY_LINE;
-      return { verdict: 'not_json', detail: err instanceof Error ? err.message : String(err) };
+      return { verdict: 'not_json', detail: jsonErrorText(err) };
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return NOT_AUDIT;
     const obj = parsed as Record<string, unknown>;
@@ -93,6 +93,16 @@ export function createClassifier(schemaPath?: string, options: ClassifierOptions
     }
     return { verdict: 'valid', event: obj as AuditEvent, source, knownAction: known !== undefined };
   };
+}
+
+/**
+ * JSON.parse's message without the " (line 1 column 158)" newer V8 (Node 22+) appends: a line is
+ * one line, "at position 157" already says where, and the dead-letter detail and `check`'s report
+ * are then the same on every supported Node.
+ */
+function jsonErrorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/ \(line \d+ column \d+\)$/, '');
 }
 
 function mismatch(action: string, expected: EventSource, actorType: unknown): Classification {

@@ -47,6 +47,14 @@ export interface EventLog {
   close(): Promise<void>;
   /** Present when integrity is on (a disk journal given a key): docs/integrity.md. */
   readonly integrity?: JournalIntegrity;
+  /**
+   * Integrity on, after a restart: whether the journal already holds an event with this
+   * source-chosen id (a line the input reads again because its position was saved behind the
+   * journal, a Forward request re-sent after a crash). Such a line is not journaled again: a second
+   * copy under a new seq would be a chained event that a sink keeping one copy per id never shows.
+   * Each id answers true once; absent when there is nothing to ask.
+   */
+  alreadyJournaled?(id: string): boolean;
 }
 
 export interface JournalIntegrity {

@@ -117,6 +117,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     'Valid events read but not journaled because a shutdown came while the journal was full (dead-lettered, or left to a file or Forward input to read again / be re-sent).',
     () => stats.unjournaled,
   );
+  counter(
+    'wirety_ship_already_journaled_total',
+    'Integrity on, after a crash: valid lines read again (or re-sent) that the journal already held under the same id; not journaled twice.',
+    () => stats.alreadyJournaled,
+  );
+
   labelled(
     'wirety_ship_dead_lettered_total',
     'Records written to the dead-letter file, by reason.',

@@ -33,6 +33,7 @@ export function formatSummary(stats: Stats, sinks: readonly SinkProgress[]): str
     `journaled=${stats.journaled}`,
     `dropped_full=${stats.droppedFull}`,
     ...(stats.unjournaled > 0 ? [`unjournaled=${stats.unjournaled}`] : []),
+    ...(stats.alreadyJournaled > 0 ? [`already_journaled=${stats.alreadyJournaled}`] : []),
     `dead_lettered=${stats.deadLettered}`,
     ...(stats.deadLetterFailed > 0 ? [`dead_letter_failed=${stats.deadLetterFailed}`] : []),
   ];
@@ -65,6 +66,7 @@ export function summaryFields(stats: Stats, sinks: readonly SinkProgress[]): Rec
     journaled: stats.journaled,
     dropped_full: stats.droppedFull,
     unjournaled: stats.unjournaled,
+    already_journaled: stats.alreadyJournaled,
     dead_lettered: stats.deadLettered,
     dead_letter_failed: stats.deadLetterFailed,
     sinks: Object.fromEntries(

@@ -6,8 +6,10 @@
  * time and the summary line prints them.
  *
  * Invariant: lines_read = valid + not_audit + not_json + empty + invalid, and
- * valid = journaled + dropped_full + unjournaled (dropped only under when_full: drop_newest;
- * unjournaled only when a shutdown came while the journal was full: those are dead-lettered).
+ * valid = journaled + dropped_full + unjournaled + already_journaled (dropped only under when_full:
+ * drop_newest; unjournaled only when a shutdown came while the journal was full: those are
+ * dead-lettered; already_journaled only with integrity on, after a crash: a line an input read
+ * again that the journal already held).
  * Every record meant for the dead-letter file is counted once: dead_lettered when written,
  * dead_letter_failed when shutdown came before the file could take it (a full disk).
  * dead_lettered = the sum of dead_lettered_by_reason: count dead letters with countDeadLettered().
@@ -161,6 +163,11 @@ export interface Stats {
    * Forward request re-sent because it got no ack).
    */
   unjournaled: number;
+  /**
+   * "already_journaled": integrity on, after a crash: valid lines an input read again (or a Forward
+   * client re-sent) that the journal already held under the same id, so not journaled twice.
+   */
+  alreadyJournaled: number;
   /** "dead_lettered": records written to the dead-letter file, the sum of deadLetteredByReason. */
   deadLettered: number;
   deadLetteredByReason: Partial<Record<DeadLetterReason, number>>;
@@ -179,6 +186,7 @@ export function createStats(): Stats {
     journaled: 0,
     droppedFull: 0,
     unjournaled: 0,
+    alreadyJournaled: 0,
     deadLettered: 0,
     deadLetteredByReason: {},
     deadLetterFailed: 0,

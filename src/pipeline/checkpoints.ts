@@ -145,5 +145,6 @@ export function withCheckpoints(log: EventLog, checkpoints: Checkpoints): EventL
     stats: () => log.stats(),
     close: () => log.close(),
     ...(log.integrity ? { integrity: log.integrity } : {}),
+    ...(log.alreadyJournaled ? { alreadyJournaled: (id: string) => log.alreadyJournaled!(id) } : {}),
   };
 }

@@ -143,6 +143,11 @@ function createBatchHandler(options: IngestOptions): (batch: InputBatch) => Prom
             }
           }
           stats.verdicts.valid++;
+          // Integrity on, after a crash: a line read again that the journal already holds (its id).
+          if (line.id !== undefined && options.log.alreadyJournaled?.(line.id)) {
+            stats.alreadyJournaled++;
+            break;
+          }
           accepted.push(acceptedEvent(framed, c.event, c.source, receivedAtMs, line));
           acceptedAt.push(framed);
           break;

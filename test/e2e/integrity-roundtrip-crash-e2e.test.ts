@@ -140,63 +140,57 @@ void describe('integrity round trip across failures', { timeout: 120_000 }, () =
     );
   });
 
-  void it(
-    'kill -9 with the file input, Elasticsearch sink: lines read again after the kill verify',
-    {
-      todo:
-        'known bug: a line the file input reads again after a crash (its position was not saved yet) is ' +
-        'journaled again under a new seq with the same event id; Elasticsearch answers 409 for that id ' +
-        '(the first copy stays), so the new seq, which the chain counts, is reported MISSING ' +
-        '(Loki before 3.7 drops it too: it de-duplicates on timestamp and line only)',
-    },
-    async () => {
-      const lines = makeCorpus(1_500, { onlyValid: true }).validLines;
-      const es = await startBulkReceiver();
-      receivers.push(es);
-      const log = dir.file('es-crash.log');
-      await writeFile(log, lines.join('\n') + '\n');
-      const dataDir = dir.file('es-crash-data');
-      const args = [
-        '--config',
-        config,
-        '--integrity-key-file',
-        key,
-        '--file',
-        log,
-        '--file-format',
-        'raw',
-        '--elasticsearch',
-        es.url,
-        '--data-dir',
-        dataDir,
-        '--dead-letter',
-        dir.file('es-crash-dead.ndjson'),
-      ];
-      const first = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
-      // Positions are saved at most once a second: killed as soon as the last line is journaled,
-      // the run has journaled lines whose position is not saved yet.
-      await pollUntil(
-        'the last line journaled',
-        async () => ((await journalText(dataDir).catch(() => '')).includes(lines.at(-1)!) ? true : undefined),
-        30_000,
-      );
-      first.child.kill('SIGKILL');
-      await first.result;
-      const second = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
-      await second.waitForStderr(/"msg":"wirety-ship started"/);
-      const audit = () => [...es.documents.values()].filter((d) => d.wirety_ship !== undefined).length;
-      await pollUntil('every line stored', () => (audit() >= lines.length ? true : undefined), 45_000);
-      const stopped = await stopCli(second);
-      assert.equal(stopped.code, 0, stopped.stderr);
-      const checkpoints = (await readFile(`${dataDir}/checkpoints.ndjson`, 'utf8')).trimEnd().split('\n');
-      const journaled = (JSON.parse(checkpoints.at(-1)!) as Checkpoint).count;
-      assert.ok(journaled > lines.length, `lines were journaled again after the kill (${journaled} events)`);
-      const file = await writeExport(dir.file('es-crash-export.ndjson'), elasticsearchExport(es));
-      const run = await runVerify(['--key-file', key, '--from', file, '--format', 'elasticsearch']);
-      assert.deepEqual(essentials(run.findings), []);
-      assert.equal(run.code, 0);
-    },
-  );
+  void it('kill -9 with the file input, Elasticsearch sink: lines read again after the kill verify', async () => {
+    const lines = makeCorpus(1_500, { onlyValid: true }).validLines;
+    const es = await startBulkReceiver();
+    receivers.push(es);
+    const log = dir.file('es-crash.log');
+    await writeFile(log, lines.join('\n') + '\n');
+    const dataDir = dir.file('es-crash-data');
+    const args = [
+      '--config',
+      config,
+      '--integrity-key-file',
+      key,
+      '--file',
+      log,
+      '--file-format',
+      'raw',
+      '--elasticsearch',
+      es.url,
+      '--data-dir',
+      dataDir,
+      '--dead-letter',
+      dir.file('es-crash-dead.ndjson'),
+    ];
+    const first = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
+    // Positions are saved at most once a second: killed as soon as the last line is journaled,
+    // the run has journaled lines whose position is not saved yet.
+    await pollUntil(
+      'the last line journaled',
+      async () => ((await journalText(dataDir).catch(() => '')).includes(lines.at(-1)!) ? true : undefined),
+      30_000,
+    );
+    first.child.kill('SIGKILL');
+    await first.result;
+    const second = startCli(args, { cwd: dir.path, timeoutMs: 60_000 });
+    await second.waitForStderr(/"msg":"wirety-ship started"/);
+    const audit = () => [...es.documents.values()].filter((d) => d.wirety_ship !== undefined).length;
+    await pollUntil('every line stored', () => (audit() >= lines.length ? true : undefined), 45_000);
+    const stopped = await stopCli(second);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    // The restart read lines again (their position was not saved yet) and journaled none twice:
+    // the journal held them (already_journaled), so the chain counts each line once.
+    const again = /"already_journaled":(\d+)|already_journaled=(\d+)/.exec(stopped.stderr);
+    assert.ok(
+      again && Number(again[1] ?? again[2]) > 0,
+      `lines were read again after the kill: ${stopped.stderr.slice(-600)}`,
+    );
+    const file = await writeExport(dir.file('es-crash-export.ndjson'), elasticsearchExport(es));
+    const run = await runVerify(['--key-file', key, '--from', file, '--format', 'elasticsearch']);
+    assert.deepEqual(essentials(run.findings), []);
+    assert.equal(run.code, 0);
+  });
 
   void it('an event ES refuses for good: MISSING without --dead-letter, EXPLAINED with the shipper’s file', async () => {
     const corpus = makeCorpus(1_000); // with invalid lines: the dead-letter file holds those too

@@ -346,4 +346,29 @@ void describe('the integrity block in the record layout', () => {
       reason: 'integrity block past the record',
     });
   });
+
+  void it('after a reopen, knows the source ids its last segment holds, each once; nothing without a key', async () => {
+    const withIds = (n: number, first = 1) =>
+      accepted(n, first).map((e, i) => ({ ...e, id: `file-a:${(first + i) * 100}` }));
+    const dir = tempDir();
+    const journal = await openJournal({ dir, integrityKey: key });
+    assert.equal(journal.alreadyJournaled, undefined, 'a fresh journal has nothing to ask');
+    await journal.append(withIds(4));
+    await journal.close();
+
+    const reopened = await openJournal({ dir, integrityKey: key });
+    assert.ok(reopened.alreadyJournaled, 'ids of the last segment are known after a reopen');
+    assert.equal(reopened.alreadyJournaled('file-a:200'), true, 'an id the journal holds');
+    assert.equal(reopened.alreadyJournaled('file-a:200'), false, 'each id answers true once');
+    assert.equal(reopened.alreadyJournaled('file-a:999'), false, 'an id it does not hold');
+    await reopened.close();
+
+    const plainDir = tempDir();
+    const plain = await openJournal({ dir: plainDir });
+    await plain.append(withIds(2));
+    await plain.close();
+    const plainAgain = await openJournal({ dir: plainDir });
+    assert.equal(plainAgain.alreadyJournaled, undefined, 'without a key nothing is collected (zero cost)');
+    await plainAgain.close();
+  });
 });

@@ -226,9 +226,21 @@ export async function createDiskJournal(options: DiskJournalOptions): Promise<Di
     await opened.lock.release();
   };
 
+  // Re-reads after a crash come first: the set is freed once every id was seen again, or after as
+  // many questions as it had ids twice over (the input has moved past what it could read again).
+  let recentIds = opened.recentSourceIds;
+  let questionsLeft = (recentIds?.size ?? 0) * 2;
+  const alreadyJournaled = (id: string): boolean => {
+    if (recentIds === undefined) return false;
+    const held = recentIds.delete(id);
+    if (recentIds.size === 0 || --questionsLeft <= 0) recentIds = undefined;
+    return held;
+  };
+
   return {
     journalId: opened.journalId,
     ...(integrity ? { integrity } : {}),
+    ...(recentIds ? { alreadyJournaled } : {}),
     recovery: { tornBytes: opened.tornBytes, lastSeq: opened.lastSeq, skippedSeqs: opened.skippedSeqs },
     append: (events, stop) => journalWriter.append(events, stop),
     endInput: () => ledger.endInput(),

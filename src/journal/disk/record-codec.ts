@@ -223,6 +223,15 @@ export function frameChain(
   return { block: Buffer.from(buf.subarray(blockAt, blockAt + integrityBlockBytes)), checkpoint };
 }
 
+/** The id the source chose for a frame that checked 'ok' (file identity + offset…); undefined when derived. */
+export function frameSourceId(buf: Buffer, at: number): string | undefined {
+  const payload = at + headerBytes;
+  const idLength = buf.readUInt16LE(payload + 18);
+  return idLength === 0
+    ? undefined
+    : buf.toString('utf8', payload + fixedPayload, payload + fixedPayload + idLength);
+}
+
 /**
  * The AuditRecord of a frame that checked 'ok'. Throws RecordDecodeError when the stored line is
  * not JSON or the metadata is not an object of strings, which a valid CRC makes a writer bug

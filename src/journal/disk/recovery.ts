@@ -21,7 +21,7 @@ import { lockJournalDir, type JournalLock } from './lock.js';
 import { loadOrCreateMeta } from './meta.js';
 import type { SegmentEntry } from './segment-files.js';
 import { listSegments } from './segment-files.js';
-import { frameChain } from './record-codec.js';
+import { frameChain, frameSourceId } from './record-codec.js';
 import { createSegmentReader, type RecordFrame } from './segment-reader.js';
 import type { SegmentWriter } from './segment-writer.js';
 import { createSegmentWriter } from './segment-writer.js';
@@ -55,7 +55,19 @@ export interface OpenedJournal {
   readonly lock: JournalLock;
   /** With an integrity key: the chain, recovered. */
   readonly chain?: ChainState;
+  /**
+   * With an integrity key: the source-chosen ids of the newest records of the last segment (at most
+   * RECENT_IDS), so a line an input reads again after a crash is not journaled, and chained, twice.
+   */
+  readonly recentSourceIds?: Set<string>;
 }
+
+/**
+ * How many of the last segment's newest source ids are kept at open. A file input saves its
+ * positions at most a second behind the journal and a Forward client re-sends at most its unacked
+ * window, so a crash leaves far fewer re-reads than this; ~10 MiB at worst, freed once consumed.
+ */
+export const RECENT_IDS = 65_536;
 
 export async function openJournalFiles(options: OpenOptions): Promise<OpenedJournal> {
   await options.fs.mkdir(options.dir, 0o700);
@@ -84,8 +96,17 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
   const key = options.integrityKey;
   const chainTail = key ? createChainTail() : undefined;
   const chainFile = key ? await loadChainFile(fsOps, dir, names, logger) : undefined;
+  // A ring of the newest source ids: the tail of the segment is where a crash's re-reads come from.
+  const recentIds: (string | undefined)[] | undefined = key
+    ? new Array<string | undefined>(RECENT_IDS)
+    : undefined;
+  let recentAt = 0;
   const onFrame = chainTail
-    ? (f: RecordFrame) => chainTail.see(f.seq, frameChain(f.buf, f.at).block)
+    ? (f: RecordFrame) => {
+        chainTail.see(f.seq, frameChain(f.buf, f.at).block);
+        const id = frameSourceId(f.buf, f.at);
+        if (id !== undefined) recentIds![recentAt++ % RECENT_IDS] = id;
+      }
     : undefined;
   if (last) ({ lastSeq: lastRecordSeq, tornBytes } = await recoverLastSegment(fsOps, last, logger, onFrame));
 
@@ -161,8 +182,10 @@ async function openLocked(options: OpenOptions, lock: JournalLock): Promise<Open
       })
     : undefined;
 
+  const recentSourceIds = recentIds ? new Set(recentIds.filter((id) => id !== undefined)) : undefined;
   return {
     ...(chain ? { chain } : {}),
+    ...(recentSourceIds && recentSourceIds.size > 0 ? { recentSourceIds } : {}),
     journalId: meta.journalId,
     segments,
     writer,
