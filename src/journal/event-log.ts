@@ -54,7 +54,7 @@ export interface EventLog {
    * copy under a new seq would be a chained event that a sink keeping one copy per id never shows.
    * Each id answers true once; absent when there is nothing to ask.
    */
-  alreadyJournaled?(id: string): boolean;
+  readonly alreadyJournaled?: (id: string) => boolean;
 }
 
 export interface JournalIntegrity {
