@@ -134,17 +134,14 @@ export function createCheckpoints(o: CheckpointOptions): Checkpoints {
 
 /** The journal as ingest sees it: each append is followed by the checkpoint schedule. */
 export function withCheckpoints(log: EventLog, checkpoints: Checkpoints): EventLog {
+  // Everything else of the log passes through as it is (integrity, alreadyJournaled, whatever is
+  // added later): only append gains the checkpoint step.
   return {
+    ...log,
     append: async (events, stop): Promise<AppendResult> => {
       const result = await log.append(events, stop);
       await checkpoints.afterAppend(stop);
       return result;
     },
-    endInput: () => log.endInput(),
-    cursor: (name) => log.cursor(name),
-    stats: () => log.stats(),
-    close: () => log.close(),
-    ...(log.integrity ? { integrity: log.integrity } : {}),
-    ...(log.alreadyJournaled ? { alreadyJournaled: (id: string) => log.alreadyJournaled!(id) } : {}),
   };
 }

@@ -279,7 +279,7 @@ export function decodeFrame(
     source: buf[payload + 16] === 1 ? 'agent' : 'server',
     receivedAtMs: buf.readDoubleLE(payload + 8),
     seq,
-    id: idLength > 0 ? buf.toString('utf8', payload + fixedPayload, idEnd) : idPrefix + seq,
+    id: frameSourceId(buf, at) ?? idPrefix + seq,
   };
   if (metadata === undefined && integrity === undefined && (flags & CHECKPOINT_FLAG) === 0) return record;
   return {
